@@ -1,0 +1,272 @@
+// Package snapshot defines the public, versioned JSON document that describes
+// one moment of a Kafka cluster as kafka-runbook saw it.
+//
+// Everything downstream of collection (describe views, checks, runbooks,
+// evidence bundles, diffs and replays) reads only this document, so it must be
+// stable: fields are added, never renamed or re-typed, without bumping
+// SchemaVersion. Unknown values use -1 (ids, offsets) or are omitted, never a
+// zero that could be mistaken for a real value.
+package snapshot
+
+import "time"
+
+// SchemaVersion is the version of the document this package writes. Readers
+// reject documents with a newer major version.
+const SchemaVersion = 1
+
+// Snapshot is one observation of a cluster.
+type Snapshot struct {
+	SchemaVersion int       `json:"schema_version"`
+	TakenAt       time.Time `json:"taken_at"`
+	// DurationMillis is how long collection took, wall clock.
+	DurationMillis int64  `json:"duration_ms"`
+	ClusterID      string `json:"cluster_id"`
+	// ControllerID is the controller the cluster metadata named, -1 if unknown.
+	// In KRaft this is a random live broker that forwards to the quorum.
+	ControllerID int32 `json:"controller_id"`
+	// Bootstrap is every seed address given by the user and what it did.
+	Bootstrap []Endpoint `json:"bootstrap"`
+	// Brokers is every broker id learned of from any source, sorted by id.
+	Brokers []Broker `json:"brokers"`
+	// Topics holds every topic the cluster metadata returned, sorted by name.
+	Topics []Topic `json:"topics"`
+	// Reassignments in progress, sorted by topic and partition.
+	Reassignments []Reassignment `json:"reassignments"`
+	// BrokerViews is each broker's own Metadata answer, asked of it directly.
+	BrokerViews []BrokerView `json:"broker_views"`
+	// BrokerConfigs holds the risk-relevant configs of each answering broker.
+	BrokerConfigs []BrokerConfig `json:"broker_configs"`
+	// LogDirs is every log directory each broker reported, sorted by broker and path.
+	LogDirs []LogDir `json:"log_dirs"`
+	// Groups holds the consumer groups found, sorted by id.
+	Groups []Group `json:"groups"`
+	// Errors lists everything that could not be collected. A check whose
+	// source appears here must say "cannot evaluate", never OK.
+	Errors []CollectError `json:"errors"`
+}
+
+// Endpoint is one bootstrap address and how it answered.
+type Endpoint struct {
+	Address string `json:"address"`
+	Probe   Probe  `json:"probe"`
+}
+
+// Probe status values: how a broker or address answered when contacted.
+const (
+	StatusOK          = "ok"           // connected and answered in time
+	StatusRefused     = "refused"      // TCP connection refused or unreachable
+	StatusTimeout     = "timeout"      // accepted or dialing, but no answer before the deadline
+	StatusTLSError    = "tls_error"    // TLS handshake or certificate failure
+	StatusAuthError   = "auth_error"   // SASL authentication failed
+	StatusError       = "error"        // any other failure
+	StatusNotProbed   = "not_probed"   // no address known, or not contacted
+	StatusUnsupported = "unsupported"  // the broker does not support the request
+	StatusDenied      = "unauthorized" // the principal lacks the right to ask
+)
+
+// Probe records one attempt to talk to a broker or address.
+type Probe struct {
+	Status    string `json:"status"`
+	Error     string `json:"error,omitempty"`
+	LatencyMS int64  `json:"latency_ms"`
+}
+
+// Answered reports whether the probe got a reply.
+func (p Probe) Answered() bool { return p.Status == StatusOK }
+
+// Broker is everything known of one broker id.
+type Broker struct {
+	ID   int32  `json:"id"`
+	Host string `json:"host,omitempty"`
+	Port int32  `json:"port,omitempty"`
+	Rack string `json:"rack,omitempty"`
+	// Registered is true when the cluster metadata or DescribeCluster lists the id.
+	Registered bool `json:"registered"`
+	// Fenced is true when DescribeCluster v2 reports the broker fenced.
+	Fenced bool `json:"fenced"`
+	// FencedKnown is false when no broker answered DescribeCluster v2, so
+	// Fenced says nothing.
+	FencedKnown  bool `json:"fenced_known"`
+	IsController bool `json:"is_controller"`
+	// LearnedFrom names the sources that mentioned the id: "metadata",
+	// "describe_cluster", "replicas", "bootstrap".
+	LearnedFrom []string     `json:"learned_from"`
+	Probe       Probe        `json:"probe"`
+	APIVersions []APIVersion `json:"api_versions,omitempty"`
+}
+
+// Address is host:port of the broker, or "" when unknown.
+func (b Broker) Address() string {
+	if b.Host == "" {
+		return ""
+	}
+	return joinHostPort(b.Host, b.Port)
+}
+
+// APIVersion is one API a broker supports.
+type APIVersion struct {
+	Key  int16  `json:"key"`
+	Name string `json:"name"`
+	Min  int16  `json:"min"`
+	Max  int16  `json:"max"`
+}
+
+// Topic is one topic with its partitions and risk-relevant configs.
+type Topic struct {
+	Name     string `json:"name"`
+	ID       string `json:"id,omitempty"`
+	Internal bool   `json:"internal"`
+	// Error is the topic-level metadata error code name, "" when none.
+	Error             string `json:"error,omitempty"`
+	ReplicationFactor int    `json:"replication_factor"`
+	// Configs holds the risk-relevant configs, keyed by Kafka config name.
+	// Nil when DescribeConfigs failed for this topic (see Errors).
+	Configs    map[string]ConfigValue `json:"configs,omitempty"`
+	Partitions []Partition            `json:"partitions"`
+}
+
+// ConfigValue is one effective config value and where it came from.
+type ConfigValue struct {
+	Value string `json:"value"`
+	// Source is Kafka's config source: DYNAMIC_TOPIC_CONFIG,
+	// DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG,
+	// STATIC_BROKER_CONFIG, DEFAULT_CONFIG, ...
+	Source    string `json:"source,omitempty"`
+	Sensitive bool   `json:"sensitive,omitempty"`
+}
+
+// Partition is one partition as the cluster metadata reports it, with offsets.
+type Partition struct {
+	Topic           string  `json:"topic"`
+	ID              int32   `json:"partition"`
+	Leader          int32   `json:"leader"`
+	LeaderEpoch     int32   `json:"leader_epoch"`
+	Replicas        []int32 `json:"replicas"`
+	ISR             []int32 `json:"isr"`
+	OfflineReplicas []int32 `json:"offline_replicas"`
+	// Error is the partition metadata error code name, "" when none.
+	Error string `json:"error,omitempty"`
+	// EarliestOffset (log start) and LatestOffset (high watermark) are -1
+	// when they could not be read.
+	EarliestOffset int64 `json:"earliest_offset"`
+	LatestOffset   int64 `json:"latest_offset"`
+}
+
+// Reassignment is a partition reassignment in progress.
+type Reassignment struct {
+	Topic            string  `json:"topic"`
+	Partition        int32   `json:"partition"`
+	Replicas         []int32 `json:"replicas"`
+	AddingReplicas   []int32 `json:"adding_replicas"`
+	RemovingReplicas []int32 `json:"removing_replicas"`
+}
+
+// BrokerView is the Metadata one broker returned when asked directly. A
+// broker cut off from the controller serves an old image here, which is how
+// zombie leaders and stale metadata are seen.
+type BrokerView struct {
+	Broker int32 `json:"broker"`
+	Probe  Probe `json:"probe"`
+	// Brokers is the broker ids this broker believes are alive.
+	Brokers      []int32 `json:"brokers"`
+	ControllerID int32   `json:"controller_id"`
+	// Leaders holds this broker's idea of every partition's leader.
+	Leaders []LeaderView `json:"leaders"`
+}
+
+// LeaderView is one partition's leader and epoch in one broker's view.
+type LeaderView struct {
+	Topic       string `json:"topic"`
+	Partition   int32  `json:"partition"`
+	Leader      int32  `json:"leader"`
+	LeaderEpoch int32  `json:"leader_epoch"`
+}
+
+// BrokerConfig holds risk-relevant configs of one broker.
+type BrokerConfig struct {
+	Broker  int32                  `json:"broker"`
+	Configs map[string]ConfigValue `json:"configs"`
+}
+
+// LogDir is one log directory of one broker.
+type LogDir struct {
+	Broker int32  `json:"broker"`
+	Path   string `json:"path"`
+	// Error is the error code name for the directory ("" when healthy),
+	// KAFKA_STORAGE_ERROR for an offline directory.
+	Error string `json:"error,omitempty"`
+	// TotalBytes and UsableBytes are -1 when the broker does not report them.
+	TotalBytes  int64 `json:"total_bytes"`
+	UsableBytes int64 `json:"usable_bytes"`
+	// SizeBytes is the sum of the partition sizes in the directory.
+	SizeBytes  int64 `json:"size_bytes"`
+	Partitions int   `json:"partitions"`
+}
+
+// Group is one consumer group.
+type Group struct {
+	ID           string `json:"id"`
+	State        string `json:"state"`
+	ProtocolType string `json:"protocol_type"`
+	Protocol     string `json:"protocol,omitempty"`
+	Coordinator  int32  `json:"coordinator"`
+	// Error is set when the group could not be described or its offsets read.
+	Error   string        `json:"error,omitempty"`
+	Members []GroupMember `json:"members"`
+	Offsets []GroupOffset `json:"offsets"`
+}
+
+// GroupMember is one member of a consumer group.
+type GroupMember struct {
+	ID       string `json:"id"`
+	ClientID string `json:"client_id"`
+	Host     string `json:"host"`
+}
+
+// GroupOffset is a group's committed offset on one partition and its lag.
+type GroupOffset struct {
+	Topic     string `json:"topic"`
+	Partition int32  `json:"partition"`
+	Committed int64  `json:"committed"`
+	// Latest is the partition's high watermark, -1 when unknown.
+	Latest int64 `json:"latest"`
+	// Lag is Latest-Committed, -1 when either is unknown.
+	Lag int64 `json:"lag"`
+}
+
+// Error kinds: why a source could not be collected.
+const (
+	KindRefused       = "refused"
+	KindTimeout       = "timeout"
+	KindTLS           = "tls"
+	KindAuth          = "authentication"
+	KindAuthorization = "authorization"
+	KindUnsupported   = "unsupported"
+	KindProtocol      = "protocol"
+	KindOther         = "other"
+)
+
+// Collection sources, used in CollectError.Source.
+const (
+	SourceBootstrap       = "bootstrap"
+	SourceMetadata        = "metadata"
+	SourceDescribeCluster = "describe_cluster"
+	SourceBrokerView      = "broker_view"
+	SourceTopicConfigs    = "topic_configs"
+	SourceBrokerConfigs   = "broker_configs"
+	SourceLogDirs         = "log_dirs"
+	SourceOffsets         = "offsets"
+	SourceGroups          = "groups"
+	SourceReassignments   = "reassignments"
+)
+
+// CollectError names one thing that could not be collected.
+type CollectError struct {
+	Source string `json:"source"`
+	// Broker is the broker asked, -1 when the failure is not tied to one.
+	Broker int32  `json:"broker"`
+	Kind   string `json:"kind"`
+	// Subject narrows the failure (a topic, a group), "" when it is the whole source.
+	Subject string `json:"subject,omitempty"`
+	Message string `json:"message"`
+}
