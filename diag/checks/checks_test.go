@@ -1,0 +1,238 @@
+package checks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+)
+
+// cluster builds a snapshot of three healthy brokers; options break it.
+func cluster(opts ...func(*snapshot.Snapshot)) *snapshot.Snapshot {
+	s := &snapshot.Snapshot{SchemaVersion: 1, ControllerID: 1}
+	for id := int32(1); id <= 3; id++ {
+		s.Brokers = append(s.Brokers, snapshot.Broker{
+			ID: id, Host: "127.0.0.1", Port: 9090 + id, Registered: true, FencedKnown: true,
+			Probe: snapshot.Probe{Status: snapshot.StatusOK},
+		})
+	}
+	s.Topics = []snapshot.Topic{
+		topic("orders", 3, "2", [][]int32{{1, 2, 3}, {2, 3, 1}, {3, 1, 2}}),
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	s.Normalize()
+	return s
+}
+
+func topic(name string, rf int, minISR string, assignment [][]int32) snapshot.Topic {
+	t := snapshot.Topic{Name: name, ReplicationFactor: rf, Configs: map[string]snapshot.ConfigValue{
+		"min.insync.replicas": {Value: minISR}, "unclean.leader.election.enable": {Value: "false"},
+	}}
+	for i, replicas := range assignment {
+		t.Partitions = append(t.Partitions, snapshot.Partition{
+			Topic: name, ID: int32(i), Leader: replicas[0], LeaderEpoch: 5,
+			Replicas: replicas, ISR: slices.Clone(replicas), EarliestOffset: 0, LatestOffset: 100,
+		})
+	}
+	return t
+}
+
+// killBroker makes the snapshot look like KRaft after broker id was fenced:
+// it leaves every ISR it was not the last member of, and leaders move.
+func killBroker(id int32) func(*snapshot.Snapshot) {
+	return func(s *snapshot.Snapshot) {
+		for i := range s.Brokers {
+			if s.Brokers[i].ID == id {
+				s.Brokers[i].Fenced = true
+				s.Brokers[i].Probe = snapshot.Probe{Status: snapshot.StatusRefused, Error: "connection refused"}
+			}
+		}
+		for ti := range s.Topics {
+			for pi := range s.Topics[ti].Partitions {
+				p := &s.Topics[ti].Partitions[pi]
+				if !slices.Contains(p.Replicas, id) {
+					continue
+				}
+				p.OfflineReplicas = []int32{id}
+				if len(p.ISR) == 1 && p.ISR[0] == id {
+					p.Leader = -1
+					continue
+				}
+				p.ISR = slices.DeleteFunc(p.ISR, func(r int32) bool { return r == id })
+				if p.Leader == id {
+					p.Leader, p.LeaderEpoch = p.ISR[0], p.LeaderEpoch+1
+				}
+			}
+		}
+	}
+}
+
+func codes(res Result) []string {
+	var out []string
+	for _, f := range res.Findings {
+		out = append(out, fmt.Sprintf("%s %s", f.Code, f.Subject()))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestChecks(t *testing.T) {
+	tests := []struct {
+		name     string
+		snap     *snapshot.Snapshot
+		previous *snapshot.Snapshot
+		want     []string
+	}{
+		{
+			name: "healthy cluster has no findings",
+			snap: cluster(),
+			want: nil,
+		},
+		{
+			name: "killed broker: down, under-replicated, at min ISR, offline RF1, unclean election",
+			snap: cluster(func(s *snapshot.Snapshot) {
+				s.Topics = append(s.Topics, topic("audit", 1, "1", [][]int32{{3}}), topic("payments", 2, "2", [][]int32{{1, 3}}))
+				killBroker(3)(s)
+			}),
+			want: []string{
+				"AT_MIN_ISR orders/0", "AT_MIN_ISR orders/1", "AT_MIN_ISR orders/2",
+				"BROKER_DOWN broker 3",
+				"LOW_REPLICATION_FACTOR audit", "LOW_REPLICATION_FACTOR payments",
+				"MIN_ISR_TOO_LOW payments",
+				"OFFLINE_PARTITION audit/0", "OFFLINE_REPLICA broker 3",
+				"UNCLEAN_ELECTION_REQUIRED audit/0",
+				"UNDER_MIN_ISR payments/0",
+				"UNDER_REPLICATED audit/0", "UNDER_REPLICATED orders/0", "UNDER_REPLICATED orders/1",
+				"UNDER_REPLICATED orders/2", "UNDER_REPLICATED payments/0",
+			},
+		},
+		{
+			name: "hung broker is unresponsive, not down",
+			snap: cluster(func(s *snapshot.Snapshot) {
+				s.Brokers[1].Probe = snapshot.Probe{Status: snapshot.StatusTimeout}
+			}),
+			want: []string{"BROKER_UNRESPONSIVE broker 2"},
+		},
+		{
+			name: "refusing registered broker is unreachable",
+			snap: cluster(func(s *snapshot.Snapshot) {
+				s.Brokers[2].Probe = snapshot.Probe{Status: snapshot.StatusRefused}
+			}),
+			want: []string{"BROKER_UNREACHABLE broker 3"},
+		},
+		{
+			name: "unregistered id in replica lists is down",
+			snap: cluster(func(s *snapshot.Snapshot) {
+				s.Brokers = s.Brokers[:2]
+				s.Brokers = append(s.Brokers, snapshot.Broker{ID: 3, Probe: snapshot.Probe{Status: snapshot.StatusNotProbed}})
+			}),
+			want: []string{"BROKER_DOWN broker 3"},
+		},
+		{
+			name: "fenced broker without replicas is not a finding",
+			snap: cluster(func(s *snapshot.Snapshot) {
+				s.Brokers = append(s.Brokers, snapshot.Broker{ID: 4, Registered: true, Fenced: true, FencedKnown: true})
+			}),
+			want: nil,
+		},
+		{
+			name: "zombie claims leadership at an old epoch; another broker is stale",
+			snap: cluster(func(s *snapshot.Snapshot) {
+				s.BrokerViews = []snapshot.BrokerView{
+					{Broker: 1, Probe: snapshot.Probe{Status: "ok"}, Brokers: []int32{1, 2, 3}, Leaders: []snapshot.LeaderView{{Topic: "orders", Partition: 0, Leader: 1, LeaderEpoch: 4}}},
+					{Broker: 2, Probe: snapshot.Probe{Status: "ok"}, Brokers: []int32{1, 2, 3}, Leaders: []snapshot.LeaderView{{Topic: "orders", Partition: 0, Leader: 2, LeaderEpoch: 6}}},
+					{Broker: 3, Probe: snapshot.Probe{Status: "ok"}, Brokers: []int32{1, 3}, Leaders: []snapshot.LeaderView{{Topic: "orders", Partition: 0, Leader: 1, LeaderEpoch: 4}}},
+				}
+			}),
+			want: []string{"STALE_METADATA broker 3", "ZOMBIE_LEADER broker 1 orders/0"},
+		},
+		{
+			name:     "log end went backwards since the previous snapshot",
+			previous: cluster(),
+			snap: cluster(func(s *snapshot.Snapshot) {
+				s.Topics[0].Partitions[1].LatestOffset = 60
+			}),
+			want: []string{"DATA_LOSS orders/1"},
+		},
+		{
+			name: "retention deleted records a group had not read",
+			snap: cluster(func(s *snapshot.Snapshot) {
+				s.Topics[0].Partitions[0].EarliestOffset = 80
+				s.Groups = []snapshot.Group{{ID: "billing", Offsets: []snapshot.GroupOffset{
+					{Topic: "orders", Partition: 0, Committed: 50}, {Topic: "orders", Partition: 1, Committed: 90},
+				}}}
+			}),
+			want: []string{"LOG_START_ADVANCED orders/0 group billing"},
+		},
+		{
+			name: "config hygiene",
+			snap: cluster(func(s *snapshot.Snapshot) {
+				s.Topics[0].Configs["unclean.leader.election.enable"] = snapshot.ConfigValue{Value: "true", Source: "DYNAMIC_TOPIC_CONFIG"}
+				s.Topics[0].Configs["min.insync.replicas"] = snapshot.ConfigValue{Value: "1"}
+			}),
+			want: []string{"MIN_ISR_TOO_LOW orders", "UNCLEAN_ELECTION_ENABLED orders"},
+		},
+		{
+			name: "failed log dir",
+			snap: cluster(func(s *snapshot.Snapshot) {
+				s.LogDirs = []snapshot.LogDir{{Broker: 2, Path: "/data/a", Error: "KAFKA_STORAGE_ERROR"}, {Broker: 2, Path: "/data/b"}}
+			}),
+			want: []string{"LOG_DIR_OFFLINE broker 2"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := codes(Run(Input{Snap: tt.snap, Previous: tt.previous}, nil))
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("findings:\n got  %s\n want %s", strings.Join(got, ", "), strings.Join(tt.want, ", "))
+			}
+		})
+	}
+}
+
+func TestNothingKnownCannotBeEvaluated(t *testing.T) {
+	res := Run(Input{Snap: &snapshot.Snapshot{}}, nil)
+	if len(res.Findings) != 0 {
+		t.Fatalf("findings on an empty snapshot: %v", res.Findings)
+	}
+	checks := map[string]bool{}
+	for _, u := range res.Unevaluated {
+		checks[u.Check] = true
+	}
+	for _, name := range []string{"broker-health", "partition-availability", "metadata-divergence", "offsets-backwards"} {
+		if !checks[name] {
+			t.Errorf("check %s did not say it could not evaluate; got %+v", name, res.Unevaluated)
+		}
+	}
+}
+
+func TestSeveritiesComeFromTheCatalogue(t *testing.T) {
+	res := Run(Input{Snap: cluster(killBroker(3))}, nil)
+	for _, f := range res.Findings {
+		e, ok := findings.Lookup(f.Code)
+		if !ok {
+			t.Fatalf("code %s not in catalogue", f.Code)
+		}
+		if f.Severity != e.Severity {
+			t.Errorf("%s severity %s, catalogue says %s", f.Code, f.Severity, e.Severity)
+		}
+	}
+	if w, _ := findings.Worst(res.Findings); w != findings.Critical {
+		t.Errorf("worst = %s, want critical", w)
+	}
+}
+
+func TestEveryCheckCodeIsCatalogued(t *testing.T) {
+	for _, c := range All() {
+		for _, code := range c.Codes {
+			if _, ok := findings.Lookup(code); !ok {
+				t.Errorf("check %s emits uncatalogued code %s", c.Name, code)
+			}
+		}
+	}
+}

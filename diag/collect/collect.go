@@ -1,0 +1,241 @@
+// Package collect takes one live snapshot of a Kafka cluster.
+//
+// It talks to brokers directly with sarama's Broker type rather than
+// sarama.Client: the client retries, refreshes metadata in the background and
+// hides which broker failed, all of which an outage tool must control.
+// Every request runs under its own deadline inside the caller's context;
+// whatever cannot be collected is recorded in Snapshot.Errors and the rest is
+// kept.
+package collect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+)
+
+// Parts selects what to collect, so that a command asks only for what it
+// shows: `describe brokers` must not read every group's offsets.
+type Parts uint
+
+// The parts of a snapshot. Brokers and topic metadata are always collected.
+const (
+	PartConfigs Parts = 1 << iota
+	PartLogDirs
+	PartOffsets
+	PartGroups
+	PartBrokerViews
+	PartReassignments
+
+	// PartAll collects everything.
+	PartAll = PartConfigs | PartLogDirs | PartOffsets | PartGroups | PartBrokerViews | PartReassignments
+)
+
+func (p Parts) has(q Parts) bool { return p&q != 0 }
+
+// Options says where and how to collect.
+type Options struct {
+	// Bootstrap is the list of seed addresses, host:port.
+	Bootstrap []string
+	// Config carries security and client settings. Its timeouts are
+	// tightened to fit RequestTimeout.
+	Config *sarama.Config
+	// RequestTimeout bounds every single request, including connecting.
+	// The overall bound is the deadline of the context passed to Collect.
+	RequestTimeout time.Duration
+	// Parts selects the optional parts; zero means brokers and topics only.
+	Parts Parts
+	// Groups restricts group collection to these ids; empty means all.
+	Groups []string
+	// Now stamps the snapshot; nil means time.Now.
+	Now func() time.Time
+}
+
+// NoClusterError is returned when no bootstrap address answered, so there is
+// nothing to show. It carries the per-address probes.
+type NoClusterError struct {
+	Endpoints []snapshot.Endpoint
+}
+
+func (e *NoClusterError) Error() string {
+	parts := make([]string, 0, len(e.Endpoints))
+	for _, ep := range e.Endpoints {
+		parts = append(parts, fmt.Sprintf("%s %s (%s)", ep.Address, ep.Probe.Status, ep.Probe.Error))
+	}
+	return "no bootstrap server answered: " + strings.Join(parts, "; ")
+}
+
+// collector holds the state of one collection run.
+type collector struct {
+	opts  Options
+	pool  *pool
+	snap  *snapshot.Snapshot
+	mu    sync.Mutex // guards snap while parts are filled in concurrently
+	errs  *multierror.Error
+	errMu sync.Mutex
+}
+
+// Collect takes a snapshot. It returns a *NoClusterError when no bootstrap
+// address answered; every other failure is recorded in the snapshot's
+// Errors and the rest of the snapshot is returned.
+func Collect(ctx context.Context, opts Options) (*snapshot.Snapshot, error) {
+	if len(opts.Bootstrap) == 0 {
+		return nil, errors.New("no bootstrap servers given")
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = 3 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	cfg := tightened(opts.Config, opts.RequestTimeout)
+	start := time.Now()
+	c := &collector{
+		opts: opts,
+		pool: newPool(cfg, opts.RequestTimeout),
+		snap: &snapshot.Snapshot{SchemaVersion: snapshot.SchemaVersion, TakenAt: opts.Now().UTC(), ControllerID: -1},
+	}
+	defer c.pool.closeAll()
+
+	seed, err := c.bootstrap(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.metadata(ctx, seed)
+	c.probeBrokers(ctx)
+	c.details(ctx)
+	c.finish()
+	c.snap.DurationMillis = time.Since(start).Milliseconds()
+	c.snap.Normalize()
+	return c.snap, nil
+}
+
+// tightened copies cfg with network timeouts that fit one request deadline
+// and no retries: on a dead cluster a retry only repeats the wait.
+func tightened(cfg *sarama.Config, reqTimeout time.Duration) *sarama.Config {
+	out := sarama.NewConfig()
+	if cfg != nil {
+		copied := *cfg
+		out = &copied
+	}
+	if out.Net.DialTimeout <= 0 || out.Net.DialTimeout > reqTimeout {
+		out.Net.DialTimeout = reqTimeout
+	}
+	if out.Net.ReadTimeout <= 0 || out.Net.ReadTimeout > reqTimeout {
+		out.Net.ReadTimeout = reqTimeout
+	}
+	if out.Net.WriteTimeout <= 0 || out.Net.WriteTimeout > reqTimeout {
+		out.Net.WriteTimeout = reqTimeout
+	}
+	out.Metadata.Retry.Max = 0
+	out.Metadata.AllowAutoTopicCreation = false
+	out.ApiVersionsRequest = true
+	if !out.Version.IsAtLeast(sarama.V4_0_0_0) {
+		out.Version = sarama.V4_0_0_0
+	}
+	if out.ClientID == "" || out.ClientID == "sarama" {
+		out.ClientID = "kafka-runbook"
+	}
+	return out
+}
+
+// record adds a collection failure. Errors are gathered with multierror so
+// that one dead broker never hides what the others said.
+func (c *collector) record(source string, broker int32, subject string, err error) {
+	if err == nil {
+		return
+	}
+	ce := &collectErr{snapshot.CollectError{
+		Source: source, Broker: broker, Subject: subject, Kind: classify(err), Message: describeErr(err),
+	}}
+	c.errMu.Lock()
+	c.errs = multierror.Append(c.errs, ce)
+	c.errMu.Unlock()
+}
+
+// collectErr is a CollectError that travels as an error.
+type collectErr struct{ snapshot.CollectError }
+
+func (e *collectErr) Error() string {
+	return fmt.Sprintf("%s (broker %d): %s", e.Source, e.Broker, e.Message)
+}
+
+// finish moves the gathered errors into the snapshot.
+func (c *collector) finish() {
+	if c.errs == nil {
+		return
+	}
+	for _, err := range c.errs.Errors {
+		var ce *collectErr
+		if errors.As(err, &ce) {
+			c.snap.Errors = append(c.snap.Errors, ce.CollectError)
+		}
+	}
+}
+
+// bootstrap probes every seed in parallel and returns the first that
+// answered, in the user's order. It does not wait for slow seeds once one
+// answered: their probes go on and are reported at the end.
+func (c *collector) bootstrap(ctx context.Context) (*conn, error) {
+	conns := make([]*conn, len(c.opts.Bootstrap))
+	for i, addr := range c.opts.Bootstrap {
+		conns[i] = c.pool.get(ctx, addr)
+	}
+	first := make(chan *conn, len(conns))
+	for _, cn := range conns {
+		go func() {
+			if cn.wait(ctx) {
+				first <- cn
+			} else {
+				first <- nil
+			}
+		}()
+	}
+	for range conns {
+		if cn := <-first; cn != nil {
+			return cn, nil
+		}
+	}
+	// Nothing answered: report every seed as it ended.
+	return nil, &NoClusterError{Endpoints: c.endpoints(ctx)}
+}
+
+// endpoints reports each bootstrap address, waiting for its probe within ctx.
+func (c *collector) endpoints(ctx context.Context) []snapshot.Endpoint {
+	out := make([]snapshot.Endpoint, 0, len(c.opts.Bootstrap))
+	for _, addr := range c.opts.Bootstrap {
+		cn := c.pool.get(ctx, addr)
+		cn.wait(ctx)
+		out = append(out, snapshot.Endpoint{Address: addr, Probe: probeOf(cn)})
+	}
+	return out
+}
+
+// probeOf reads a connection's probe, or a timeout when it has not ended.
+func probeOf(cn *conn) snapshot.Probe {
+	select {
+	case <-cn.ready:
+		return cn.probe
+	default:
+		return snapshot.Probe{Status: snapshot.StatusTimeout, Error: "no answer before the deadline"}
+	}
+}
+
+// sortedIDs returns the keys of a broker-id set in order.
+func sortedIDs[V any](m map[int32]V) []int32 {
+	ids := make([]int32, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}

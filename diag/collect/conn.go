@@ -1,0 +1,249 @@
+package collect
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+)
+
+// conn is one probed connection to a broker address. It is created once per
+// address and shared by every request to that broker, so a hung broker costs
+// one deadline, not one per request.
+type conn struct {
+	addr  string
+	ready chan struct{} // closed when the probe finished
+	// Fields below are written before ready is closed and read after.
+	broker   *sarama.Broker
+	probe    snapshot.Probe
+	versions []snapshot.APIVersion
+}
+
+// wait blocks until the probe finished or ctx ends.
+func (c *conn) wait(ctx context.Context) bool {
+	select {
+	case <-c.ready:
+		return c.probe.Answered()
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// pool hands out one probed connection per address.
+type pool struct {
+	cfg        *sarama.Config
+	reqTimeout time.Duration
+	mu         sync.Mutex
+	conns      map[string]*conn
+}
+
+func newPool(cfg *sarama.Config, reqTimeout time.Duration) *pool {
+	return &pool{cfg: cfg, reqTimeout: reqTimeout, conns: map[string]*conn{}}
+}
+
+// get returns the connection to addr, starting its probe on first use.
+func (p *pool) get(ctx context.Context, addr string) *conn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.conns[addr]; ok {
+		return c
+	}
+	c := &conn{addr: addr, ready: make(chan struct{})}
+	p.conns[addr] = c
+	go p.probe(ctx, c)
+	return c
+}
+
+// probe opens the connection (TCP, TLS, ApiVersions, SASL) and records the
+// broker's API versions, all under one deadline.
+func (p *pool) probe(ctx context.Context, c *conn) {
+	defer close(c.ready)
+	start := time.Now()
+	b := sarama.NewBroker(c.addr)
+	resp, err := call(ctx, p.reqTimeout, b, func() (*sarama.ApiVersionsResponse, error) {
+		if err := b.Open(p.cfg); err != nil {
+			return nil, err
+		}
+		if ok, err := b.Connected(); !ok {
+			if err == nil {
+				err = errors.New("connection closed")
+			}
+			return nil, err
+		}
+		// sarama negotiated versions during Open but keeps them private;
+		// ask again to record them. A broker that will not say is still up.
+		v, err := b.ApiVersions(&sarama.ApiVersionsRequest{Version: 3, ClientSoftwareName: "kafka-runbook", ClientSoftwareVersion: "1"})
+		if errors.Is(err, sarama.ErrUnsupportedVersion) {
+			return &sarama.ApiVersionsResponse{}, nil
+		}
+		return v, err
+	})
+	c.probe.LatencyMS = time.Since(start).Milliseconds()
+	if err == nil && resp.ErrorCode != 0 {
+		err = sarama.KError(resp.ErrorCode)
+	}
+	if err != nil {
+		kind := classify(err)
+		c.probe.Status = probeStatus(kind)
+		c.probe.Error = describeErr(err)
+		return
+	}
+	c.broker = b
+	c.probe.Status = snapshot.StatusOK
+	for _, k := range resp.ApiKeys {
+		c.versions = append(c.versions, snapshot.APIVersion{Key: k.ApiKey, Name: apiName(k.ApiKey), Min: k.MinVersion, Max: k.MaxVersion})
+	}
+}
+
+// closeAll closes every connection. Closing a broker whose Open is still
+// blocked on a hung peer would block too, so it happens in the background.
+func (p *pool) closeAll() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		go func() {
+			<-c.ready
+			if c.broker != nil {
+				_ = c.broker.Close()
+			}
+		}()
+	}
+}
+
+// call runs one blocking sarama request under the earlier of ctx's deadline
+// and timeout. sarama takes no context, so on expiry the request is
+// abandoned and the connection closed in the background; the goroutine ends
+// by itself once sarama's own read timeout fires.
+func call[T any](ctx context.Context, timeout time.Duration, b *sarama.Broker, fn func() (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := fn()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		go func() { _ = b.Close() }()
+		var zero T
+		return zero, fmt.Errorf("no answer within %s: %w", timeout.Round(time.Millisecond), context.DeadlineExceeded)
+	}
+}
+
+// classify maps an error from sarama or the network to a snapshot error kind.
+func classify(err error) string {
+	var kerrV sarama.KError
+	var netErr net.Error
+	var certErr x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalidErr x509.CertificateInvalidError
+	var recordErr tls.RecordHeaderError
+	var alertErr tls.AlertError
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		return snapshot.KindTimeout
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return snapshot.KindRefused
+	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &invalidErr),
+		errors.As(err, &recordErr), errors.As(err, &alertErr):
+		return snapshot.KindTLS
+	case errors.Is(err, sarama.ErrSASLAuthenticationFailed), errors.Is(err, sarama.ErrIllegalSASLState),
+		errors.Is(err, sarama.ErrUnsupportedSASLMechanism):
+		return snapshot.KindAuth
+	case errors.Is(err, sarama.ErrUnsupportedVersion):
+		return snapshot.KindUnsupported
+	case errors.As(err, &kerrV):
+		return classifyKError(kerrV)
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return snapshot.KindTimeout
+	case strings.Contains(err.Error(), "tls:"), strings.Contains(err.Error(), "x509:"):
+		return snapshot.KindTLS
+	case strings.Contains(err.Error(), "SASL"):
+		return snapshot.KindAuth
+	}
+	return snapshot.KindOther
+}
+
+func classifyKError(k sarama.KError) string {
+	switch k {
+	case sarama.ErrTopicAuthorizationFailed, sarama.ErrGroupAuthorizationFailed,
+		sarama.ErrClusterAuthorizationFailed, sarama.ErrTransactionalIDAuthorizationFailed,
+		sarama.ErrDelegationTokenAuthorizationFailed:
+		return snapshot.KindAuthorization
+	case sarama.ErrSASLAuthenticationFailed:
+		return snapshot.KindAuth
+	case sarama.ErrUnsupportedVersion, sarama.ErrInvalidRequest:
+		return snapshot.KindUnsupported
+	case sarama.ErrRequestTimedOut:
+		return snapshot.KindTimeout
+	}
+	return snapshot.KindProtocol
+}
+
+// probeStatus turns an error kind into a probe status.
+func probeStatus(kind string) string {
+	switch kind {
+	case snapshot.KindRefused:
+		return snapshot.StatusRefused
+	case snapshot.KindTimeout:
+		return snapshot.StatusTimeout
+	case snapshot.KindTLS:
+		return snapshot.StatusTLSError
+	case snapshot.KindAuth:
+		return snapshot.StatusAuthError
+	case snapshot.KindAuthorization:
+		return snapshot.StatusDenied
+	case snapshot.KindUnsupported:
+		return snapshot.StatusUnsupported
+	}
+	return snapshot.StatusError
+}
+
+// describeErr renders an error as one line. Kafka error codes are named as
+// Kafka names them, so users can search for them.
+func describeErr(err error) string {
+	var k sarama.KError
+	if errors.As(err, &k) {
+		return errorName(k)
+	}
+	return strings.ReplaceAll(err.Error(), "\n", " ")
+}
+
+// errorName is Kafka's own name for an error code, e.g. LEADER_NOT_AVAILABLE.
+func errorName(k sarama.KError) string {
+	if k == sarama.ErrNoError {
+		return ""
+	}
+	if e := kerr.ErrorForCode(int16(k)); e != nil {
+		var ke *kerr.Error
+		if errors.As(e, &ke) {
+			return ke.Message
+		}
+		return e.Error()
+	}
+	return fmt.Sprintf("ERROR_CODE_%d", int16(k))
+}
+
+// apiName is Kafka's name for an API key, e.g. "Metadata".
+func apiName(key int16) string { return kmsg.NameForKey(key) }

@@ -1,0 +1,135 @@
+package collect
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+)
+
+// details collects the optional parts from every live broker in parallel.
+// Each task records its own failures, so one slow broker delays only the
+// tasks that need it, and never beyond the request deadline.
+func (c *collector) details(ctx context.Context) {
+	live := c.liveBrokers(ctx)
+	if len(live) == 0 {
+		return
+	}
+	any := c.anyLive(live)
+	parts := c.opts.Parts
+	var wg sync.WaitGroup
+	run := func(fn func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn()
+		}()
+	}
+	if parts.has(PartConfigs) {
+		run(func() { c.topicConfigs(ctx, any) })
+	}
+	if parts.has(PartReassignments) {
+		run(func() { c.reassignments(ctx, any) })
+	}
+	if parts.has(PartOffsets) || parts.has(PartGroups) {
+		run(func() { c.offsets(ctx, live) })
+	}
+	for id, cn := range live {
+		if parts.has(PartConfigs) {
+			run(func() { c.brokerConfigs(ctx, id, cn) })
+		}
+		if parts.has(PartLogDirs) {
+			run(func() { c.logDirs(ctx, id, cn) })
+		}
+		if parts.has(PartBrokerViews) {
+			run(func() { c.brokerView(ctx, id, cn) })
+		}
+		if parts.has(PartGroups) {
+			run(func() { c.groups(ctx, id, cn) })
+		}
+	}
+	wg.Wait()
+	if parts.has(PartGroups) {
+		c.computeLag()
+	}
+}
+
+// anyLive picks the broker for cluster-wide requests: the controller the
+// metadata named when it answered, else the lowest live id, so repeated runs
+// ask the same broker.
+func (c *collector) anyLive(live map[int32]*conn) *conn {
+	if cn, ok := live[c.snap.ControllerID]; ok {
+		return cn
+	}
+	return live[sortedIDs(live)[0]]
+}
+
+// brokerView asks one broker for its own Metadata, the raw material for
+// spotting zombie leaders and stale metadata.
+func (c *collector) brokerView(ctx context.Context, id int32, cn *conn) {
+	start := time.Now()
+	md, err := c.askMetadata(ctx, cn)
+	view := snapshot.BrokerView{Broker: id, ControllerID: -1}
+	view.Probe.LatencyMS = time.Since(start).Milliseconds()
+	if err != nil {
+		view.Probe.Status = probeStatus(classify(err))
+		view.Probe.Error = describeErr(err)
+		c.record(snapshot.SourceBrokerView, id, "", err)
+	} else {
+		view.Probe.Status = snapshot.StatusOK
+		view.ControllerID = md.ControllerID
+		for _, b := range md.Brokers {
+			view.Brokers = append(view.Brokers, b.ID())
+		}
+		for _, t := range md.Topics {
+			for _, p := range t.Partitions {
+				view.Leaders = append(view.Leaders, snapshot.LeaderView{
+					Topic: t.Name, Partition: p.ID, Leader: p.Leader, LeaderEpoch: p.LeaderEpoch,
+				})
+			}
+		}
+	}
+	c.mu.Lock()
+	c.snap.BrokerViews = append(c.snap.BrokerViews, view)
+	c.mu.Unlock()
+}
+
+// reassignments lists partition reassignments in progress.
+func (c *collector) reassignments(ctx context.Context, cn *conn) {
+	req := &sarama.ListPartitionReassignmentsRequest{TimeoutMs: int32(c.opts.RequestTimeout.Milliseconds())}
+	resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.ListPartitionReassignmentsResponse, error) {
+		return cn.broker.ListPartitionReassignments(req)
+	})
+	if err == nil && resp.ErrorCode != sarama.ErrNoError {
+		err = resp.ErrorCode
+	}
+	if err != nil {
+		c.record(snapshot.SourceReassignments, cn.brokerID(c.snap), "", err)
+		return
+	}
+	var out []snapshot.Reassignment
+	for topic, parts := range resp.TopicStatus {
+		for p, st := range parts {
+			out = append(out, snapshot.Reassignment{
+				Topic: topic, Partition: p, Replicas: st.Replicas,
+				AddingReplicas: st.AddingReplicas, RemovingReplicas: st.RemovingReplicas,
+			})
+		}
+	}
+	c.mu.Lock()
+	c.snap.Reassignments = out
+	c.mu.Unlock()
+}
+
+// brokerID finds the id of the broker behind a connection, -1 if none.
+func (cn *conn) brokerID(s *snapshot.Snapshot) int32 {
+	for _, b := range s.Brokers {
+		if b.Address() == cn.addr {
+			return b.ID
+		}
+	}
+	return -1
+}

@@ -1,0 +1,156 @@
+package collect
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/IBM/sarama"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+)
+
+// groups lists the groups one broker coordinates, describes them and reads
+// their committed offsets. ListGroups sent to a broker returns exactly the
+// groups it coordinates, so no FindCoordinator round trip is needed.
+func (c *collector) groups(ctx context.Context, id int32, cn *conn) {
+	listed, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.ListGroupsResponse, error) {
+		return cn.broker.ListGroups(&sarama.ListGroupsRequest{Version: 5})
+	})
+	if err == nil && listed.Err != sarama.ErrNoError {
+		err = listed.Err
+	}
+	if err != nil {
+		c.record(snapshot.SourceGroups, id, "", err)
+		return
+	}
+	var ids []string
+	for g, protocolType := range listed.Groups {
+		if protocolType != "consumer" && protocolType != "" {
+			continue // connect workers and other non-consumer groups carry no offsets
+		}
+		if len(c.opts.Groups) > 0 && !slices.Contains(c.opts.Groups, g) {
+			continue
+		}
+		ids = append(ids, g)
+	}
+	if len(ids) == 0 {
+		return
+	}
+	slices.Sort(ids)
+	groups := make(map[string]*snapshot.Group, len(ids))
+	for _, g := range ids {
+		groups[g] = &snapshot.Group{ID: g, Coordinator: id, ProtocolType: listed.Groups[g]}
+		if d, ok := listed.GroupsData[g]; ok {
+			groups[g].State = d.GroupState
+		}
+	}
+	c.describeGroups(ctx, id, cn, ids, groups)
+	c.groupOffsets(ctx, id, cn, ids, groups)
+	c.mu.Lock()
+	for _, g := range ids {
+		c.snap.Groups = append(c.snap.Groups, *groups[g])
+	}
+	c.mu.Unlock()
+}
+
+func (c *collector) describeGroups(ctx context.Context, id int32, cn *conn, ids []string, groups map[string]*snapshot.Group) {
+	resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.DescribeGroupsResponse, error) {
+		return cn.broker.DescribeGroups(&sarama.DescribeGroupsRequest{Version: 5, Groups: ids})
+	})
+	if err != nil {
+		c.record(snapshot.SourceGroups, id, "", err)
+		for _, g := range groups {
+			g.Error = describeErr(err)
+		}
+		return
+	}
+	for _, d := range resp.Groups {
+		g, ok := groups[d.GroupId]
+		if !ok {
+			continue
+		}
+		if d.Err != sarama.ErrNoError {
+			g.Error = errorName(d.Err)
+			c.record(snapshot.SourceGroups, id, d.GroupId, d.Err)
+			continue
+		}
+		g.State, g.Protocol = d.State, d.Protocol
+		if d.ProtocolType != "" {
+			g.ProtocolType = d.ProtocolType
+		}
+		for _, m := range d.Members {
+			g.Members = append(g.Members, snapshot.GroupMember{ID: m.MemberId, ClientID: m.ClientId, Host: m.ClientHost})
+		}
+	}
+}
+
+// groupOffsets reads committed offsets for all the groups of one
+// coordinator in one request (OffsetFetch v8), falling back to one request
+// per group for brokers older than 3.0.
+func (c *collector) groupOffsets(ctx context.Context, id int32, cn *conn, ids []string, groups map[string]*snapshot.Group) {
+	req := &sarama.OffsetFetchRequest{Version: 8}
+	for _, g := range ids {
+		req.Groups = append(req.Groups, sarama.OffsetFetchRequestGroup{GroupId: g})
+	}
+	if len(ids) == 1 {
+		req.ConsumerGroup = ids[0] // used when negotiation clamps below v8
+	}
+	resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.OffsetFetchResponse, error) {
+		return cn.broker.FetchOffset(req)
+	})
+	var encErr sarama.PacketEncodingError
+	if errors.As(err, &encErr) && len(ids) > 1 {
+		for _, g := range ids {
+			c.groupOffsets(ctx, id, cn, []string{g}, groups)
+		}
+		return
+	}
+	if err != nil {
+		c.record(snapshot.SourceGroups, id, "", err)
+		return
+	}
+	for _, g := range ids {
+		group := groups[g]
+		rg := resp.GetGroup(g)
+		var blocks map[string]map[int32]*sarama.OffsetFetchResponseBlock
+		switch {
+		case rg != nil && rg.Err != sarama.ErrNoError:
+			group.Error = errorName(rg.Err)
+			c.record(snapshot.SourceGroups, id, g, rg.Err)
+			continue
+		case rg != nil:
+			blocks = rg.Blocks
+		case resp.Version < 8:
+			blocks = resp.Blocks
+		}
+		for topic, parts := range blocks {
+			for p, b := range parts {
+				if b.Err != sarama.ErrNoError || b.Offset < 0 {
+					continue
+				}
+				group.Offsets = append(group.Offsets, snapshot.GroupOffset{Topic: topic, Partition: p, Committed: b.Offset, Latest: -1, Lag: -1})
+			}
+		}
+	}
+}
+
+// computeLag fills Latest and Lag of every committed offset from the
+// partition offsets read in the same snapshot.
+func (c *collector) computeLag() {
+	latest := map[partitionKey]int64{}
+	for _, t := range c.snap.Topics {
+		for _, p := range t.Partitions {
+			latest[partitionKey{t.Name, p.ID}] = p.LatestOffset
+		}
+	}
+	for i := range c.snap.Groups {
+		for j := range c.snap.Groups[i].Offsets {
+			o := &c.snap.Groups[i].Offsets[j]
+			if l, ok := latest[partitionKey{o.Topic, o.Partition}]; ok && l >= 0 {
+				o.Latest = l
+				o.Lag = max(l-o.Committed, 0)
+			}
+		}
+	}
+}

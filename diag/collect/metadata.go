@@ -1,0 +1,195 @@
+package collect
+
+import (
+	"context"
+	"net"
+	"strconv"
+
+	"github.com/IBM/sarama"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+)
+
+// brokerInfo accumulates what the sources say of one broker id.
+type brokerInfo struct {
+	snapshot.Broker
+}
+
+// metadata reads cluster metadata and DescribeCluster from the seed, falling
+// back to the other answering seeds, and fills brokers and topics.
+func (c *collector) metadata(ctx context.Context, seed *conn) {
+	candidates := []*conn{seed}
+	for _, addr := range c.opts.Bootstrap {
+		if cn := c.pool.get(ctx, addr); cn != seed {
+			candidates = append(candidates, cn)
+		}
+	}
+	var md *sarama.MetadataResponse
+	var from *conn
+	for _, cn := range candidates {
+		if !cn.wait(ctx) {
+			continue
+		}
+		resp, err := c.askMetadata(ctx, cn)
+		if err != nil {
+			c.record(snapshot.SourceMetadata, -1, cn.addr, err)
+			continue
+		}
+		md, from = resp, cn
+		break
+	}
+	brokers := map[int32]*brokerInfo{}
+	if md != nil {
+		c.applyMetadata(md, brokers)
+		c.describeCluster(ctx, from, brokers)
+	}
+	c.snap.Brokers = c.snap.Brokers[:0]
+	for _, id := range sortedIDs(brokers) {
+		c.snap.Brokers = append(c.snap.Brokers, brokers[id].Broker)
+	}
+}
+
+// askMetadata sends a Metadata request for all topics to one broker.
+func (c *collector) askMetadata(ctx context.Context, cn *conn) (*sarama.MetadataResponse, error) {
+	req := sarama.NewMetadataRequest(sarama.V4_0_0_0, nil)
+	req.AllowAutoTopicCreation = false
+	return call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.MetadataResponse, error) {
+		return cn.broker.GetMetadata(req)
+	})
+}
+
+func (c *collector) applyMetadata(md *sarama.MetadataResponse, brokers map[int32]*brokerInfo) {
+	if md.ClusterID != nil {
+		c.snap.ClusterID = *md.ClusterID
+	}
+	c.snap.ControllerID = md.ControllerID
+	for _, b := range md.Brokers {
+		bi := ensureBroker(brokers, b.ID(), "metadata")
+		bi.Registered = true
+		bi.Host, bi.Port = splitAddr(b.Addr())
+		bi.Rack = b.Rack()
+	}
+	for _, t := range md.Topics {
+		topic := snapshot.Topic{
+			Name:     t.Name,
+			Internal: t.IsInternal,
+			Error:    errorName(t.Err),
+		}
+		if t.Uuid != (sarama.Uuid{}) {
+			topic.ID = t.Uuid.String()
+		}
+		for _, p := range t.Partitions {
+			topic.Partitions = append(topic.Partitions, snapshot.Partition{
+				Topic: t.Name, ID: p.ID, Leader: p.Leader, LeaderEpoch: p.LeaderEpoch,
+				Replicas: p.Replicas, ISR: p.Isr, OfflineReplicas: p.OfflineReplicas,
+				Error: errorName(p.Err), EarliestOffset: -1, LatestOffset: -1,
+			})
+			if len(p.Replicas) > topic.ReplicationFactor {
+				topic.ReplicationFactor = len(p.Replicas)
+			}
+			for _, id := range p.Replicas {
+				ensureBroker(brokers, id, "replicas")
+			}
+		}
+		c.snap.Topics = append(c.snap.Topics, topic)
+	}
+	for id, bi := range brokers {
+		bi.IsController = id == md.ControllerID
+	}
+}
+
+// describeCluster adds the fenced flags that Metadata leaves out. Brokers
+// older than 3.9 do not support v2; then fenced stays unknown.
+func (c *collector) describeCluster(ctx context.Context, cn *conn, brokers map[int32]*brokerInfo) {
+	req := &sarama.DescribeClusterRequest{Version: 2, IncludeFencedBrokers: true, EndpointType: sarama.DescribeClusterEndpointTypeBrokers}
+	resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.DescribeClusterResponse, error) {
+		return cn.broker.DescribeCluster(req)
+	})
+	if err == nil && resp.Err != sarama.ErrNoError {
+		err = resp.Err
+	}
+	if err != nil {
+		c.record(snapshot.SourceDescribeCluster, -1, "", err)
+		return
+	}
+	if c.snap.ClusterID == "" {
+		c.snap.ClusterID = resp.ClusterID
+	}
+	fencedKnown := resp.Version >= 2
+	for _, bi := range brokers {
+		bi.FencedKnown = fencedKnown
+	}
+	for _, b := range resp.Brokers {
+		bi := ensureBroker(brokers, b.BrokerID, "describe_cluster")
+		bi.Registered = true
+		bi.Fenced = b.IsFenced
+		bi.FencedKnown = fencedKnown
+		if bi.Host == "" {
+			bi.Host, bi.Port = b.Host, b.Port
+		}
+		if b.Rack != nil && bi.Rack == "" {
+			bi.Rack = *b.Rack
+		}
+	}
+}
+
+func ensureBroker(m map[int32]*brokerInfo, id int32, source string) *brokerInfo {
+	bi, ok := m[id]
+	if !ok {
+		bi = &brokerInfo{snapshot.Broker{ID: id, Probe: snapshot.Probe{Status: snapshot.StatusNotProbed}}}
+		m[id] = bi
+	}
+	bi.LearnedFrom = append(bi.LearnedFrom, source)
+	return bi
+}
+
+func splitAddr(addr string) (string, int32) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr, 0
+	}
+	p, _ := strconv.Atoi(port)
+	return host, int32(p)
+}
+
+// probeBrokers probes every registered broker with a known address, in
+// parallel, reusing the bootstrap probes for the same address.
+func (c *collector) probeBrokers(ctx context.Context) {
+	conns := make([]*conn, len(c.snap.Brokers))
+	for i, b := range c.snap.Brokers {
+		if addr := b.Address(); addr != "" {
+			conns[i] = c.pool.get(ctx, addr)
+		}
+	}
+	for i := range c.snap.Brokers {
+		b := &c.snap.Brokers[i]
+		cn := conns[i]
+		if cn == nil {
+			b.Probe = snapshot.Probe{Status: snapshot.StatusNotProbed, Error: "not registered in the cluster: no address known"}
+			continue
+		}
+		cn.wait(ctx)
+		b.Probe = probeOf(cn)
+		b.APIVersions = cn.versions
+	}
+	c.snap.Bootstrap = c.endpoints(ctx)
+	for i := range c.snap.Brokers {
+		b := &c.snap.Brokers[i]
+		for _, addr := range c.opts.Bootstrap {
+			if addr == b.Address() {
+				b.LearnedFrom = append(b.LearnedFrom, "bootstrap")
+			}
+		}
+	}
+}
+
+// liveBrokers returns the brokers that answered, with their connections.
+func (c *collector) liveBrokers(ctx context.Context) map[int32]*conn {
+	out := map[int32]*conn{}
+	for _, b := range c.snap.Brokers {
+		if b.Probe.Answered() {
+			out[b.ID] = c.pool.get(ctx, b.Address())
+		}
+	}
+	return out
+}
