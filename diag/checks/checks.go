@@ -96,3 +96,16 @@ func Run(in Input, checks []Check) Result {
 	}
 	return res
 }
+
+// Named returns the checks with the given names, in All's order.
+func Named(names ...string) []Check {
+	var out []Check
+	for _, c := range All() {
+		for _, n := range names {
+			if c.Name == n {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}

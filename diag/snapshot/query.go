@@ -103,8 +103,9 @@ func (t Topic) Config(name string) (ConfigValue, bool) {
 	return v, ok
 }
 
-// MinISR returns the effective min.insync.replicas of the topic, or -1 when
-// its configs could not be read.
+// MinISR returns the effective min.insync.replicas of the topic: the
+// configured value capped at the replication factor, which is what the
+// broker enforces. It is -1 when the topic's configs could not be read.
 func (t Topic) MinISR() int {
 	v, ok := t.Configs["min.insync.replicas"]
 	if !ok {
@@ -113,6 +114,9 @@ func (t Topic) MinISR() int {
 	n, err := strconv.Atoi(v.Value)
 	if err != nil {
 		return -1
+	}
+	if t.ReplicationFactor > 0 && n > t.ReplicationFactor {
+		return t.ReplicationFactor
 	}
 	return n
 }

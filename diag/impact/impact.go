@@ -1,0 +1,154 @@
+// Package impact turns findings into the plain-words blast radius an
+// on-call engineer reads first, and names the runbook to open next.
+package impact
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+)
+
+// maxTopicsNamed bounds how many topics a sentence lists by name.
+const maxTopicsNamed = 5
+
+// Summary is the blast radius of the findings.
+type Summary struct {
+	// Lines are plain sentences, worst first.
+	Lines []string `json:"lines"`
+	// NextRunbook is the runbook to open next, "" when nothing is wrong.
+	NextRunbook string `json:"next_runbook,omitempty"`
+	// Counts of partitions per problem code.
+	Counts map[string]int `json:"counts"`
+}
+
+// Summarize describes what the findings mean for clients.
+func Summarize(fs []findings.Finding) Summary {
+	counts := map[string]int{}
+	topicsByCode := map[string][]string{}
+	rf1Offline := 0
+	for _, f := range fs {
+		counts[f.Code]++
+		if f.Topic != "" && !slices.Contains(topicsByCode[f.Code], f.Topic) {
+			topicsByCode[f.Code] = append(topicsByCode[f.Code], f.Topic)
+		}
+		if f.Code == findings.OfflinePartition {
+			if rf, ok := f.Evidence["replication_factor"].(int); ok && rf == 1 {
+				rf1Offline++
+			}
+		}
+	}
+	s := Summary{Counts: counts}
+	var brokers []string
+	for _, f := range fs {
+		switch f.Code {
+		case findings.BrokerDown:
+			brokers = append(brokers, fmt.Sprintf("broker %d down", *f.Broker))
+		case findings.BrokerUnresponsive:
+			brokers = append(brokers, fmt.Sprintf("broker %d hung", *f.Broker))
+		case findings.BrokerUnreachable:
+			brokers = append(brokers, fmt.Sprintf("broker %d unreachable", *f.Broker))
+		}
+	}
+	var effects []string
+	if n := counts[findings.UnderReplicated]; n > 0 {
+		effects = append(effects, fmt.Sprintf("%d partitions under-replicated", n))
+	}
+	if n := counts[findings.UnderMinISR]; n > 0 {
+		effects = append(effects, fmt.Sprintf("%d under min ISR (acks=all producers to %s get NOT_ENOUGH_REPLICAS)", n, names(topicsByCode[findings.UnderMinISR])))
+	}
+	if n := counts[findings.AtMinISR]; n > 0 {
+		effects = append(effects, fmt.Sprintf("%d at min ISR (one more failure blocks acks=all)", n))
+	}
+	if n := counts[findings.OfflinePartition]; n > 0 {
+		e := fmt.Sprintf("%d offline (no reads or writes on %s)", n, names(topicsByCode[findings.OfflinePartition]))
+		if rf1Offline > 0 {
+			e = fmt.Sprintf("%d offline, %d of them RF=1 (no reads or writes on %s)", n, rf1Offline, names(topicsByCode[findings.OfflinePartition]))
+		}
+		effects = append(effects, e)
+	}
+	if len(brokers) > 0 || len(effects) > 0 {
+		head := strings.Join(brokers, ", ")
+		switch {
+		case head == "":
+			s.Lines = append(s.Lines, capitalize(strings.Join(effects, ", ")))
+		case len(effects) == 0:
+			s.Lines = append(s.Lines, capitalize(head))
+		default:
+			s.Lines = append(s.Lines, capitalize(head)+": "+strings.Join(effects, ", "))
+		}
+	}
+	s.Lines = append(s.Lines, otherLines(counts, topicsByCode)...)
+	s.NextRunbook = nextRunbook(fs)
+	return s
+}
+
+func otherLines(counts map[string]int, topics map[string][]string) []string {
+	var out []string
+	if n := counts[findings.UncleanElectionRequired]; n > 0 {
+		out = append(out, fmt.Sprintf("%d partitions can only come back with their last in-sync broker or an unclean election that loses data", n))
+	}
+	if n := counts[findings.ZombieLeader]; n > 0 {
+		out = append(out, fmt.Sprintf("%d partitions have a zombie leader: writes sent to it may be acknowledged and lost", n))
+	}
+	if n := counts[findings.StaleMetadata]; n > 0 {
+		out = append(out, fmt.Sprintf("%d brokers serve stale metadata: clients bootstrapping through them go to old leaders", n))
+	}
+	if n := counts[findings.DataLoss]; n > 0 {
+		out = append(out, fmt.Sprintf("records lost on %d partitions of %s since the previous snapshot", n, names(topics[findings.DataLoss])))
+	}
+	if n := counts[findings.LogStartAdvanced]; n > 0 {
+		out = append(out, fmt.Sprintf("retention deleted unread records on %d group partitions of %s", n, names(topics[findings.LogStartAdvanced])))
+	}
+	if n := counts[findings.LogDirOffline]; n > 0 {
+		out = append(out, fmt.Sprintf("%d log directories offline", n))
+	}
+	return out
+}
+
+// runbookOrder is the order in which problems are worked: data at risk of
+// loss first, then availability, then redundancy.
+var runbookOrder = []struct{ code, runbook string }{
+	{findings.ZombieLeader, "zombie-leader"},
+	{findings.DataLoss, "data-recovery"},
+	{findings.BrokerDown, "broker-failure"},
+	{findings.BrokerUnresponsive, "broker-failure"},
+	{findings.BrokerUnreachable, "broker-failure"},
+	{findings.UncleanElectionRequired, "data-recovery"},
+	{findings.OfflinePartition, "broker-failure"},
+	{findings.LogStartAdvanced, "data-recovery"},
+	{findings.LogDirOffline, "broker-failure"},
+	{findings.UnderMinISR, "isr-shrinkage"},
+	{findings.StaleMetadata, "zombie-leader"},
+	{findings.UnderReplicated, "isr-shrinkage"},
+	{findings.AtMinISR, "isr-shrinkage"},
+}
+
+func nextRunbook(fs []findings.Finding) string {
+	present := map[string]bool{}
+	for _, f := range fs {
+		present[f.Code] = true
+	}
+	for _, r := range runbookOrder {
+		if present[r.code] {
+			return r.runbook
+		}
+	}
+	return ""
+}
+
+func names(topics []string) string {
+	slices.Sort(topics)
+	if len(topics) <= maxTopicsNamed {
+		return strings.Join(topics, ", ")
+	}
+	return fmt.Sprintf("%s and %d more topics", strings.Join(topics[:maxTopicsNamed], ", "), len(topics)-maxTopicsNamed)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

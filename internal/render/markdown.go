@@ -1,0 +1,127 @@
+package render
+
+import (
+	"bytes"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
+)
+
+// writeMarkdown writes one table as GitHub-flavoured Markdown, to be pasted
+// into a postmortem or an incident channel. It is written by hand rather
+// than through tablewriter's Markdown renderer, which neither escapes "|"
+// nor keeps a cell on one line, and either breaks a GFM table.
+//
+// Columns are padded so the raw text is readable too; the footer is a bold
+// last row; notes follow as a list.
+func writeMarkdown(w io.Writer, _ Options, t Table) error {
+	var b bytes.Buffer
+	if t.Title != "" {
+		b.WriteString("### ")
+		b.WriteString(mdEscape(clean(t.Title)))
+		b.WriteString("\n\n")
+	}
+	if len(t.Rows) == 0 {
+		b.WriteString("_")
+		b.WriteString(mdEscape(clean(t.emptyText())))
+		b.WriteString("_\n")
+	} else {
+		writeMarkdownGrid(&b, t)
+	}
+	if len(t.Notes)+len(t.Warnings) > 0 {
+		b.WriteByte('\n')
+	}
+	for _, n := range t.Notes {
+		b.WriteString("- ")
+		b.WriteString(mdEscape(clean(n)))
+		b.WriteByte('\n')
+	}
+	for _, n := range t.Warnings {
+		b.WriteString("- **Warning:** ")
+		b.WriteString(mdEscape(clean(n)))
+		b.WriteByte('\n')
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// writeMarkdownGrid writes the header, the alignment row, the data rows and
+// the footer, every column padded to its widest cell.
+func writeMarkdownGrid(b *bytes.Buffer, t Table) {
+	header := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		header[i] = mdEscape(clean(c.Name))
+	}
+	rows := make([][]string, 0, len(t.Rows)+1)
+	for _, r := range t.Rows {
+		rows = append(rows, mdRow(r, false))
+	}
+	if t.Footer != nil {
+		rows = append(rows, mdRow(t.Footer, true))
+	}
+	widths := make([]int, len(header))
+	for i, h := range header {
+		widths[i] = max(3, twwidth.Width(h)) // "---" is the shortest rule
+	}
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], twwidth.Width(c))
+		}
+	}
+	writeMarkdownLine(b, t, header, widths)
+	rule := make([]string, len(header))
+	for i, c := range t.Columns {
+		if c.Align == AlignRight {
+			rule[i] = strings.Repeat("-", widths[i]-1) + ":"
+		} else {
+			rule[i] = strings.Repeat("-", widths[i])
+		}
+	}
+	writeMarkdownLine(b, t, rule, widths)
+	for _, r := range rows {
+		writeMarkdownLine(b, t, r, widths)
+	}
+}
+
+func writeMarkdownLine(b *bytes.Buffer, t Table, cells []string, widths []int) {
+	b.WriteString("|")
+	for i, c := range cells {
+		pad := strings.Repeat(" ", widths[i]-twwidth.Width(c))
+		b.WriteByte(' ')
+		if t.Columns[i].Align == AlignRight {
+			b.WriteString(pad + c)
+		} else {
+			b.WriteString(c + pad)
+		}
+		b.WriteString(" |")
+	}
+	b.WriteByte('\n')
+}
+
+func mdRow(r []string, bold bool) []string {
+	out := make([]string, len(r))
+	for i, c := range r {
+		c = mdEscape(clean(c))
+		if bold && c != "" {
+			c = "**" + c + "**"
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// mdEscaper neutralises the characters that would end a cell ("|") or turn
+// broker text into formatting or HTML. Underscores are left alone: GFM
+// ignores them inside words, and escaping them would make every
+// __consumer_offsets unreadable in the raw text.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`,
+	`|`, `\|`,
+	"`", "\\`",
+	`*`, `\*`,
+	`<`, `&lt;`,
+	`>`, `&gt;`,
+)
+
+func mdEscape(s string) string { return mdEscaper.Replace(s) }

@@ -1,0 +1,199 @@
+// Package render turns view data into output: aligned tables for people,
+// Markdown for postmortems and JSON for programs.
+//
+// It is the only package that draws tables, so every command looks the same
+// and a change of style happens in one place. Nothing here reads global
+// state: whether the output is a terminal, and how wide it is, are passed in
+// Options by the caller, so the same data always renders to the same bytes.
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Format is an output format selected with --output.
+type Format string
+
+// The output formats. JSON carries the structured view data rather than the
+// tables, so scripts never have to parse humanised numbers.
+const (
+	FormatTable    Format = "table"
+	FormatJSON     Format = "json"
+	FormatMarkdown Format = "markdown"
+)
+
+// Formats returns every format ParseFormat accepts, in the order help text
+// should list them.
+func Formats() []Format { return []Format{FormatTable, FormatJSON, FormatMarkdown} }
+
+// ParseFormat reads a --output value. Case and surrounding blanks are
+// ignored because people type flags in a hurry; anything else is an error
+// that lists the choices.
+func ParseFormat(s string) (Format, error) {
+	want := Format(strings.ToLower(strings.TrimSpace(s)))
+	names := make([]string, 0, 3)
+	for _, f := range Formats() {
+		if f == want {
+			return f, nil
+		}
+		names = append(names, string(f))
+	}
+	return "", fmt.Errorf("unknown output format %q: choose one of %s", s, strings.Join(names, ", "))
+}
+
+// Align is the horizontal alignment of a column.
+type Align int
+
+// Alignments. Numbers are right-aligned so that magnitudes line up and a
+// lag of 1000000 stands out next to a lag of 12.
+const (
+	AlignLeft Align = iota
+	AlignRight
+)
+
+// Column describes one column of a Table.
+type Column struct {
+	// Name is the header label. Table output upper-cases it, like kubectl.
+	Name  string
+	Align Align
+	// Wrap marks free text (error messages) that may be folded onto several
+	// lines when a terminal is too narrow. Other columns never wrap: a
+	// broken id or number is worse than a wide table.
+	Wrap bool
+}
+
+// Table is one titled table with optional footer and notes.
+type Table struct {
+	Title   string
+	Columns []Column
+	// Rows holds the cells, one string per column. An empty cell prints as
+	// "-" in table output so that whitespace-splitting tools keep counting
+	// columns correctly.
+	Rows [][]string
+	// Footer is an optional summary row (totals), same width as Columns.
+	Footer []string
+	// Empty is printed instead of the table when Rows is empty, so that a
+	// filter matching nothing says so rather than printing a bare header.
+	Empty string
+	// Notes are informational lines printed under the table.
+	Notes []string
+	// Warnings name what the table cannot show (a broker that did not
+	// answer, a source that failed). They are printed under the table,
+	// marked, so that a gap in the data is never silent.
+	Warnings []string
+}
+
+// Options controls how tables are written.
+type Options struct {
+	// Format is the output format; the zero value means FormatTable.
+	Format Format
+	// Terminal is true when the writer is an interactive terminal: tables
+	// are boxed there and plain aligned columns otherwise (pipes, files).
+	Terminal bool
+	// Width is the terminal width in columns, 0 when unknown. Only used
+	// when Terminal is true, to fold wrappable columns.
+	Width int
+}
+
+// Tabler is view data that can present itself as tables. Views implement
+// it; the value itself is what JSON output encodes.
+type Tabler interface {
+	Tables() []Table
+}
+
+// View writes v in the requested format: JSON encodes v itself, the other
+// formats render v.Tables().
+func View(w io.Writer, opts Options, v Tabler) error {
+	if opts.Format == FormatJSON {
+		return JSON(w, v)
+	}
+	return Render(w, opts, v.Tables()...)
+}
+
+// Render writes tables in the table or markdown format, separated by blank
+// lines. It refuses FormatJSON: JSON output is the view data, not its tables
+// (use JSON or View).
+func Render(w io.Writer, opts Options, tables ...Table) error {
+	for _, t := range tables {
+		if err := t.validate(); err != nil {
+			return err
+		}
+	}
+	var write func(io.Writer, Options, Table) error
+	switch opts.Format {
+	case FormatTable, "":
+		write = writeText
+	case FormatMarkdown:
+		write = writeMarkdown
+	case FormatJSON:
+		return fmt.Errorf("render: tables cannot be written as JSON; encode the view data with render.JSON")
+	default:
+		return fmt.Errorf("render: unknown format %q", opts.Format)
+	}
+	for i, t := range tables {
+		if i > 0 {
+			if _, err := io.WriteString(w, "\n"); err != nil {
+				return err
+			}
+		}
+		if err := write(w, opts, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// JSON writes v as indented JSON followed by a newline. HTML escaping is off
+// because broker error messages are read by people and contain < and >.
+func JSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// validate catches rows of the wrong width: they are programming errors in
+// a view, and silently padding them would shift values under wrong headers.
+func (t Table) validate() error {
+	n := len(t.Columns)
+	if n == 0 {
+		return fmt.Errorf("render: table %q has no columns", t.Title)
+	}
+	for i, r := range t.Rows {
+		if len(r) != n {
+			return fmt.Errorf("render: table %q row %d has %d cells, want %d", t.Title, i, len(r), n)
+		}
+	}
+	if t.Footer != nil && len(t.Footer) != n {
+		return fmt.Errorf("render: table %q footer has %d cells, want %d", t.Title, len(t.Footer), n)
+	}
+	return nil
+}
+
+// clean makes a cell safe to print: control characters (newlines in broker
+// error messages, escape sequences) would break row alignment or drive the
+// terminal, so they become spaces.
+func clean(s string) string {
+	if strings.IndexFunc(s, isControl) < 0 {
+		return s
+	}
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return ' '
+		}
+		return r
+	}, s))
+}
+
+func isControl(r rune) bool { return r < 0x20 || (r >= 0x7f && r < 0xa0) }
+
+// emptyText is what a table without rows prints.
+func (t Table) emptyText() string {
+	if t.Empty != "" {
+		return t.Empty
+	}
+	return "(none)"
+}

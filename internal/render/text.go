@@ -1,0 +1,222 @@
+package render
+
+import (
+	"bytes"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Layout constants for the table format.
+const (
+	// plainGap separates columns in piped output, as kubectl does.
+	plainGap = "   "
+	// minWrapWidth is the narrowest a wrappable column is folded to; below
+	// that an error message becomes a column of single words.
+	minWrapWidth = 24
+	// boxCellPad is the padding a boxed cell adds around its content.
+	boxCellPad = 2
+)
+
+// writeText writes one table in the table format: title, grid (or the empty
+// message), then notes and warnings.
+func writeText(w io.Writer, opts Options, t Table) error {
+	var b bytes.Buffer
+	if t.Title != "" {
+		b.WriteString(clean(t.Title))
+		b.WriteByte('\n')
+	}
+	if len(t.Rows) == 0 {
+		b.WriteString(clean(t.emptyText()))
+		b.WriteByte('\n')
+	} else if err := writeGrid(&b, opts, t); err != nil {
+		return err
+	}
+	for _, n := range t.Notes {
+		b.WriteString(clean(n))
+		b.WriteByte('\n')
+	}
+	// Warnings come last, nearest the prompt, where they are read.
+	for _, n := range t.Warnings {
+		b.WriteString("WARNING: ")
+		b.WriteString(clean(n))
+		b.WriteByte('\n')
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// writeGrid draws the rows through tablewriter: boxed on a terminal, plain
+// aligned columns otherwise.
+func writeGrid(b *bytes.Buffer, opts Options, t Table) error {
+	header, rows, footer := textCells(t)
+	boxed := opts.Terminal
+	var out bytes.Buffer
+	tbl := tablewriter.NewTable(&out,
+		tablewriter.WithRenderer(renderer.NewBlueprint(rendition(boxed))),
+		tablewriter.WithConfig(gridConfig(t, boxed, wrapWidths(t, opts, header, rows, footer))),
+	)
+	tbl.Header(header)
+	if err := tbl.Bulk(rows); err != nil {
+		return err
+	}
+	if footer != nil {
+		tbl.Footer(footer)
+	}
+	if err := tbl.Render(); err != nil {
+		return err
+	}
+	// tablewriter pads the last column too; trailing blanks upset diffs,
+	// golden files and copy-paste, so every line is trimmed.
+	for line := range strings.Lines(out.String()) {
+		b.WriteString(strings.TrimRight(line, " \n"))
+		b.WriteByte('\n')
+	}
+	return nil
+}
+
+// textCells returns the cleaned header, rows and footer. Empty cells become
+// "-" so that awk and cut still find every column in piped output.
+func textCells(t Table) (header []string, rows [][]string, footer []string) {
+	header = make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		header[i] = strings.ToUpper(clean(c.Name))
+	}
+	rows = make([][]string, len(t.Rows))
+	for i, r := range t.Rows {
+		rows[i] = textRow(r, "-")
+	}
+	if t.Footer != nil {
+		// A totals row is not data to be cut into columns; blanks read
+		// better there than dashes.
+		footer = textRow(t.Footer, "")
+	}
+	return header, rows, footer
+}
+
+func textRow(r []string, blank string) []string {
+	out := make([]string, len(r))
+	for i, c := range r {
+		c = clean(c)
+		if c == "" {
+			c = blank
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// rendition is the tablewriter look: light box drawing on a terminal, no
+// lines at all when piped.
+func rendition(boxed bool) tw.Rendition {
+	if boxed {
+		return tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)}
+	}
+	return tw.Rendition{
+		Borders:  tw.BorderNone,
+		Symbols:  tw.NewSymbols(tw.StyleNone),
+		Settings: tw.Settings{Lines: tw.LinesNone, Separators: tw.SeparatorsNone},
+	}
+}
+
+// gridConfig sets alignment, padding and wrapping for header, rows and
+// footer alike, so that a column lines up in every section. tablewriter's
+// defaults (centred, upper-cased "auto-formatted" headers, right-aligned
+// footers) are all overridden.
+func gridConfig(t Table, boxed bool, maxWidths map[int]int) tablewriter.Config {
+	aligns := make([]tw.Align, len(t.Columns))
+	for i, c := range t.Columns {
+		aligns[i] = tw.AlignLeft
+		if c.Align == AlignRight {
+			aligns[i] = tw.AlignRight
+		}
+	}
+	pad := tw.Padding{Left: "", Right: plainGap, Overwrite: true}
+	if boxed {
+		pad = tw.PaddingDefault
+	}
+	cell := func(wrap int) tw.CellConfig {
+		c := tw.CellConfig{
+			Formatting: tw.CellFormatting{AutoWrap: wrap, AutoFormat: tw.Off},
+			Padding:    tw.CellPadding{Global: pad},
+			Alignment:  tw.CellAlignment{Global: tw.AlignLeft, PerColumn: aligns},
+		}
+		if len(maxWidths) > 0 {
+			m := tw.NewMapper[int, int]()
+			for col, width := range maxWidths {
+				m.Set(col, width)
+			}
+			c.ColMaxWidths = tw.CellWidth{PerColumn: m}
+		}
+		return c
+	}
+	wrap := tw.WrapNone
+	if len(maxWidths) > 0 {
+		wrap = tw.WrapNormal
+	}
+	return tablewriter.Config{
+		Header: cell(tw.WrapNone),
+		Row:    cell(wrap),
+		Footer: cell(wrap),
+		Behavior: tw.Behavior{
+			AutoHide: tw.Off, TrimSpace: tw.On, TrimTab: tw.On, TrimLine: tw.On,
+		},
+	}
+}
+
+// wrapWidths decides how far to fold the wrappable columns so that a boxed
+// table fits the terminal. It returns nil (no folding) when output is not a
+// terminal, the width is unknown, the table already fits or nothing may
+// wrap. Keys are column indexes, values whole cell widths with padding.
+func wrapWidths(t Table, opts Options, header []string, rows [][]string, footer []string) map[int]int {
+	if !opts.Terminal || opts.Width <= 0 {
+		return nil
+	}
+	natural := make([]int, len(header))
+	measure := func(r []string) {
+		for i, c := range r {
+			natural[i] = max(natural[i], twwidth.Width(c))
+		}
+	}
+	measure(header)
+	for _, r := range rows {
+		measure(r)
+	}
+	if footer != nil {
+		measure(footer)
+	}
+	total := len(natural) + 1 // one border or separator per column, plus the last
+	for _, n := range natural {
+		total += n + boxCellPad
+	}
+	excess := total - opts.Width
+	if excess <= 0 {
+		return nil
+	}
+	out := map[int]int{}
+	// Fold the widest wrappable column first: it usually holds an error
+	// message, and taking from it hurts readability least.
+	for excess > 0 {
+		col := -1
+		for i, c := range t.Columns {
+			if c.Wrap && natural[i] > minWrapWidth && (col < 0 || natural[i] > natural[col]) {
+				col = i
+			}
+		}
+		if col < 0 {
+			break
+		}
+		cut := min(excess, natural[col]-minWrapWidth)
+		natural[col] -= cut
+		excess -= cut
+		out[col] = natural[col] + boxCellPad
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}

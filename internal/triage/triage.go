@@ -1,0 +1,185 @@
+// Package triage runs every check once on a snapshot and presents the
+// result: findings worst first, the blast radius in plain words and the
+// runbook to open next. It is the first thing an on-call engineer reads.
+package triage
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/checks"
+	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+	"github.com/kafka-runbook/kafka-runbook/diag/impact"
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
+	"github.com/kafka-runbook/kafka-runbook/internal/render"
+)
+
+// SchemaVersion versions the JSON report.
+const SchemaVersion = 1
+
+// Cluster identifies what was diagnosed.
+type Cluster struct {
+	ID        string    `json:"id"`
+	Bootstrap []string  `json:"bootstrap"`
+	TakenAt   time.Time `json:"taken_at"`
+	// Brokers counts broker ids known, and AnsweringBrokers those that answered.
+	Brokers          int `json:"brokers"`
+	AnsweringBrokers int `json:"answering_brokers"`
+	Topics           int `json:"topics"`
+	Partitions       int `json:"partitions"`
+}
+
+// Report is the result of triage, and the JSON document `triage --output
+// json` writes.
+type Report struct {
+	SchemaVersion int                     `json:"schema_version"`
+	Cluster       Cluster                 `json:"cluster"`
+	Status        string                  `json:"status"`
+	Findings      []findings.Finding      `json:"findings"`
+	Summary       impact.Summary          `json:"summary"`
+	Errors        []snapshot.CollectError `json:"errors"`
+	Unevaluated   []checks.Unevaluated    `json:"unevaluated"`
+}
+
+// Build runs every check on snap (and prev, when given).
+func Build(snap, prev *snapshot.Snapshot) Report {
+	res := checks.Run(checks.Input{Snap: snap, Previous: prev}, nil)
+	r := Report{
+		SchemaVersion: SchemaVersion,
+		Cluster:       clusterOf(snap),
+		Findings:      res.Findings,
+		Summary:       impact.Summarize(res.Findings),
+		Errors:        snap.Errors,
+		Unevaluated:   res.Unevaluated,
+	}
+	if r.Errors == nil {
+		r.Errors = []snapshot.CollectError{}
+	}
+	r.Status = StatusName(r.ExitCode())
+	return r
+}
+
+func clusterOf(s *snapshot.Snapshot) Cluster {
+	c := Cluster{ID: s.ClusterID, TakenAt: s.TakenAt, Brokers: len(s.Brokers), Topics: len(s.Topics)}
+	for _, ep := range s.Bootstrap {
+		c.Bootstrap = append(c.Bootstrap, ep.Address)
+	}
+	if c.Bootstrap == nil {
+		c.Bootstrap = []string{}
+	}
+	for _, b := range s.Brokers {
+		if b.Probe.Answered() {
+			c.AnsweringBrokers++
+		}
+	}
+	for _, t := range s.Topics {
+		c.Partitions += len(t.Partitions)
+	}
+	return c
+}
+
+// ExitCode is the worst severity found, or Unknown when nothing could be
+// evaluated because no broker's metadata was read.
+func (r Report) ExitCode() int {
+	if r.Cluster.Brokers == 0 {
+		return exitcode.Unknown
+	}
+	worst, ok := findings.Worst(r.Findings)
+	switch {
+	case !ok, worst == findings.Info:
+		return exitcode.OK
+	case worst == findings.Warning:
+		return exitcode.Warning
+	}
+	return exitcode.Critical
+}
+
+// StatusName is the monitoring-plugin word for an exit code.
+func StatusName(code int) string {
+	switch code {
+	case exitcode.OK:
+		return "OK"
+	case exitcode.Warning:
+		return "WARNING"
+	case exitcode.Critical:
+		return "CRITICAL"
+	}
+	return "UNKNOWN"
+}
+
+// Tables presents the report for people.
+func (r Report) Tables() []render.Table {
+	head := render.Table{
+		Title:   fmt.Sprintf("%s: cluster %s, %d/%d brokers answering, %d topics, %d partitions", r.Status, orDash(r.Cluster.ID), r.Cluster.AnsweringBrokers, r.Cluster.Brokers, r.Cluster.Topics, r.Cluster.Partitions),
+		Columns: []render.Column{{Name: "Blast radius", Wrap: true}},
+		Empty:   "Nothing is wrong that a client can see.",
+	}
+	for _, l := range r.Summary.Lines {
+		head.Rows = append(head.Rows, []string{l})
+	}
+	if r.Summary.NextRunbook != "" {
+		head.Notes = append(head.Notes, fmt.Sprintf("Next: kafka-runbook run %s", r.Summary.NextRunbook))
+	}
+	return []render.Table{head, r.findingsTable()}
+}
+
+// maxFindingRows bounds the findings listed one per row; the rest are
+// counted by code so a large incident does not flood the terminal.
+const maxFindingRows = 50
+
+func (r Report) findingsTable() render.Table {
+	t := render.Table{
+		Title:   "Findings",
+		Columns: []render.Column{{Name: "Severity"}, {Name: "Code"}, {Name: "Subject"}, {Name: "Summary", Wrap: true}},
+		Empty:   "No findings.",
+	}
+	for _, f := range r.Findings[:min(len(r.Findings), maxFindingRows)] {
+		t.Rows = append(t.Rows, []string{strings.ToUpper(f.Severity.String()), f.Code, f.Subject(), f.Summary})
+	}
+	if rest := len(r.Findings) - maxFindingRows; rest > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("%d more findings not listed (%s); use --output json for all", rest, countByCode(r.Findings[maxFindingRows:])))
+	}
+	for _, e := range r.Errors {
+		t.Warnings = append(t.Warnings, collectErrorLine(e))
+	}
+	for _, u := range r.Unevaluated {
+		t.Notes = append(t.Notes, fmt.Sprintf("cannot evaluate (%s): %s", u.Check, u.Reason))
+	}
+	return t
+}
+
+func collectErrorLine(e snapshot.CollectError) string {
+	where := ""
+	if e.Broker >= 0 {
+		where = fmt.Sprintf(" from broker %d", e.Broker)
+	}
+	if e.Subject != "" {
+		where += " for " + e.Subject
+	}
+	return fmt.Sprintf("could not read %s%s: %s (%s)", e.Source, where, e.Message, e.Kind)
+}
+
+func countByCode(fs []findings.Finding) string {
+	counts := map[string]int{}
+	var order []string
+	for _, f := range fs {
+		if counts[f.Code] == 0 {
+			order = append(order, f.Code)
+		}
+		counts[f.Code]++
+	}
+	parts := make([]string, 0, len(order))
+	for _, c := range order {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[c], c))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,372 @@
+package runbooks
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/checks"
+	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/atomicfile"
+)
+
+// troubled returns the brokers that are not up, by id.
+func troubled(s *snapshot.Snapshot) map[int32]checks.State {
+	out := map[int32]checks.State{}
+	for _, b := range s.Brokers {
+		if st := checks.BrokerState(b); st != checks.StateUp {
+			out[b.ID] = st
+		}
+	}
+	return out
+}
+
+// brokerClassify classifies every broker id: down or fenced, ghost id
+// (only in replica lists), refusing, hung.
+func brokerClassify(ctx context.Context, env *Env) (Outcome, error) {
+	snap, res, err := snapshotAndChecks(ctx, env, 0, "broker-health")
+	if err != nil {
+		return Outcome{}, err
+	}
+	replicas, leaders := map[int32]int{}, map[int32]int{}
+	for _, t := range snap.Topics {
+		for _, p := range t.Partitions {
+			for _, r := range p.Replicas {
+				replicas[r]++
+			}
+			if p.Leader >= 0 {
+				leaders[p.Leader]++
+			}
+		}
+	}
+	tbl := Table{Title: "Brokers", Columns: []string{"Broker", "State", "Registered", "Fenced", "Answered", "Address", "Rack", "Replicas", "Leaders", "Error"}}
+	for _, b := range snap.Brokers {
+		state := checks.BrokerState(b).String()
+		if !b.Registered {
+			state = "down (ghost id: only in replica lists)"
+		}
+		fenced := "?"
+		if b.FencedKnown {
+			fenced = yesNo(b.Fenced)
+		}
+		tbl.Add(itoa(b.ID), state, yesNo(b.Registered), fenced, b.Probe.Status, orDash(b.Address()), orDash(b.Rack),
+			itoa(replicas[b.ID]), itoa(leaders[b.ID]), orDash(b.Probe.Error))
+	}
+	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated, Tables: []Table{tbl}}
+	out.Actions = append(out.Actions,
+		Action{Title: "See the controller quorum's view of the cluster", Risk: Safe,
+			Command:     env.Commands.Kafka("kafka-metadata-quorum.sh", "describe", "--status"),
+			Consequence: "Read-only."},
+		Action{Title: "Check which brokers answer API requests", Risk: Safe,
+			Command:     env.Commands.Kafka("kafka-broker-api-versions.sh"),
+			Consequence: "Read-only."},
+	)
+	bad := troubled(snap)
+	for _, id := range sortedIDs(bad) {
+		b, _ := snap.Broker(id)
+		host := orDash(b.Host)
+		switch bad[id] {
+		case checks.StateUnresponsive:
+			out.Actions = append(out.Actions, Action{
+				Title: fmt.Sprintf("On %s: find out why broker %d does not answer (GC, disk, stopped process)", host, id), Risk: Safe,
+				Command:     "jstack $(pgrep -f kafka.Kafka) | head -50; tail -50 /var/log/kafka/kafkaServer-gc.log; iostat -x 1 3",
+				Consequence: "Read-only; jstack pauses the JVM briefly.",
+			})
+		default:
+			out.Actions = append(out.Actions, Action{
+				Title: fmt.Sprintf("On %s: check broker %d's process and its last log lines", host, id), Risk: Safe,
+				Command:     "systemctl status kafka; journalctl -u kafka --since '-30 min' | tail -100",
+				Consequence: "Read-only.",
+			})
+		}
+	}
+	if len(bad) == 0 {
+		out.Verdict = fmt.Sprintf("All %d brokers are registered, unfenced and answering.", len(snap.Brokers))
+		if hasUnderReplicated(snap) {
+			out.Next = "isr-shrinkage"
+			out.Verdict += " Partitions are under-replicated without a broker down: see isr-shrinkage."
+		}
+		return out, nil
+	}
+	var parts []string
+	for _, id := range sortedIDs(bad) {
+		parts = append(parts, fmt.Sprintf("broker %d %s", id, bad[id]))
+	}
+	out.Verdict = capitalize(strings.Join(parts, ", ")) + "."
+	return out, nil
+}
+
+func hasUnderReplicated(s *snapshot.Snapshot) bool {
+	for _, t := range s.Topics {
+		for _, p := range t.Partitions {
+			if p.UnderReplicated() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// brokerBlastRadius shows, per troubled broker, what it takes down with it,
+// internal topics first because consumer groups and transactions stop
+// when they do.
+func brokerBlastRadius(ctx context.Context, env *Env) (Outcome, error) {
+	snap, res, err := snapshotAndChecks(ctx, env, collect.PartConfigs, "replication", "partition-availability")
+	if err != nil {
+		return Outcome{}, err
+	}
+	bad := troubled(snap)
+	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated}
+	if len(bad) == 0 {
+		out.Verdict = "No broker is down: nothing to size."
+		out.Tables = []Table{{Title: "Blast radius", Columns: []string{"Topic"}, Empty: "no broker is down"}}
+		return out, nil
+	}
+	type row struct {
+		topic                           string
+		internal                        bool
+		affected, urp, underMin, offline int
+	}
+	var rows []row
+	totals := row{}
+	for _, t := range snap.Topics {
+		r := row{topic: t.Name, internal: t.Internal}
+		minISR := t.MinISR()
+		for _, p := range t.Partitions {
+			if !slices.ContainsFunc(p.Replicas, func(id int32) bool { _, ok := bad[id]; return ok }) {
+				continue
+			}
+			r.affected++
+			if p.UnderReplicated() || !p.Online() {
+				r.urp++
+			}
+			if p.Online() && minISR > 0 && len(p.ISR) < minISR {
+				r.underMin++
+			}
+			if !p.Online() {
+				r.offline++
+			}
+		}
+		if r.affected > 0 {
+			rows = append(rows, r)
+			totals.affected += r.affected
+			totals.urp += r.urp
+			totals.underMin += r.underMin
+			totals.offline += r.offline
+		}
+	}
+	slices.SortFunc(rows, func(a, b row) int {
+		return cmp.Or(cmp.Compare(boolInt(!a.internal), boolInt(!b.internal)), cmp.Compare(a.topic, b.topic))
+	})
+	tbl := Table{Title: fmt.Sprintf("Partitions with a replica on broker(s) %s", idList(sortedIDs(bad))),
+		Columns: []string{"Topic", "Internal", "Affected", "Under-replicated", "Under min ISR", "Offline"}}
+	for _, r := range rows {
+		tbl.Add(r.topic, yesNo(r.internal), itoa(r.affected), itoa(r.urp), itoa(r.underMin), itoa(r.offline))
+	}
+	tbl.Notes = append(tbl.Notes, fmt.Sprintf("total: %d partitions affected, %d under-replicated, %d under min ISR, %d offline",
+		totals.affected, totals.urp, totals.underMin, totals.offline))
+	out.Tables = []Table{tbl}
+	out.Verdict = fmt.Sprintf("%s affected: %d under-replicated, %d under min ISR (acks=all producers fail), %d offline.",
+		plural(totals.affected, "partition", "partitions"), totals.urp, totals.underMin, totals.offline)
+	out.Actions = []Action{
+		{Title: "Cross-check with Kafka's own tool: partitions without a live leader", Risk: Safe,
+			Command: env.Commands.Kafka("kafka-topics.sh", "--describe", "--unavailable-partitions"), Consequence: "Read-only."},
+		{Title: "Cross-check: partitions under min ISR", Risk: Safe,
+			Command: env.Commands.Kafka("kafka-topics.sh", "--describe", "--under-min-isr-partitions"), Consequence: "Read-only."},
+	}
+	return out, nil
+}
+
+// brokerOfflineWait lists offline partitions and the brokers they wait for.
+func brokerOfflineWait(ctx context.Context, env *Env) (Outcome, error) {
+	snap, res, err := snapshotAndChecks(ctx, env, 0, "partition-availability")
+	if err != nil {
+		return Outcome{}, err
+	}
+	states := checks.States(snap)
+	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated}
+	tbl := Table{Title: "Offline partitions", Columns: []string{"Partition", "Replicas", "Last ISR", "Waiting for", "Live replicas"}, Empty: "no partition is offline"}
+	waitingFor := map[int32]int{}
+	unclean := 0
+	for _, t := range snap.Topics {
+		for _, p := range t.Partitions {
+			if p.Online() {
+				continue
+			}
+			var wait, live []int32
+			for _, id := range p.ISR {
+				if states[id] != checks.StateUp {
+					wait = append(wait, id)
+					waitingFor[id]++
+				}
+			}
+			for _, id := range p.Replicas {
+				if states[id] == checks.StateUp {
+					live = append(live, id)
+				}
+			}
+			tbl.Add(fmt.Sprintf("%s/%d", t.Name, p.ID), replicaList(p.Replicas), replicaList(p.ISR), orDash(idList(wait)), orDash(idList(live)))
+		}
+	}
+	for _, f := range res.Findings {
+		if f.Code == findings.UncleanElectionRequired {
+			unclean++
+		}
+	}
+	out.Tables = []Table{tbl}
+	if len(tbl.Rows) == 0 {
+		out.Verdict = "No partition is offline."
+		return out, nil
+	}
+	var waits []string
+	for _, id := range sortedIDs(waitingFor) {
+		waits = append(waits, fmt.Sprintf("%s wait for broker %d", plural(waitingFor[id], "partition", "partitions"), id))
+	}
+	out.Verdict = fmt.Sprintf("%s offline: %s.", plural(len(tbl.Rows), "partition", "partitions"), strings.Join(waits, "; "))
+	if unclean > 0 {
+		out.Next = "data-recovery"
+		out.Verdict += fmt.Sprintf(" %d can only return with their last in-sync broker or through an unclean election.", unclean)
+	}
+	return out, nil
+}
+
+// brokerReplacePlan lays out the decision between waiting for the broker and
+// replacing it, and writes the reassignment plan for replacing it.
+func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
+	snap, err := env.Source.Snapshot(ctx, 0)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Snapshot: snap}
+	dead := map[int32]bool{}
+	var live []snapshot.Broker
+	for _, b := range snap.Brokers {
+		switch checks.BrokerState(b) {
+		case checks.StateDown:
+			dead[b.ID] = true
+		case checks.StateUp:
+			live = append(live, b)
+		}
+	}
+	if len(dead) == 0 {
+		out.Verdict = "No broker is down: nothing to replace."
+		return out, nil
+	}
+	plan := PlanMoveOff(snap, dead, live)
+	deadIDs := sortedIDs(dead)
+	tbl := Table{Title: "Reassignment plan: replicas moved off " + idList(deadIDs), Columns: []string{"Partition", "Replicas now", "Replicas after"}, Empty: "nothing to move"}
+	for _, p := range plan.Plan.Partitions {
+		tbl.Add(fmt.Sprintf("%s/%d", p.Topic, p.Partition), replicaList(p.previous), replicaList(p.Replicas))
+	}
+	for _, u := range plan.Unplaceable {
+		tbl.Warnings = append(tbl.Warnings, fmt.Sprintf("%s: fewer live brokers than replicas; cannot be placed", u))
+	}
+	out.Tables = []Table{tbl, decisionTable()}
+	if len(plan.Plan.Partitions) == 0 {
+		out.Verdict = fmt.Sprintf("Broker(s) %s hold no replicas that can be moved.", idList(deadIDs))
+		return out, nil
+	}
+	data, err := plan.Plan.JSON()
+	if err != nil {
+		return Outcome{}, err
+	}
+	name := fmt.Sprintf("reassign-off-broker-%s-%s.json", strings.ReplaceAll(replicaList(deadIDs), ",", "-"), env.now().UTC().Format("20060102T150405Z"))
+	path := filepath.Join(env.PlanDir, name)
+	if env.PlanDir == "" {
+		path = name
+	}
+	if err := atomicfile.Write(path, data, 0o644); err != nil {
+		out.Unevaluated = append(out.Unevaluated, checks.Unevaluated{Check: "broker-replace-plan", Reason: err.Error()})
+		path = "PLAN.json"
+	} else {
+		out.Files = []string{path}
+	}
+	out.Verdict = fmt.Sprintf("If broker(s) %s will not come back, the plan moves %s off them (%s).",
+		idList(deadIDs), plural(len(plan.Plan.Partitions), "partition", "partitions"), path)
+	out.Actions = []Action{
+		{Title: "Preferred: bring the broker back with its disk, then go to the next step", Risk: Safe,
+			Command:     "systemctl start kafka   # on the broker's host",
+			Consequence: "Starting the original broker re-joins its replicas with no data movement."},
+		{Title: "Replace: move the replicas off the dead broker(s), throttled to 50 MB/s", Risk: Caution,
+			Command:     env.Commands.Kafka("kafka-reassign-partitions.sh", "--reassignment-json-file", path, "--execute", "--throttle", "50000000"),
+			Consequence: "Copies every moved replica over the network; unthrottled it can saturate brokers that are already carrying the failed broker's load. Do not run it while the broker may still return."},
+		{Title: "Watch the reassignment; --verify also removes the throttle when it is done", Risk: Safe,
+			Command:     env.Commands.Kafka("kafka-reassign-partitions.sh", "--reassignment-json-file", path, "--verify"),
+			Consequence: "Read-only until the reassignment completes, then it removes throttles."},
+	}
+	return out, nil
+}
+
+func decisionTable() Table {
+	t := Table{Title: "Wait for it or replace it?", Columns: []string{"Wait for the broker when", "Replace it when"}}
+	t.Add("the host is up or rebooting, the disk is intact", "the host or its disk is gone for good")
+	t.Add("it will be back well within your retention and SLO", "it will be out longer than you can run without redundancy")
+	t.Add("partitions are offline waiting for it (its disk holds their only in-sync copy)", "every partition still has an in-sync copy elsewhere")
+	return t
+}
+
+// brokerAfterReturn verifies recovery and suggests the preferred leader
+// election that moves leadership back.
+func brokerAfterReturn(ctx context.Context, env *Env) (Outcome, error) {
+	snap, res, err := snapshotAndChecks(ctx, env, 0, "broker-health", "replication", "partition-availability")
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated}
+	if bad := troubled(snap); len(bad) > 0 {
+		out.Verdict = fmt.Sprintf("Broker(s) %s are still not up: come back to this step once they are.", idList(sortedIDs(bad)))
+		return out, nil
+	}
+	notPreferred := 0
+	urp := 0
+	for _, t := range snap.Topics {
+		for _, p := range t.Partitions {
+			if len(p.Replicas) > 0 && p.Leader != p.Replicas[0] {
+				notPreferred++
+			}
+			if p.UnderReplicated() {
+				urp++
+			}
+		}
+	}
+	switch {
+	case urp > 0:
+		out.Verdict = fmt.Sprintf("All brokers are up; %s still catching up. Wait for the ISR to fill before moving leadership.", plural(urp, "partition is", "partitions are"))
+	case notPreferred > 0:
+		out.Verdict = fmt.Sprintf("All brokers are up and in sync; %s not led by their preferred replica.", plural(notPreferred, "partition is", "partitions are"))
+		out.Actions = []Action{{Title: "Move leadership back to the preferred replicas", Risk: Caution,
+			Command:     env.Commands.Kafka("kafka-leader-election.sh", "--election-type", "preferred", "--all-topic-partitions"),
+			Consequence: "Moves leaders; clients reconnect to the new leaders. Run only once every ISR is full."}}
+	default:
+		out.Verdict = "Recovered: all brokers are up, every partition is fully in sync and led by its preferred replica."
+	}
+	return out, nil
+}
+
+func sortedIDs[V any](m map[int32]V) []int32 {
+	out := make([]int32, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

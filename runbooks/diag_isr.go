@@ -1,0 +1,354 @@
+package runbooks
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/checks"
+	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+)
+
+// lowUsablePercent is the free-space share below which a log dir is
+// called out: a full single-dir broker halts.
+const lowUsablePercent = 10
+
+// missingReplicas returns the replicas of p that are not in its ISR.
+func missingReplicas(p snapshot.Partition) []int32 {
+	var out []int32
+	for _, r := range p.Replicas {
+		if !slices.Contains(p.ISR, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// isrByBroker groups under-replicated partitions by the broker missing
+// from their ISR: one broker behind many partitions is a broker problem.
+func isrByBroker(ctx context.Context, env *Env) (Outcome, error) {
+	snap, res, err := snapshotAndChecks(ctx, env, collect.PartConfigs, "replication")
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated}
+	states := checks.States(snap)
+	byBroker := map[int32][]string{}
+	underMin := map[int32]int{}
+	for _, t := range snap.Topics {
+		minISR := t.MinISR()
+		for _, p := range t.Partitions {
+			for _, r := range missingReplicas(p) {
+				byBroker[r] = append(byBroker[r], fmt.Sprintf("%s/%d", t.Name, p.ID))
+				if minISR > 0 && len(p.ISR) < minISR {
+					underMin[r]++
+				}
+			}
+		}
+	}
+	tbl := Table{Title: "Under-replicated partitions by missing broker", Columns: []string{"Missing broker", "State", "Partitions", "Under min ISR", "Examples"}, Empty: "no partition is under-replicated"}
+	var down []int32
+	for _, id := range sortedIDs(byBroker) {
+		parts := byBroker[id]
+		slices.Sort(parts)
+		st := states[id]
+		if st == checks.StateDown || st == checks.StateUnresponsive || st == checks.StateUnreachable {
+			down = append(down, id)
+		}
+		tbl.Add(itoa(id), st.String(), itoa(len(parts)), itoa(underMin[id]), strings.Join(parts[:min(3, len(parts))], " "))
+	}
+	out.Tables = []Table{tbl}
+	switch {
+	case len(byBroker) == 0:
+		out.Verdict = "No partition is under-replicated."
+	case len(down) > 0:
+		out.Verdict = fmt.Sprintf("The ISR shrank because broker(s) %s are not up: this is a broker failure.", idList(down))
+		out.Next = "broker-failure"
+	default:
+		out.Verdict = fmt.Sprintf("Followers on broker(s) %s are registered and up but out of the ISR: they are slow, not dead.", idList(sortedIDs(byBroker)))
+	}
+	out.Actions = []Action{{Title: "Cross-check with Kafka's own tool", Risk: Safe,
+		Command: env.Commands.Kafka("kafka-topics.sh", "--describe", "--under-replicated-partitions"), Consequence: "Read-only."}}
+	return out, nil
+}
+
+// isrReassignments rules out reassignments: replicas being added are out
+// of the ISR until they catch up, which is expected.
+func isrReassignments(ctx context.Context, env *Env) (Outcome, error) {
+	snap, err := env.Source.Snapshot(ctx, collect.PartReassignments)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Snapshot: snap}
+	for _, e := range snap.ErrorsFor(snapshot.SourceReassignments) {
+		out.Unevaluated = append(out.Unevaluated, checks.Unevaluated{Check: "isr-reassignments", Reason: e.Message})
+	}
+	tbl := Table{Title: "Reassignments in progress", Columns: []string{"Partition", "Replicas", "Adding", "Removing"}, Empty: "no reassignment in progress"}
+	adding := map[string][]int32{}
+	for _, r := range snap.Reassignments {
+		key := fmt.Sprintf("%s/%d", r.Topic, r.Partition)
+		adding[key] = r.AddingReplicas
+		tbl.Add(key, replicaList(r.Replicas), orDash(replicaList(r.AddingReplicas)), orDash(replicaList(r.RemovingReplicas)))
+	}
+	explained, unexplained := 0, 0
+	for _, t := range snap.Topics {
+		for _, p := range t.Partitions {
+			missing := missingReplicas(p)
+			if len(missing) == 0 {
+				continue
+			}
+			add := adding[fmt.Sprintf("%s/%d", t.Name, p.ID)]
+			if len(add) > 0 && !slices.ContainsFunc(missing, func(r int32) bool { return !slices.Contains(add, r) }) {
+				explained++
+			} else {
+				unexplained++
+			}
+		}
+	}
+	out.Tables = []Table{tbl}
+	switch {
+	case len(out.Unevaluated) > 0:
+		out.Verdict = "Reassignments could not be listed: cannot rule them out."
+	case explained == 0:
+		out.Verdict = fmt.Sprintf("No under-replication is explained by a reassignment (%d partitions not explained).", unexplained)
+	default:
+		out.Verdict = fmt.Sprintf("%s are under-replicated only because a reassignment is adding replicas; %d are not explained by one.",
+			plural(explained, "partition", "partitions"), unexplained)
+		out.Actions = []Action{{Title: "Check the reassignment's progress", Risk: Safe,
+			Command: env.Commands.Kafka("kafka-reassign-partitions.sh", "--list"), Consequence: "Read-only."}}
+	}
+	return out, nil
+}
+
+// isrFollowerProgress measures whether out-of-sync followers are catching
+// up, with two samples of each follower's own log end offset.
+func isrFollowerProgress(ctx context.Context, env *Env) (Outcome, error) {
+	snap, err := env.Source.Snapshot(ctx, 0)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Snapshot: snap}
+	states := checks.States(snap)
+	ask := map[int32][]TopicPartition{}
+	type lagging struct {
+		tp       TopicPartition
+		leader   int32
+		follower int32
+	}
+	var rows []lagging
+	for _, t := range snap.Topics {
+		for _, p := range t.Partitions {
+			if !p.Online() || states[p.Leader] != checks.StateUp {
+				continue
+			}
+			for _, f := range missingReplicas(p) {
+				if states[f] != checks.StateUp {
+					continue // a dead follower makes no progress; broker-failure covers it
+				}
+				tp := TopicPartition{t.Name, p.ID}
+				rows = append(rows, lagging{tp, p.Leader, f})
+				ask[f] = append(ask[f], tp)
+				ask[p.Leader] = append(ask[p.Leader], tp)
+			}
+		}
+	}
+	tbl := Table{Title: "Out-of-sync followers on live brokers", Columns: []string{"Partition", "Follower", "Leader end", "Follower end (1st)", "Follower end (2nd)", "Behind", "Progress"}, Empty: "no live follower is out of sync"}
+	out.Tables = []Table{tbl}
+	if len(rows) == 0 {
+		out.Verdict = "No live follower is out of the ISR."
+		return out, nil
+	}
+	if env.Probe == nil {
+		out.Unevaluated = []checks.Unevaluated{{Check: "isr-follower-progress", Reason: "replica log end offsets need a live cluster"}}
+		out.Verdict = "Cannot measure follower progress without a live cluster."
+		return out, nil
+	}
+	first, err1 := env.Probe.ReplicaLogEnds(ctx, ask)
+	if err := env.sleep(ctx, env.PollInterval); err != nil {
+		return Outcome{}, err
+	}
+	second, err2 := env.Probe.ReplicaLogEnds(ctx, ask)
+	for _, e := range []error{err1, err2} {
+		if e != nil {
+			out.Unevaluated = append(out.Unevaluated, checks.Unevaluated{Check: "isr-follower-progress", Reason: e.Error()})
+		}
+	}
+	stalled := 0
+	for _, r := range rows {
+		lead, ok0 := second[r.leader][r.tp]
+		a, ok1 := first[r.follower][r.tp]
+		b, ok2 := second[r.follower][r.tp]
+		if !ok0 || !ok1 || !ok2 {
+			tbl.Add(fmt.Sprintf("%s/%d", r.tp.Topic, r.tp.Partition), itoa(r.follower), "?", "?", "?", "?", "unknown")
+			continue
+		}
+		progress := "catching up"
+		switch {
+		case b >= lead:
+			progress = "caught up (rejoins the ISR shortly)"
+		case b <= a:
+			progress = "stalled"
+			stalled++
+		}
+		tbl.Add(fmt.Sprintf("%s/%d", r.tp.Topic, r.tp.Partition), itoa(r.follower), itoa(lead), itoa(a), itoa(b), itoa(max(lead-b, 0)), progress)
+	}
+	out.Tables = []Table{tbl}
+	out.Verdict = fmt.Sprintf("%s out of the ISR on live brokers, %d stalled.", plural(len(rows), "follower", "followers"), stalled)
+	if stalled > 0 {
+		out.Actions = []Action{{Title: "On the stalled follower's host: look for disk or network trouble and replica fetcher errors", Risk: Safe,
+			Command:     "grep -i 'ReplicaFetcher' /var/log/kafka/server.log | tail -50; iostat -x 1 3",
+			Consequence: "Read-only."}}
+	}
+	return out, nil
+}
+
+// flapPolls is how many snapshots isr-flapping compares.
+const flapPolls = 3
+
+// isrFlapping polls the ISR a few times: members leaving and rejoining
+// within seconds point at a follower on the edge of replica.lag.time.max.ms.
+func isrFlapping(ctx context.Context, env *Env) (Outcome, error) {
+	var snaps []*snapshot.Snapshot
+	for i := 0; i < flapPolls; i++ {
+		if i > 0 {
+			if err := env.sleep(ctx, env.PollInterval); err != nil {
+				return Outcome{}, err
+			}
+		}
+		s, err := env.Source.Snapshot(ctx, 0)
+		if err != nil {
+			return Outcome{}, err
+		}
+		snaps = append(snaps, s)
+	}
+	changes := map[string][]string{}
+	for i := 1; i < len(snaps); i++ {
+		prev := isrIndex(snaps[i-1])
+		for k, isr := range isrIndex(snaps[i]) {
+			if old, ok := prev[k]; ok && old != isr {
+				changes[k] = append(changes[k], old+" -> "+isr)
+			}
+		}
+	}
+	out := Outcome{Snapshot: snaps[len(snaps)-1]}
+	tbl := Table{Title: fmt.Sprintf("ISR changes over %d polls", flapPolls), Columns: []string{"Partition", "Changes"}, Empty: "the ISR did not change while polling"}
+	keys := make([]string, 0, len(changes))
+	for k := range changes {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		tbl.Add(k, strings.Join(changes[k], "; "))
+	}
+	out.Tables = []Table{tbl}
+	if len(keys) == 0 {
+		out.Verdict = "The ISR was stable while polling."
+	} else {
+		out.Verdict = fmt.Sprintf("The ISR changed on %s while polling: followers are on the edge of replica.lag.time.max.ms.", plural(len(keys), "partition", "partitions"))
+	}
+	return out, nil
+}
+
+func isrIndex(s *snapshot.Snapshot) map[string]string {
+	out := map[string]string{}
+	for _, t := range s.Topics {
+		for _, p := range t.Partitions {
+			out[fmt.Sprintf("%s/%d", t.Name, p.ID)] = "[" + replicaList(p.ISR) + "]"
+		}
+	}
+	return out
+}
+
+// isrBlockedProducers names the topics whose acks=all producers are failing.
+func isrBlockedProducers(ctx context.Context, env *Env) (Outcome, error) {
+	snap, res, err := snapshotAndChecks(ctx, env, collect.PartConfigs, "replication")
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Snapshot: snap, Unevaluated: res.Unevaluated}
+	blocked := map[string][]string{}
+	atMin := map[string]int{}
+	for _, f := range res.Findings {
+		switch f.Code {
+		case findings.UnderMinISR:
+			blocked[f.Topic] = append(blocked[f.Topic], itoa(*f.Partition))
+			out.Findings = append(out.Findings, f)
+		case findings.AtMinISR:
+			atMin[f.Topic]++
+			out.Findings = append(out.Findings, f)
+		}
+	}
+	tbl := Table{Title: "Producers blocked by min ISR", Columns: []string{"Topic", "Partitions under min ISR", "Partitions at min ISR"}, Empty: "no partition is under or at min ISR"}
+	topics := map[string]bool{}
+	for t := range blocked {
+		topics[t] = true
+	}
+	for t := range atMin {
+		topics[t] = true
+	}
+	names := make([]string, 0, len(topics))
+	for t := range topics {
+		names = append(names, t)
+	}
+	slices.Sort(names)
+	for _, t := range names {
+		tbl.Add(t, orDash(strings.Join(blocked[t], ",")), itoa(atMin[t]))
+	}
+	out.Tables = []Table{tbl}
+	if len(blocked) == 0 {
+		out.Verdict = "No acks=all producer is blocked."
+		return out, nil
+	}
+	var bt []string
+	for _, t := range names {
+		if len(blocked[t]) > 0 {
+			bt = append(bt, t)
+		}
+	}
+	out.Verdict = fmt.Sprintf("acks=all producers to %s get NOT_ENOUGH_REPLICAS (19).", strings.Join(bt, ", "))
+	for _, t := range bt {
+		out.Actions = append(out.Actions, Action{
+			Title: fmt.Sprintf("Last resort: let %s accept writes with fewer replicas", t), Risk: Dangerous,
+			Command:     env.Commands.Kafka("kafka-configs.sh", "--entity-type", "topics", "--entity-name", t, "--alter", "--add-config", "min.insync.replicas=1"),
+			Consequence: "Writes acknowledged by a single broker are lost if it fails before the others catch up. Record the decision and revert it (--delete-config min.insync.replicas) once the ISR is full.",
+		})
+	}
+	return out, nil
+}
+
+// isrDisks looks for log directory errors and brokers running out of space,
+// the usual reason a follower falls behind for good.
+func isrDisks(ctx context.Context, env *Env) (Outcome, error) {
+	snap, res, err := snapshotAndChecks(ctx, env, collect.PartLogDirs, "log-dirs")
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated}
+	tbl := Table{Title: "Log directories", Columns: []string{"Broker", "Path", "Error", "Usable %", "Partitions"}, Empty: "no log directory was reported"}
+	low := 0
+	for _, d := range snap.LogDirs {
+		usable := "?"
+		if d.TotalBytes > 0 && d.UsableBytes >= 0 {
+			pct := d.UsableBytes * 100 / d.TotalBytes
+			usable = itoa(pct)
+			if pct < lowUsablePercent {
+				low++
+			}
+		}
+		tbl.Add(itoa(d.Broker), d.Path, orDash(d.Error), usable, itoa(d.Partitions))
+	}
+	out.Tables = []Table{tbl}
+	bad := len(res.Findings)
+	switch {
+	case bad == 0 && low == 0:
+		out.Verdict = "Every log directory is healthy with room to spare."
+	default:
+		out.Verdict = fmt.Sprintf("%d log directories failed, %d below %d%% usable space.", bad, low, lowUsablePercent)
+		out.Actions = []Action{{Title: "On the broker: check the disk", Risk: Safe,
+			Command: "df -h; dmesg | tail -50", Consequence: "Read-only. Never delete segment files by hand."}}
+	}
+	return out, nil
+}

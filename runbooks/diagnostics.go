@@ -1,0 +1,86 @@
+package runbooks
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/checks"
+	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+)
+
+// lookupDiagnostic finds the Go diagnostic a runbook step names.
+func lookupDiagnostic(name string) (Diagnostic, bool) {
+	d, ok := diagnosticTable()[name]
+	return d, ok
+}
+
+// DiagnosticNames lists the diagnostics runbook files may use.
+func DiagnosticNames() []string {
+	var out []string
+	for n := range diagnosticTable() {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func diagnosticTable() map[string]Diagnostic {
+	return map[string]Diagnostic{
+		"broker-classify":      brokerClassify,
+		"broker-blast-radius":  brokerBlastRadius,
+		"broker-offline-wait":  brokerOfflineWait,
+		"broker-replace-plan":  brokerReplacePlan,
+		"broker-after-return":  brokerAfterReturn,
+		"isr-by-broker":        isrByBroker,
+		"isr-reassignments":    isrReassignments,
+		"isr-follower-progress": isrFollowerProgress,
+		"isr-flapping":         isrFlapping,
+		"isr-blocked-producers": isrBlockedProducers,
+		"isr-disks":            isrDisks,
+	}
+}
+
+// snapshotAndChecks takes a fresh snapshot and runs the named checks on it.
+func snapshotAndChecks(ctx context.Context, env *Env, parts collect.Parts, names ...string) (*snapshot.Snapshot, checks.Result, error) {
+	snap, err := env.Source.Snapshot(ctx, parts)
+	if err != nil {
+		return nil, checks.Result{}, err
+	}
+	res := checks.Run(checks.Input{Snap: snap, Previous: env.Previous}, checks.Named(names...))
+	return snap, res, nil
+}
+
+// idList renders broker ids as "1, 2, 3".
+func idList(ids []int32) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = itoa(id)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// replicaList renders a replica list as Kafka's tools do: "1,2,3".
+func replicaList(ids []int32) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = itoa(id)
+	}
+	return strings.Join(parts, ",")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,185 @@
+package runbooks
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/checks"
+	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+)
+
+// Source gives a step the cluster's state at the moment the step runs.
+// Live, it takes a fresh snapshot; replaying evidence, it returns the
+// recorded one.
+type Source interface {
+	Snapshot(ctx context.Context, parts collect.Parts) (*snapshot.Snapshot, error)
+}
+
+// SourceFunc adapts a function to Source.
+type SourceFunc func(ctx context.Context, parts collect.Parts) (*snapshot.Snapshot, error)
+
+// Snapshot calls f.
+func (f SourceFunc) Snapshot(ctx context.Context, parts collect.Parts) (*snapshot.Snapshot, error) {
+	return f(ctx, parts)
+}
+
+// Env is what diagnostics may use.
+type Env struct {
+	Source Source
+	// Probe sends the per-replica requests some steps need (replica log
+	// end offsets); nil when replaying, and those parts then say they
+	// cannot evaluate.
+	Probe ReplicaProber
+	// Commands fills suggested commands with this cluster's connection.
+	Commands Commands
+	// Previous is an earlier snapshot (--since), nil when none.
+	Previous *snapshot.Snapshot
+	// ToDatetime is the rewind target of data-recovery, zero when not set.
+	ToDatetime time.Time
+	// PlanDir is where generated plan files are written.
+	PlanDir string
+	// PollInterval separates the samples of steps that measure change.
+	PollInterval time.Duration
+	// Now and Sleep are the clock; tests replace them.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// ReplicaProber asks individual replicas for what only they know.
+type ReplicaProber interface {
+	// ReplicaLogEnds returns each listed replica's own log end offset per
+	// partition, asking the replica directly.
+	ReplicaLogEnds(ctx context.Context, replicas map[int32][]TopicPartition) (map[int32]map[TopicPartition]int64, error)
+}
+
+// TopicPartition names a partition.
+type TopicPartition struct {
+	Topic     string `json:"topic"`
+	Partition int32  `json:"partition"`
+}
+
+// Outcome is what one diagnostic found.
+type Outcome struct {
+	// Verdict is one line: what the step concluded.
+	Verdict     string
+	Findings    []findings.Finding
+	Tables      []Table
+	Actions     []Action
+	Unevaluated []checks.Unevaluated
+	// Next names a runbook the evidence points to, "" when none.
+	Next string
+	// Files are files the step wrote (plans).
+	Files []string
+	// Snapshot is the state the step looked at.
+	Snapshot *snapshot.Snapshot
+}
+
+// Diagnostic runs one step's checks against the cluster.
+type Diagnostic func(ctx context.Context, env *Env) (Outcome, error)
+
+// StepResult is one step as run: its words from the runbook file and what
+// its diagnostic found.
+type StepResult struct {
+	Number      int                  `json:"number"`
+	ID          string               `json:"id"`
+	Title       string               `json:"title"`
+	Checks      string               `json:"checks"`
+	Why         string               `json:"why"`
+	Verdict     string               `json:"verdict"`
+	Severity    string               `json:"severity"`
+	Findings    []findings.Finding   `json:"findings"`
+	Tables      []Table              `json:"tables"`
+	Actions     []Action             `json:"actions"`
+	Dont        []string             `json:"dont"`
+	Notes       []string             `json:"notes"`
+	NextRunbook string               `json:"next_runbook,omitempty"`
+	Files       []string             `json:"files,omitempty"`
+	Unevaluated []checks.Unevaluated `json:"unevaluated"`
+	Errors      []snapshot.CollectError `json:"errors"`
+	// Error is set when the step could not run at all.
+	Error      string    `json:"error,omitempty"`
+	StartedAt  time.Time `json:"started_at"`
+	DurationMS int64     `json:"duration_ms"`
+
+	snap *snapshot.Snapshot
+}
+
+// Snapshot is the state the step looked at, nil if it could not collect.
+func (r StepResult) Snapshot() *snapshot.Snapshot { return r.snap }
+
+// RunStep runs step number n (1-based) of rb.
+func RunStep(ctx context.Context, rb Runbook, n int, env *Env) StepResult {
+	step := rb.Steps[n-1]
+	res := StepResult{
+		Number: n, ID: step.ID, Title: step.Title, Checks: step.Checks, Why: step.Why,
+		Dont: nonNil(step.Dont), Notes: nonNil(step.Notes), StartedAt: env.now().UTC(),
+	}
+	start := time.Now()
+	diag, ok := lookupDiagnostic(step.Diagnostic)
+	var out Outcome
+	var err error
+	if !ok {
+		err = fmt.Errorf("unknown diagnostic %q", step.Diagnostic)
+	} else {
+		out, err = diag(ctx, env)
+	}
+	res.DurationMS = time.Since(start).Milliseconds()
+	if err != nil {
+		res.Error = err.Error()
+		res.Verdict = "could not run: " + err.Error()
+		res.Severity = "unknown"
+	} else {
+		findings.Sort(out.Findings)
+		res.Verdict, res.NextRunbook, res.Files = out.Verdict, out.Next, out.Files
+		res.Findings, res.Tables, res.Actions = out.Findings, out.Tables, out.Actions
+		res.Unevaluated = out.Unevaluated
+		res.Severity = severityName(out.Findings)
+		if out.Snapshot != nil {
+			res.Errors = out.Snapshot.Errors
+			res.snap = out.Snapshot
+		}
+	}
+	res.Findings, res.Tables, res.Actions = nonNil(res.Findings), nonNil(res.Tables), nonNil(res.Actions)
+	res.Unevaluated, res.Errors = nonNil(res.Unevaluated), nonNil(res.Errors)
+	return res
+}
+
+func severityName(fs []findings.Finding) string {
+	worst, ok := findings.Worst(fs)
+	if !ok {
+		return "ok"
+	}
+	return worst.String()
+}
+
+func (e *Env) now() time.Time {
+	if e.Now == nil {
+		return time.Now()
+	}
+	return e.Now()
+}
+
+// sleep waits d, or returns early when ctx ends.
+func (e *Env) sleep(ctx context.Context, d time.Duration) error {
+	if e.Sleep != nil {
+		return e.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,123 @@
+package runbooks
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+)
+
+// ReassignmentPlan is the JSON file kafka-reassign-partitions.sh reads.
+type ReassignmentPlan struct {
+	Version    int                     `json:"version"`
+	Partitions []ReassignmentPartition `json:"partitions"`
+}
+
+// ReassignmentPartition is one partition's target replica list.
+type ReassignmentPartition struct {
+	Topic     string  `json:"topic"`
+	Partition int32   `json:"partition"`
+	Replicas  []int32 `json:"replicas"`
+	// previous is kept for the table, not the file.
+	previous []int32
+}
+
+// PlanResult is a plan and what could not be planned.
+type PlanResult struct {
+	Plan ReassignmentPlan
+	// Unplaceable lists partitions for which too few live brokers remain.
+	Unplaceable []string
+}
+
+// PlanMoveOff moves every replica on the dead brokers to a live broker.
+// Only the dead replicas move (minimal movement), each to the live broker
+// that keeps the partition's racks distinct, then to the least loaded one,
+// so the plan neither piles onto one broker nor puts two copies in a rack.
+// A replacement keeps the dead replica's position, so preferred leadership
+// moves only where the dead broker was the preferred leader.
+func PlanMoveOff(s *snapshot.Snapshot, dead map[int32]bool, live []snapshot.Broker) PlanResult {
+	res := PlanResult{Plan: ReassignmentPlan{Version: 1, Partitions: []ReassignmentPartition{}}}
+	rack := map[int32]string{}
+	load := map[int32]int{}
+	for _, b := range live {
+		rack[b.ID] = b.Rack
+		load[b.ID] = 0
+	}
+	for _, t := range s.Topics {
+		for _, p := range t.Partitions {
+			for _, r := range p.Replicas {
+				if _, ok := load[r]; ok {
+					load[r]++
+				}
+			}
+		}
+	}
+	for _, t := range s.Topics {
+		for _, p := range t.Partitions {
+			if !slices.ContainsFunc(p.Replicas, func(r int32) bool { return dead[r] }) {
+				continue
+			}
+			target := slices.Clone(p.Replicas)
+			ok := true
+			for i, r := range target {
+				if !dead[r] {
+					continue
+				}
+				pick, found := pickReplacement(target, rack, load, dead)
+				if !found {
+					ok = false
+					break
+				}
+				target[i] = pick
+				load[pick]++
+			}
+			if !ok {
+				res.Unplaceable = append(res.Unplaceable, fmt.Sprintf("%s/%d", t.Name, p.ID))
+				continue
+			}
+			res.Plan.Partitions = append(res.Plan.Partitions, ReassignmentPartition{Topic: t.Name, Partition: p.ID, Replicas: target, previous: p.Replicas})
+		}
+	}
+	return res
+}
+
+// pickReplacement chooses the live broker for one dead replica.
+func pickReplacement(current []int32, rack map[int32]string, load map[int32]int, dead map[int32]bool) (int32, bool) {
+	usedRacks := map[string]bool{}
+	for _, r := range current {
+		if !dead[r] && rack[r] != "" {
+			usedRacks[rack[r]] = true
+		}
+	}
+	var candidates []int32
+	for id := range load {
+		if !slices.Contains(current, id) {
+			candidates = append(candidates, id)
+		}
+	}
+	if len(candidates) == 0 {
+		return 0, false
+	}
+	slices.SortFunc(candidates, func(a, b int32) int {
+		return cmp.Or(
+			cmp.Compare(boolInt(usedRacks[rack[a]] && rack[a] != ""), boolInt(usedRacks[rack[b]] && rack[b] != "")),
+			cmp.Compare(load[a], load[b]),
+			cmp.Compare(a, b),
+		)
+	})
+	return candidates[0], true
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// JSON encodes the plan as kafka-reassign-partitions.sh expects it.
+func (p ReassignmentPlan) JSON() ([]byte, error) {
+	return json.MarshalIndent(p, "", "  ")
+}
