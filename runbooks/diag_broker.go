@@ -128,8 +128,8 @@ func brokerBlastRadius(ctx context.Context, env *Env) (Outcome, error) {
 		return out, nil
 	}
 	type row struct {
-		topic                           string
-		internal                        bool
+		topic                            string
+		internal                         bool
 		affected, urp, underMin, offline int
 	}
 	var rows []row
@@ -225,12 +225,12 @@ func brokerOfflineWait(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	var waits []string
 	for _, id := range sortedIDs(waitingFor) {
-		waits = append(waits, fmt.Sprintf("%s wait for broker %d", plural(waitingFor[id], "partition", "partitions"), id))
+		waits = append(waits, fmt.Sprintf("broker %d: %s", id, plural(waitingFor[id], "partition waits", "partitions wait")))
 	}
 	out.Verdict = fmt.Sprintf("%s offline: %s.", plural(len(tbl.Rows), "partition", "partitions"), strings.Join(waits, "; "))
 	if unclean > 0 {
 		out.Next = "data-recovery"
-		out.Verdict += fmt.Sprintf(" %d can only return with their last in-sync broker or through an unclean election.", unclean)
+		out.Verdict += fmt.Sprintf(" %s back only with a broker from the last ISR, or through an unclean election that loses data.", plural(unclean, "comes", "come"))
 	}
 	return out, nil
 }
@@ -263,8 +263,11 @@ func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
 	for _, p := range plan.Plan.Partitions {
 		tbl.Add(fmt.Sprintf("%s/%d", p.Topic, p.Partition), replicaList(p.previous), replicaList(p.Replicas))
 	}
-	for _, u := range plan.Unplaceable {
-		tbl.Warnings = append(tbl.Warnings, fmt.Sprintf("%s: fewer live brokers than replicas; cannot be placed", u))
+	if n := len(plan.Unplaceable); n > 0 {
+		tbl.Warnings = append(tbl.Warnings, fmt.Sprintf("%s cannot be placed: fewer live brokers than replicas (%s)", plural(n, "partition", "partitions"), sample(plan.Unplaceable)))
+	}
+	if n := len(plan.NoSource); n > 0 {
+		tbl.Warnings = append(tbl.Warnings, fmt.Sprintf("%s left out: no live in-sync replica to copy from, moving them would create empty replicas; bring the broker back or see data-recovery (%s)", plural(n, "partition", "partitions"), sample(plan.NoSource)))
 	}
 	out.Tables = []Table{tbl, decisionTable()}
 	if len(plan.Plan.Partitions) == 0 {
@@ -369,4 +372,12 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// sample lists up to five names and counts the rest.
+func sample(names []string) string {
+	if len(names) <= 5 {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:5], ", "), len(names)-5)
 }

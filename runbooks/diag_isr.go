@@ -132,9 +132,9 @@ func isrFollowerProgress(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	out := Outcome{Snapshot: snap}
 	states := checks.States(snap)
-	ask := map[int32][]TopicPartition{}
+	ask := map[int32][]collect.TopicPartition{}
 	type lagging struct {
-		tp       TopicPartition
+		tp       collect.TopicPartition
 		leader   int32
 		follower int32
 	}
@@ -148,7 +148,7 @@ func isrFollowerProgress(ctx context.Context, env *Env) (Outcome, error) {
 				if states[f] != checks.StateUp {
 					continue // a dead follower makes no progress; broker-failure covers it
 				}
-				tp := TopicPartition{t.Name, p.ID}
+				tp := collect.TopicPartition{Topic: t.Name, Partition: p.ID}
 				rows = append(rows, lagging{tp, p.Leader, f})
 				ask[f] = append(ask[f], tp)
 				ask[p.Leader] = append(ask[p.Leader], tp)

@@ -29,17 +29,17 @@ func DiagnosticNames() []string {
 
 func diagnosticTable() map[string]Diagnostic {
 	return map[string]Diagnostic{
-		"broker-classify":      brokerClassify,
-		"broker-blast-radius":  brokerBlastRadius,
-		"broker-offline-wait":  brokerOfflineWait,
-		"broker-replace-plan":  brokerReplacePlan,
-		"broker-after-return":  brokerAfterReturn,
-		"isr-by-broker":        isrByBroker,
-		"isr-reassignments":    isrReassignments,
+		"broker-classify":       brokerClassify,
+		"broker-blast-radius":   brokerBlastRadius,
+		"broker-offline-wait":   brokerOfflineWait,
+		"broker-replace-plan":   brokerReplacePlan,
+		"broker-after-return":   brokerAfterReturn,
+		"isr-by-broker":         isrByBroker,
+		"isr-reassignments":     isrReassignments,
 		"isr-follower-progress": isrFollowerProgress,
-		"isr-flapping":         isrFlapping,
+		"isr-flapping":          isrFlapping,
 		"isr-blocked-producers": isrBlockedProducers,
-		"isr-disks":            isrDisks,
+		"isr-disks":             isrDisks,
 	}
 }
 

@@ -52,13 +52,7 @@ type Env struct {
 type ReplicaProber interface {
 	// ReplicaLogEnds returns each listed replica's own log end offset per
 	// partition, asking the replica directly.
-	ReplicaLogEnds(ctx context.Context, replicas map[int32][]TopicPartition) (map[int32]map[TopicPartition]int64, error)
-}
-
-// TopicPartition names a partition.
-type TopicPartition struct {
-	Topic     string `json:"topic"`
-	Partition int32  `json:"partition"`
+	ReplicaLogEnds(ctx context.Context, replicas map[int32][]collect.TopicPartition) (map[int32]map[collect.TopicPartition]int64, error)
 }
 
 // Outcome is what one diagnostic found.
@@ -83,21 +77,21 @@ type Diagnostic func(ctx context.Context, env *Env) (Outcome, error)
 // StepResult is one step as run: its words from the runbook file and what
 // its diagnostic found.
 type StepResult struct {
-	Number      int                  `json:"number"`
-	ID          string               `json:"id"`
-	Title       string               `json:"title"`
-	Checks      string               `json:"checks"`
-	Why         string               `json:"why"`
-	Verdict     string               `json:"verdict"`
-	Severity    string               `json:"severity"`
-	Findings    []findings.Finding   `json:"findings"`
-	Tables      []Table              `json:"tables"`
-	Actions     []Action             `json:"actions"`
-	Dont        []string             `json:"dont"`
-	Notes       []string             `json:"notes"`
-	NextRunbook string               `json:"next_runbook,omitempty"`
-	Files       []string             `json:"files,omitempty"`
-	Unevaluated []checks.Unevaluated `json:"unevaluated"`
+	Number      int                     `json:"number"`
+	ID          string                  `json:"id"`
+	Title       string                  `json:"title"`
+	Checks      string                  `json:"checks"`
+	Why         string                  `json:"why"`
+	Verdict     string                  `json:"verdict"`
+	Severity    string                  `json:"severity"`
+	Findings    []findings.Finding      `json:"findings"`
+	Tables      []Table                 `json:"tables"`
+	Actions     []Action                `json:"actions"`
+	Dont        []string                `json:"dont"`
+	Notes       []string                `json:"notes"`
+	NextRunbook string                  `json:"next_runbook,omitempty"`
+	Files       []string                `json:"files,omitempty"`
+	Unevaluated []checks.Unevaluated    `json:"unevaluated"`
 	Errors      []snapshot.CollectError `json:"errors"`
 	// Error is set when the step could not run at all.
 	Error      string    `json:"error,omitempty"`

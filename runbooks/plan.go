@@ -29,6 +29,10 @@ type PlanResult struct {
 	Plan ReassignmentPlan
 	// Unplaceable lists partitions for which too few live brokers remain.
 	Unplaceable []string
+	// NoSource lists partitions with no live in-sync replica: a
+	// reassignment has nothing to copy from, so moving them would create
+	// empty replicas. They need their broker back, or data-recovery.
+	NoSource []string
 }
 
 // PlanMoveOff moves every replica on the dead brokers to a live broker.
@@ -57,6 +61,10 @@ func PlanMoveOff(s *snapshot.Snapshot, dead map[int32]bool, live []snapshot.Brok
 	for _, t := range s.Topics {
 		for _, p := range t.Partitions {
 			if !slices.ContainsFunc(p.Replicas, func(r int32) bool { return dead[r] }) {
+				continue
+			}
+			if !slices.ContainsFunc(p.ISR, func(r int32) bool { _, ok := load[r]; return ok && !dead[r] }) {
+				res.NoSource = append(res.NoSource, fmt.Sprintf("%s/%d", t.Name, p.ID))
 				continue
 			}
 			target := slices.Clone(p.Replicas)

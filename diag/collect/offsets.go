@@ -30,7 +30,7 @@ func (c *collector) offsets(ctx context.Context, live map[int32]*conn) {
 		}
 	}
 	if leaderless > 0 {
-		c.record(snapshot.SourceOffsets, -1, "", fmt.Errorf("%d partitions have no live leader: their offsets cannot be read", leaderless))
+		c.record(snapshot.SourceOffsets, -1, "", fmt.Errorf("no live leader to read offsets from for %d partition(s)", leaderless))
 	}
 	type result struct {
 		key      partitionKey

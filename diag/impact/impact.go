@@ -53,7 +53,7 @@ func Summarize(fs []findings.Finding) Summary {
 	}
 	var effects []string
 	if n := counts[findings.UnderReplicated]; n > 0 {
-		effects = append(effects, fmt.Sprintf("%d partitions under-replicated", n))
+		effects = append(effects, plural(n, "partition", "partitions")+" under-replicated")
 	}
 	if n := counts[findings.UnderMinISR]; n > 0 {
 		effects = append(effects, fmt.Sprintf("%d under min ISR (acks=all producers to %s get NOT_ENOUGH_REPLICAS)", n, names(topicsByCode[findings.UnderMinISR])))
@@ -87,13 +87,13 @@ func Summarize(fs []findings.Finding) Summary {
 func otherLines(counts map[string]int, topics map[string][]string) []string {
 	var out []string
 	if n := counts[findings.UncleanElectionRequired]; n > 0 {
-		out = append(out, fmt.Sprintf("%d partitions can only come back with their last in-sync broker or an unclean election that loses data", n))
+		out = append(out, plural(n, "partition", "partitions")+" can only come back with a broker from the last ISR, or through an unclean election that loses data")
 	}
 	if n := counts[findings.ZombieLeader]; n > 0 {
-		out = append(out, fmt.Sprintf("%d partitions have a zombie leader: writes sent to it may be acknowledged and lost", n))
+		out = append(out, plural(n, "partition has", "partitions have")+" a zombie leader: writes sent to it may be acknowledged and lost")
 	}
 	if n := counts[findings.StaleMetadata]; n > 0 {
-		out = append(out, fmt.Sprintf("%d brokers serve stale metadata: clients bootstrapping through them go to old leaders", n))
+		out = append(out, plural(n, "broker serves", "brokers serve")+" stale metadata: clients bootstrapping through them go to old leaders")
 	}
 	if n := counts[findings.DataLoss]; n > 0 {
 		out = append(out, fmt.Sprintf("records lost on %d partitions of %s since the previous snapshot", n, names(topics[findings.DataLoss])))
@@ -102,7 +102,7 @@ func otherLines(counts map[string]int, topics map[string][]string) []string {
 		out = append(out, fmt.Sprintf("retention deleted unread records on %d group partitions of %s", n, names(topics[findings.LogStartAdvanced])))
 	}
 	if n := counts[findings.LogDirOffline]; n > 0 {
-		out = append(out, fmt.Sprintf("%d log directories offline", n))
+		out = append(out, plural(n, "log directory", "log directories")+" offline")
 	}
 	return out
 }
@@ -151,4 +151,11 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -4,7 +4,9 @@
 package triage
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,22 +127,13 @@ func (r Report) Tables() []render.Table {
 	return []render.Table{head, r.findingsTable()}
 }
 
-// maxFindingRows bounds the findings listed one per row; the rest are
-// counted by code so a large incident does not flood the terminal.
-const maxFindingRows = 50
+// groupAbove is how many findings of one code are listed one per row;
+// beyond it they fold into one row per code, so 40,000 under-replicated
+// partitions read as one line, not a flood. JSON always has every finding.
+const groupAbove = 3
 
 func (r Report) findingsTable() render.Table {
-	t := render.Table{
-		Title:   "Findings",
-		Columns: []render.Column{{Name: "Severity"}, {Name: "Code"}, {Name: "Subject"}, {Name: "Summary", Wrap: true}},
-		Empty:   "No findings.",
-	}
-	for _, f := range r.Findings[:min(len(r.Findings), maxFindingRows)] {
-		t.Rows = append(t.Rows, []string{strings.ToUpper(f.Severity.String()), f.Code, f.Subject(), f.Summary})
-	}
-	if rest := len(r.Findings) - maxFindingRows; rest > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("%d more findings not listed (%s); use --output json for all", rest, countByCode(r.Findings[maxFindingRows:])))
-	}
+	t := FindingsTable(r.Findings)
 	for _, e := range r.Errors {
 		t.Warnings = append(t.Warnings, collectErrorLine(e))
 	}
@@ -148,6 +141,68 @@ func (r Report) findingsTable() render.Table {
 		t.Notes = append(t.Notes, fmt.Sprintf("cannot evaluate (%s): %s", u.Check, u.Reason))
 	}
 	return t
+}
+
+// FindingsTable lists findings worst first, folding codes with many
+// subjects into one row each.
+func FindingsTable(fs []findings.Finding) render.Table {
+	t := render.Table{
+		Title:   "Findings",
+		Columns: []render.Column{{Name: "Severity"}, {Name: "Code"}, {Name: "Subject"}, {Name: "Summary", Wrap: true}},
+		Empty:   "No findings.",
+	}
+	byCode := map[string][]findings.Finding{}
+	var order []string
+	for _, f := range fs {
+		if len(byCode[f.Code]) == 0 {
+			order = append(order, f.Code)
+		}
+		byCode[f.Code] = append(byCode[f.Code], f)
+	}
+	folded := false
+	for _, code := range order {
+		group := byCode[code]
+		if len(group) <= groupAbove {
+			for _, f := range group {
+				t.Rows = append(t.Rows, []string{strings.ToUpper(f.Severity.String()), f.Code, f.Subject(), f.Summary})
+			}
+			continue
+		}
+		folded = true
+		t.Rows = append(t.Rows, []string{strings.ToUpper(group[0].Severity.String()), code, subjectCount(group), foldedSummary(group)})
+	}
+	if folded {
+		t.Notes = append(t.Notes, "Codes with more than 3 subjects are folded into one row; --output json lists every finding.")
+	}
+	return t
+}
+
+// foldedSummary counts a code's subjects per topic (or broker, or group).
+func foldedSummary(fs []findings.Finding) string {
+	counts := map[string]int{}
+	var order []string
+	for _, f := range fs {
+		key := f.Topic
+		switch {
+		case key == "" && f.Group != "":
+			key = "group " + f.Group
+		case key == "":
+			key = f.Subject()
+		}
+		if counts[key] == 0 {
+			order = append(order, key)
+		}
+		counts[key]++
+	}
+	slices.SortStableFunc(order, func(a, b string) int { return cmp.Compare(counts[b], counts[a]) })
+	parts := make([]string, 0, len(order))
+	for _, k := range order[:min(len(order), 6)] {
+		parts = append(parts, fmt.Sprintf("%s (%d)", k, counts[k]))
+	}
+	if len(order) > 6 {
+		parts = append(parts, fmt.Sprintf("and %d more", len(order)-6))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func collectErrorLine(e snapshot.CollectError) string {
@@ -161,25 +216,26 @@ func collectErrorLine(e snapshot.CollectError) string {
 	return fmt.Sprintf("could not read %s%s: %s (%s)", e.Source, where, e.Message, e.Kind)
 }
 
-func countByCode(fs []findings.Finding) string {
-	counts := map[string]int{}
-	var order []string
-	for _, f := range fs {
-		if counts[f.Code] == 0 {
-			order = append(order, f.Code)
-		}
-		counts[f.Code]++
-	}
-	parts := make([]string, 0, len(order))
-	for _, c := range order {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[c], c))
-	}
-	return strings.Join(parts, ", ")
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "-"
 	}
 	return s
+}
+
+// subjectCount names what a folded row counts: partitions, topics,
+// brokers or groups.
+func subjectCount(fs []findings.Finding) string {
+	noun := "subjects"
+	switch f := fs[0]; {
+	case f.Partition != nil:
+		noun = "partitions"
+	case f.Topic != "":
+		noun = "topics"
+	case f.Group != "":
+		noun = "groups"
+	case f.Broker != nil:
+		noun = "brokers"
+	}
+	return fmt.Sprintf("%d %s", len(fs), noun)
 }

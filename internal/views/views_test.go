@@ -16,11 +16,11 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 var fixtures = []string{"healthy", "degraded"}
 
-// load decodes testdata/<name>.json through the public decoder, so the
+// load decodes testdata/snapshots/<name>.json (shared by every package) through the public decoder, so the
 // fixtures are checked against the schema like any recorded snapshot.
 func load(t *testing.T, name string) *snapshot.Snapshot {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name+".json"))
+	f, err := os.Open(filepath.Join("..", "..", "testdata", "snapshots", name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,44 @@
+# kafka-runbook build, test and lint.
+#
+#   make demo   build and run the demo on a simulated incident (no cluster needed)
+#   make test   unit tests, then integration tests on real Apache Kafka brokers
+#               (fetches the Kafka jars with Maven on first use)
+
+GO          ?= go
+BIN         := bin/kafka-runbook
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS     := -X main.version=$(VERSION)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# Packages whose tests start real Kafka clusters. They run one at a time:
+# each cluster is four JVMs, and the machine has two cores.
+INTEGRATION := ./internal/kafkatest/... ./test/...
+
+.PHONY: all build test unit integration lint demo kafka-jars clean
+
+all: lint test build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kafka-runbook
+
+demo: build
+	./$(BIN) demo
+
+# Unit tests skip the real-cluster tests (-short); integration runs them.
+test: unit integration
+
+unit:
+	$(GO) test -short -count=1 ./...
+
+integration: kafka-jars
+	$(GO) test -p 1 -count=1 -timeout 40m $(INTEGRATION)
+
+kafka-jars:
+	./internal/kafkatest/fetch-jars.sh
+
+lint:
+	@fmt=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+clean:
+	rm -rf bin

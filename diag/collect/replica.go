@@ -1,0 +1,103 @@
+package collect
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+)
+
+// TopicPartition names a partition.
+type TopicPartition struct {
+	Topic     string `json:"topic"`
+	Partition int32  `json:"partition"`
+}
+
+// debugReplicaID makes a ListOffsets answerable by a follower: the
+// replica then reports its own log end offset instead of refusing with
+// NOT_LEADER_OR_FOLLOWER.
+const debugReplicaID = -2
+
+// Prober sends one-off requests to individual brokers, for the steps that
+// need what only a given replica knows.
+type Prober struct {
+	opts  Options
+	pool  *pool
+	addrs map[int32]string
+}
+
+// NewProber prepares per-broker requests to the brokers of a snapshot.
+// Close it when done.
+func NewProber(opts Options, brokers []snapshot.Broker) *Prober {
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = 3 * time.Second
+	}
+	p := &Prober{opts: opts, pool: newPool(tightened(opts.Config, opts.RequestTimeout), opts.RequestTimeout), addrs: map[int32]string{}}
+	for _, b := range brokers {
+		if a := b.Address(); a != "" {
+			p.addrs[b.ID] = a
+		}
+	}
+	return p
+}
+
+// Close closes the prober's connections.
+func (p *Prober) Close() { p.pool.closeAll() }
+
+// ReplicaLogEnds asks each broker for its own log end offset of the listed
+// partitions, in parallel. Brokers that fail are named in the error; what
+// the others said is returned.
+func (p *Prober) ReplicaLogEnds(ctx context.Context, replicas map[int32][]TopicPartition) (map[int32]map[TopicPartition]int64, error) {
+	out := map[int32]map[TopicPartition]int64{}
+	var mu sync.Mutex
+	var g multierror.Group
+	for id, tps := range replicas {
+		g.Go(func() error {
+			got, err := p.replicaLogEnds(ctx, id, tps)
+			mu.Lock()
+			defer mu.Unlock()
+			if got != nil {
+				out[id] = got
+			}
+			return err
+		})
+	}
+	if err := g.Wait().ErrorOrNil(); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+func (p *Prober) replicaLogEnds(ctx context.Context, id int32, tps []TopicPartition) (map[TopicPartition]int64, error) {
+	addr, ok := p.addrs[id]
+	if !ok {
+		return nil, fmt.Errorf("broker %d: no address known", id)
+	}
+	cn := p.pool.get(ctx, addr)
+	if !cn.wait(ctx) {
+		return nil, fmt.Errorf("broker %d: %s %s", id, probeOf(cn).Status, probeOf(cn).Error)
+	}
+	req := sarama.NewOffsetRequest(sarama.V4_0_0_0)
+	req.SetReplicaID(debugReplicaID)
+	for _, tp := range tps {
+		req.AddBlock(tp.Topic, tp.Partition, sarama.OffsetNewest, 1)
+	}
+	resp, err := call(ctx, p.opts.RequestTimeout, cn.broker, func() (*sarama.OffsetResponse, error) {
+		return cn.broker.GetAvailableOffsets(req)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("broker %d: %s", id, describeErr(err))
+	}
+	out := make(map[TopicPartition]int64, len(tps))
+	for _, tp := range tps {
+		if b := resp.GetBlock(tp.Topic, tp.Partition); b != nil && b.Err == sarama.ErrNoError {
+			out[tp] = b.Offset
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
+	"github.com/kafka-runbook/kafka-runbook/internal/sim"
+	"github.com/kafka-runbook/kafka-runbook/internal/views"
+	"github.com/kafka-runbook/kafka-runbook/playbooks"
+)
+
+// demoScenario is the incident `demo` serves.
+const demoScenario = "demo-broker-down"
+
+// DemoOptions are the flags of `demo`.
+type DemoOptions struct {
+	Scenario string
+	Serve    bool
+}
+
+func newDemoCmd(app *App, conn *ConnOptions) *cobra.Command {
+	opts := &DemoOptions{}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "See kafka-runbook on a simulated incident, no cluster needed",
+		Long: `Start a simulated Kafka cluster in this process, serving a realistic incident
+over the real Kafka protocol on 127.0.0.1 (one broker down, under-replicated,
+under-min-ISR and offline partitions, a lagging consumer group), and run the
+normal live diagnosis against it: triage, then the broker, partition and
+group tables.
+
+With --serve it keeps the cluster running and prints its bootstrap address, so
+you can point kafka-runbook, kcat or Kafka's own tools at it. Stop with Ctrl-C.`,
+		Example: `  kafka-runbook demo
+  kafka-runbook demo --serve     # then, in another terminal:
+  kafka-runbook run broker-failure -b 127.0.0.1:PORT`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDemo(cmd.Context(), app, conn, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Scenario, "scenario", demoScenario, "scenario to serve: "+strings.Join(playbooks.List(), ", "))
+	cmd.Flags().BoolVar(&opts.Serve, "serve", false, "keep serving the simulated cluster until Ctrl-C")
+	return cmd
+}
+
+func runDemo(ctx context.Context, app *App, conn *ConnOptions, opts *DemoOptions) error {
+	ropts, err := conn.renderOptions(app.IO)
+	if err != nil {
+		return err
+	}
+	sc, err := sim.Load(playbooks.FS(), opts.Scenario+".yaml")
+	if err != nil {
+		return exitcode.Usage(err, "choose one of: "+strings.Join(playbooks.List(), ", "))
+	}
+	cluster, err := sim.Start(ctx, sc)
+	if err != nil {
+		return fmt.Errorf("starting the simulated cluster: %w", err)
+	}
+	defer cluster.Close()
+	// The demo is a real client of the simulated cluster: same flags, same
+	// collection, same rendering as against production.
+	local := *conn
+	local.Bootstrap = strings.Join(cluster.Bootstrap(), ",")
+	local.CommandConfig, local.Overrides = "", nil
+	bootstrap := local.Bootstrap
+	if ropts.Format != "json" {
+		fmt.Fprintf(app.IO.Out, "Simulated incident %q: %s\nServing on %s (127.0.0.1 only).\n\n", sc.Name, sc.Title, bootstrap)
+	}
+	snap, err := local.collectOnce(ctx, app, collect.PartAll, nil)
+	if err != nil {
+		return err
+	}
+	if err := writeTriage(app, ropts, snap, nil); err != nil {
+		var verdict *verdictError
+		if !errors.As(err, &verdict) {
+			return err
+		}
+	}
+	if ropts.Format != "json" {
+		for _, v := range []struct {
+			name   string
+			filter views.Filter
+		}{
+			{"brokers", views.Filter{}},
+			{"partitions --unavailable --under-min-isr", views.Filter{Unavailable: true, UnderMinISR: true}},
+			{"groups", views.Filter{}},
+		} {
+			fmt.Fprintf(app.IO.Out, "\n$ kafka-runbook describe %s\n", v.name)
+			if err := writeView(app, ropts, strings.Fields(v.name)[0], snap, v.filter); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(app.IO.Out, "\nNext, walk the runbook triage names against this cluster:\n  kafka-runbook demo --serve   # keeps it running\n  kafka-runbook run broker-failure -b <address it prints>\n")
+	}
+	if !opts.Serve {
+		return nil
+	}
+	fmt.Fprintf(app.IO.Err, "\nServing %q on %s until Ctrl-C.\n", sc.Name, bootstrap)
+	<-ctx.Done()
+	return nil
+}

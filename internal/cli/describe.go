@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
+	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/views"
+)
+
+// DescribeOptions are the flags of `describe`.
+type DescribeOptions struct {
+	View   string
+	Filter views.Filter
+}
+
+// describeParts is what each view needs collected, so that e.g. `describe
+// brokers` never reads every group's offsets.
+var describeParts = map[string]collect.Parts{
+	"brokers":    0,
+	"topics":     collect.PartConfigs,
+	"partitions": collect.PartConfigs | collect.PartOffsets | collect.PartReassignments,
+	"groups":     collect.PartGroups,
+	"logdirs":    collect.PartLogDirs,
+	"configs":    collect.PartConfigs,
+}
+
+func newDescribeCmd(app *App, conn *ConnOptions) *cobra.Command {
+	opts := &DescribeOptions{}
+	cmd := &cobra.Command{
+		Use:   "describe VIEW",
+		Short: "Show how the cluster looks now: brokers, topics, partitions, groups, logdirs or configs",
+		Long: `Take one live snapshot and show one view of it.
+
+Views:
+  brokers     every broker id known (registered, fenced, or only named in replica
+              lists), whether it answered, refused or hung, and what it leads
+  topics      partitions, replication factor, min ISR, retention, problem counts
+  partitions  leader, epoch, replicas, ISR, offline replicas, offsets, status
+  groups      consumer groups with state, members and lag per partition
+  logdirs     log directories per broker: size, total and usable bytes, errors
+  configs     the configs that decide risk, per topic and per broker
+
+The partition filters are those of kafka-topics.sh --describe; given together
+they show partitions matching any of them.
+
+describe exits 0 whenever it could collect, even partially (what could not be
+collected is named under the tables), and 3 when no broker answered.`,
+		Example: `  kafka-runbook describe brokers -b kafka1:9092
+  kafka-runbook describe partitions --under-replicated --topic orders
+  kafka-runbook describe partitions --under-min-isr -o json | jq '.partitions | length'
+  kafka-runbook describe groups --group billing -o markdown`,
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: views.Names(),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.View = args[0]
+			return runDescribe(cmd.Context(), app, conn, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.Filter.Topics, "topic", nil, "only this topic (repeatable)")
+	f.StringArrayVar(&opts.Filter.Groups, "group", nil, "only this consumer group (repeatable)")
+	f.BoolVar(&opts.Filter.UnderReplicated, "under-replicated", false, "only partitions whose ISR is smaller than their replicas")
+	f.BoolVar(&opts.Filter.Unavailable, "unavailable", false, "only partitions without a live leader")
+	f.BoolVar(&opts.Filter.UnderMinISR, "under-min-isr", false, "only partitions whose ISR is below min.insync.replicas (acks=all fails)")
+	f.BoolVar(&opts.Filter.AtMinISR, "at-min-isr", false, "only partitions whose ISR equals min.insync.replicas (one failure from unavailable)")
+	f.BoolVar(&opts.Filter.ExcludeInternal, "exclude-internal", false, "hide internal topics such as __consumer_offsets")
+	return cmd
+}
+
+func runDescribe(ctx context.Context, app *App, conn *ConnOptions, opts *DescribeOptions) error {
+	parts, ok := describeParts[opts.View]
+	if !ok {
+		return exitcode.Usagef("run 'kafka-runbook describe --help'", "unknown view %q: choose one of %s", opts.View, strings.Join(views.Names(), ", "))
+	}
+	ropts, err := conn.renderOptions(app.IO)
+	if err != nil {
+		return err
+	}
+	snap, err := conn.collectOnce(ctx, app, parts, opts.Filter.Groups)
+	if err != nil {
+		return err
+	}
+	return writeView(app, ropts, opts.View, snap, opts.Filter)
+}
+
+// writeView renders one view of a snapshot.
+func writeView(app *App, ropts render.Options, name string, snap *snapshot.Snapshot, filter views.Filter) error {
+	v, err := views.Build(name, snap, filter)
+	if err != nil {
+		return exitcode.Usage(err, "run 'kafka-runbook describe --help'")
+	}
+	if err := render.View(app.IO.Out, ropts, v); err != nil {
+		return fmt.Errorf("writing output: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+// Package cli wires the kafka-runbook commands: flags are parsed into an
+// options struct, and the work is a plain function of those options, so
+// tests can call either half.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
+)
+
+// Version is the tool's version, set at build time with -ldflags.
+const defaultVersion = "dev"
+
+// Env reads environment variables; tests pass a map instead of the process
+// environment.
+type Env func(key string) string
+
+// App carries what every command needs: streams, environment and version.
+type App struct {
+	IO      *IO
+	Getenv  Env
+	Version string
+}
+
+// NewRootCmd builds the command tree.
+func NewRootCmd(app *App) *cobra.Command {
+	conn := &ConnOptions{}
+	root := &cobra.Command{
+		Use:   "kafka-runbook",
+		Short: "Kafka incident response: what is broken, how the cluster looks, what to run next",
+		Long: `kafka-runbook diagnoses a Kafka cluster during an incident.
+
+It connects the way Kafka's own CLI tools do (--bootstrap-server and a
+client.properties file), takes one live snapshot of the cluster with a
+bounded deadline, and shows it as tables, Markdown or JSON. It only reads:
+it never changes the cluster.
+
+Exit codes follow the monitoring-plugin convention:
+  0 OK        1 WARNING        2 CRITICAL        3 UNKNOWN (could not evaluate, bad input)
+
+No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`,
+		Example: `  kafka-runbook describe brokers -b kafka1:9092,kafka2:9092
+  kafka-runbook describe partitions --under-min-isr --command-config client.properties
+  KAFKA_BOOTSTRAP_SERVERS=kafka1:9092 kafka-runbook describe groups --output json
+  kafka-runbook demo`,
+		Version:       app.Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetIn(app.IO.In)
+	root.SetOut(app.IO.Out)
+	root.SetErr(app.IO.Err)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return exitcode.Usage(err, fmt.Sprintf("run '%s --help' for usage", cmd.CommandPath()))
+	})
+	conn.bindFlags(root)
+	root.AddCommand(newTriageCmd(app, conn))
+	root.AddCommand(newDescribeCmd(app, conn))
+	root.AddCommand(newCodesCmd(app), newExplainCmd(app))
+	root.AddCommand(newRunCmd(app, conn), newListCmd(app))
+	root.AddCommand(newDemoCmd(app, conn))
+	root.AddCommand(newVersionCmd(app))
+	return root
+}
+
+// Main runs the tool with args and returns the exit code. Errors are
+// printed as one line plus what to do; never a stack trace.
+func Main(ctx context.Context, app *App, args []string) int {
+	if app.Version == "" {
+		app.Version = defaultVersion
+	}
+	root := NewRootCmd(app)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitcode.OK
+	}
+	var verdict *verdictError
+	if errors.As(err, &verdict) {
+		return verdict.code // the judgement is already printed
+	}
+	msg := strings.TrimSpace(err.Error())
+	if strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "accepts ") ||
+		strings.HasPrefix(msg, "requires ") || strings.HasPrefix(msg, "invalid argument") {
+		err = exitcode.Usage(err, "run 'kafka-runbook --help' for usage")
+	}
+	fmt.Fprintf(app.IO.Err, "Error: %s\n", oneLine(err.Error()))
+	if hint := exitcode.HintOf(err); hint != "" {
+		fmt.Fprintf(app.IO.Err, "Hint: %s\n", hint)
+	}
+	return exitcode.Of(err)
+}
+
+// verdictError ends a command with a non-zero code after its output has been
+// printed, e.g. a judgement that found a critical problem.
+type verdictError struct{ code int }
+
+func (v *verdictError) Error() string { return fmt.Sprintf("exit %d", v.code) }
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func newVersionCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version of kafka-runbook",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintf(app.IO.Out, "kafka-runbook %s\n", app.Version)
+			return err
+		},
+	}
+}

@@ -1,0 +1,206 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
+	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/runbooks"
+)
+
+// RunOptions are the flags of `run`.
+type RunOptions struct {
+	Name       string
+	Step       int
+	Yes        bool
+	RunbookDir string
+	PlanDir    string
+	Interval   time.Duration
+}
+
+func newRunCmd(app *App, conn *ConnOptions) *cobra.Command {
+	opts := &RunOptions{}
+	cmd := &cobra.Command{
+		Use:   "run RUNBOOK",
+		Short: "Walk a runbook step by step against the live cluster",
+		Long: `Walk a runbook: each step runs its diagnostics on fresh data at that moment,
+shows tables of the cluster's current state, gives a verdict, and suggests the
+next commands, filled in with this cluster's ids and labelled safe, caution
+or dangerous.
+
+On a terminal it pauses between steps (Enter to continue, q to stop). When
+stdin is not a terminal, or with --yes, it runs every step without asking.
+kafka-runbook itself never changes the cluster: the suggested commands are
+for you to run.
+
+Exit code: the worst severity found (0, 1 warning, 2 critical), 3 when no
+step could run.`,
+		Example: `  kafka-runbook run broker-failure -b kafka1:9092
+  kafka-runbook run isr-shrinkage --step 3
+  kafka-runbook run broker-failure --yes -o json > transcript.json`,
+		Args: cobra.ExactArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+			lib, err := runbooks.Load(opts.RunbookDir)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveError
+			}
+			return lib.Names(), cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			return runRunbook(cmd.Context(), app, conn, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&opts.Step, "step", 0, "run only step N")
+	f.BoolVarP(&opts.Yes, "yes", "y", false, "run every step without pausing")
+	addRunbookDirFlag(cmd, &opts.RunbookDir)
+	f.StringVar(&opts.PlanDir, "plan-dir", ".", "directory for generated plan files (reassignment plans)")
+	f.DurationVar(&opts.Interval, "interval", 2*time.Second, "time between the samples of steps that measure change")
+	return cmd
+}
+
+func addRunbookDirFlag(cmd *cobra.Command, dir *string) {
+	cmd.Flags().StringVar(dir, "runbook-dir", "", "directory of your own runbook YAML files (same name replaces a built-in one)")
+	_ = cmd.MarkFlagDirname("runbook-dir")
+}
+
+func newListCmd(app *App) *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the runbooks, one line each",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			lib, err := runbooks.Load(dir)
+			if err != nil {
+				return exitcode.Usage(err, "fix the runbook file named above")
+			}
+			ropts, err := (&ConnOptions{Output: cmd.Flag("output").Value.String()}).renderOptions(app.IO)
+			if err != nil {
+				return err
+			}
+			return render.View(app.IO.Out, ropts, runbookList{Runbooks: lib.All()})
+		},
+	}
+	addRunbookDirFlag(cmd, &dir)
+	return cmd
+}
+
+type runbookList struct {
+	Runbooks []runbooks.Runbook `json:"runbooks"`
+}
+
+func (l runbookList) Tables() []render.Table {
+	t := render.Table{Title: "Runbooks", Columns: []render.Column{{Name: "Name"}, {Name: "Steps", Align: render.AlignRight}, {Name: "Summary", Wrap: true}}}
+	for _, rb := range l.Runbooks {
+		t.Rows = append(t.Rows, []string{rb.Name, fmt.Sprint(len(rb.Steps)), rb.Summary})
+	}
+	t.Notes = []string{"kafka-runbook run NAME walks one; kafka-runbook triage tells you which."}
+	return []render.Table{t}
+}
+
+// liveSource collects a fresh snapshot for every step and remembers the
+// latest brokers for per-replica requests.
+type liveSource struct {
+	app  *App
+	conn *ConnOptions
+	last *snapshot.Snapshot
+}
+
+func (s *liveSource) Snapshot(ctx context.Context, parts collect.Parts) (*snapshot.Snapshot, error) {
+	snap, err := s.conn.collectOnce(ctx, s.app, parts, nil)
+	if err == nil {
+		s.last = snap
+	}
+	return snap, err
+}
+
+// ReplicaLogEnds asks replicas directly, through the brokers of the last
+// snapshot.
+func (s *liveSource) ReplicaLogEnds(ctx context.Context, replicas map[int32][]collect.TopicPartition) (map[int32]map[collect.TopicPartition]int64, error) {
+	if s.last == nil {
+		return nil, fmt.Errorf("no snapshot taken yet")
+	}
+	opts, err := s.conn.collectOptions(s.app)
+	if err != nil {
+		return nil, err
+	}
+	p := collect.NewProber(opts, s.last.Brokers)
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(ctx, s.conn.Timeout)
+	defer cancel()
+	return p.ReplicaLogEnds(ctx, replicas)
+}
+
+func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptions) error {
+	ropts, err := conn.renderOptions(app.IO)
+	if err != nil {
+		return err
+	}
+	lib, err := runbooks.Load(opts.RunbookDir)
+	if err != nil {
+		return exitcode.Usage(err, "fix the runbook file named above")
+	}
+	rb, err := lib.Get(opts.Name)
+	if err != nil {
+		return exitcode.Usage(err, "run 'kafka-runbook list' to see them")
+	}
+	if opts.Step < 0 || opts.Step > len(rb.Steps) {
+		return exitcode.Usagef(fmt.Sprintf("use --step 1 to --step %d", len(rb.Steps)), "runbook %s has %d steps, not %d", rb.Name, len(rb.Steps), opts.Step)
+	}
+	settings, err := conn.settings(app)
+	if err != nil {
+		return err
+	}
+	src := &liveSource{app: app, conn: conn}
+	env := &runbooks.Env{
+		Source: src, Probe: src, PlanDir: opts.PlanDir, PollInterval: opts.Interval,
+		Commands: runbooks.Commands{Bootstrap: strings.Join(settings.BootstrapServers, ","), CommandConfig: conn.CommandConfig},
+	}
+	return walkAndRender(ctx, app, ropts, rb, env, opts)
+}
+
+// walkAndRender walks rb, printing each step as it completes (table and
+// markdown) or the whole transcript at the end (json).
+func walkAndRender(ctx context.Context, app *App, ropts render.Options, rb runbooks.Runbook, env *runbooks.Env, opts *RunOptions) error {
+	interactive := app.IO.InIsTerminal && !opts.Yes && opts.Step == 0 && ropts.Format != render.FormatJSON
+	in := bufio.NewReader(app.IO.In)
+	walk := runbooks.WalkOptions{Step: opts.Step}
+	if ropts.Format != render.FormatJSON {
+		writeRunbookHeader(app.IO.Out, ropts, rb)
+		walk.Emit = func(step runbooks.StepResult) error {
+			return writeStep(app.IO.Out, ropts, rb, step)
+		}
+	}
+	if interactive {
+		walk.Continue = func(next int) bool {
+			fmt.Fprintf(app.IO.Err, "\nEnter for step %d/%d (%s), q to stop: ", next, len(rb.Steps), rb.Steps[next-1].Title)
+			line, err := in.ReadString('\n')
+			return err == nil && !strings.EqualFold(strings.TrimSpace(line), "q")
+		}
+	}
+	tr, err := runbooks.Walk(ctx, rb, env, walk)
+	if err != nil {
+		return err
+	}
+	if ropts.Format == render.FormatJSON {
+		if err := render.JSON(app.IO.Out, tr); err != nil {
+			return err
+		}
+	} else {
+		writeRunFooter(app.IO.Out, tr)
+	}
+	if code := tr.ExitCode(); code != exitcode.OK {
+		return &verdictError{code: code}
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/triage"
+	"github.com/kafka-runbook/kafka-runbook/runbooks"
+)
+
+// text writes prose around the tables of a runbook walk: plain lines for
+// a terminal, Markdown for a postmortem.
+type text struct {
+	w        io.Writer
+	markdown bool
+}
+
+func (t text) heading(s string) {
+	if t.markdown {
+		fmt.Fprintf(t.w, "\n## %s\n\n", s)
+		return
+	}
+	fmt.Fprintf(t.w, "\n=== %s ===\n", s)
+}
+
+func (t text) field(label, value string) {
+	if value == "" {
+		return
+	}
+	if t.markdown {
+		fmt.Fprintf(t.w, "**%s:** %s\n\n", label, value)
+		return
+	}
+	fmt.Fprintf(t.w, "%s: %s\n", label, value)
+}
+
+func (t text) list(label string, items []string) {
+	if len(items) == 0 {
+		return
+	}
+	if t.markdown {
+		fmt.Fprintf(t.w, "**%s**\n\n", label)
+		for _, it := range items {
+			fmt.Fprintf(t.w, "- %s\n", it)
+		}
+		fmt.Fprintln(t.w)
+		return
+	}
+	fmt.Fprintf(t.w, "%s\n", label)
+	for _, it := range items {
+		fmt.Fprintf(t.w, "  - %s\n", it)
+	}
+}
+
+func writeRunbookHeader(w io.Writer, ropts render.Options, rb runbooks.Runbook) {
+	t := text{w: w, markdown: ropts.Format == render.FormatMarkdown}
+	if t.markdown {
+		fmt.Fprintf(w, "# Runbook: %s\n\n%s\n", rb.Title, rb.Summary)
+	} else {
+		fmt.Fprintf(w, "Runbook: %s (%d steps)\n%s\n", rb.Title, len(rb.Steps), rb.Summary)
+	}
+	t.list("Escalation:", rb.Escalation)
+	t.list("Links:", rb.Links)
+}
+
+func writeStep(w io.Writer, ropts render.Options, rb runbooks.Runbook, s runbooks.StepResult) error {
+	t := text{w: w, markdown: ropts.Format == render.FormatMarkdown}
+	t.heading(fmt.Sprintf("Step %d/%d: %s", s.Number, len(rb.Steps), s.Title))
+	t.field("Checks", s.Checks)
+	t.field("Why", s.Why)
+	fmt.Fprintln(w)
+	tables := make([]render.Table, 0, len(s.Tables)+1)
+	for _, tb := range s.Tables {
+		tables = append(tables, tb.Render())
+	}
+	if len(s.Findings) > 0 {
+		tables = append(tables, triage.FindingsTable(s.Findings))
+	}
+	if len(tables) > 0 {
+		if err := render.Render(w, ropts, tables...); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w)
+	t.field("Verdict ["+s.Severity+"]", s.Verdict)
+	var warnings []string
+	for _, e := range s.Errors {
+		warnings = append(warnings, fmt.Sprintf("could not read %s from broker %d: %s", e.Source, e.Broker, e.Message))
+	}
+	for _, u := range s.Unevaluated {
+		warnings = append(warnings, "cannot evaluate: "+u.Reason)
+	}
+	t.list("Gaps:", warnings)
+	var actions []string
+	for i, a := range s.Actions {
+		actions = append(actions, fmt.Sprintf("[%s] %s\n      $ %s\n      if run at the wrong moment: %s", strings.ToUpper(string(a.Risk)), a.Title, a.Command, a.Consequence))
+		if t.markdown {
+			actions[i] = fmt.Sprintf("**[%s]** %s\n  ```\n  %s\n  ```\n  If run at the wrong moment: %s", strings.ToUpper(string(a.Risk)), a.Title, a.Command, a.Consequence)
+		}
+	}
+	t.list("Next actions:", actions)
+	t.list("Do not:", s.Dont)
+	t.list("Team notes:", s.Notes)
+	t.list("Files written:", s.Files)
+	if s.NextRunbook != "" {
+		t.field("The evidence points to another runbook", "kafka-runbook run "+s.NextRunbook)
+	}
+	return nil
+}
+
+func writeRunFooter(w io.Writer, tr runbooks.Transcript) {
+	stopped := ""
+	if tr.Stopped {
+		stopped = " (stopped before the last step)"
+	}
+	fmt.Fprintf(w, "\n%s: %d steps run, %d findings%s.\n", tr.Status, len(tr.Steps), len(tr.Findings), stopped)
+}

@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
+	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/triage"
+)
+
+func newTriageCmd(app *App, conn *ConnOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "triage",
+		Short: "Run every check once: what is broken, how bad, and which runbook to open",
+		Long: `Take one live snapshot, run every check on it, and print the blast radius in
+plain words, the findings worst first, and the runbook to open next.
+
+This is the first command to type in an incident. Findings carry stable codes
+(see 'kafka-runbook codes' and 'kafka-runbook explain CODE').
+
+Exit code: the worst severity found (0 OK or info only, 1 warning,
+2 critical), 3 when the cluster could not be evaluated at all.`,
+		Example: `  kafka-runbook triage -b kafka1:9092
+  kafka-runbook triage -o json | jq -r '.findings[] | select(.severity=="critical") | .code'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runTriage(cmd.Context(), app, conn)
+		},
+	}
+}
+
+func runTriage(ctx context.Context, app *App, conn *ConnOptions) error {
+	ropts, err := conn.renderOptions(app.IO)
+	if err != nil {
+		return err
+	}
+	snap, err := conn.collectOnce(ctx, app, collect.PartAll, nil)
+	if err != nil {
+		return err
+	}
+	return writeTriage(app, ropts, snap, nil)
+}
+
+// writeTriage renders the triage of a snapshot and ends with its verdict.
+func writeTriage(app *App, ropts render.Options, snap, prev *snapshot.Snapshot) error {
+	report := triage.Build(snap, prev)
+	if err := render.View(app.IO.Out, ropts, report); err != nil {
+		return fmt.Errorf("writing output: %w", err)
+	}
+	if code := report.ExitCode(); code != exitcode.OK {
+		return &verdictError{code: code}
+	}
+	return nil
+}

@@ -1,0 +1,291 @@
+package clientconfig
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// EnvBootstrapServers is the environment variable consulted for bootstrap
+// servers when neither --bootstrap-server nor bootstrap.servers is given.
+const EnvBootstrapServers = "KAFKA_BOOTSTRAP_SERVERS"
+
+// DefaultClientID is the client.id brokers see unless client.id is set, so
+// operators can tell kafka-runbook's connections apart in broker logs.
+const DefaultClientID = "kafka-runbook"
+
+// Flag names as the CLI spells them; used as ConfigError sources.
+const (
+	flagBootstrap     = "--bootstrap-server"
+	flagCommandConfig = "--command-config"
+	flagOverride      = "-X"
+)
+
+// Options is what the CLI gathers from flags and the environment. No field
+// needs to hold a secret: secrets belong in the CommandConfig file.
+type Options struct {
+	// BootstrapServers is the --bootstrap-server/-b value, "" when not given.
+	BootstrapServers string
+	// CommandConfig is the --command-config path, "" when not given.
+	CommandConfig string
+	// Overrides are the -X values in command-line order, each "key=value".
+	// They win over CommandConfig; a later -X wins over an earlier one.
+	Overrides []string
+	// InsecureSkipVerify is --insecure-skip-tls-verify: accept any server
+	// certificate. The CLI must warn when it is set.
+	InsecureSkipVerify bool
+	// Getenv reads the environment, normally os.Getenv. Nil means the
+	// environment is not consulted, which keeps tests hermetic.
+	Getenv func(string) string
+}
+
+// SecurityProtocol is a Kafka security.protocol value, upper case.
+type SecurityProtocol string
+
+// The security protocols Kafka clients speak.
+const (
+	ProtocolPlaintext     SecurityProtocol = "PLAINTEXT"
+	ProtocolSSL           SecurityProtocol = "SSL"
+	ProtocolSASLPlaintext SecurityProtocol = "SASL_PLAINTEXT"
+	ProtocolSASLSSL       SecurityProtocol = "SASL_SSL"
+)
+
+// UsesTLS reports whether connections are wrapped in TLS.
+func (p SecurityProtocol) UsesTLS() bool { return p == ProtocolSSL || p == ProtocolSASLSSL }
+
+// UsesSASL reports whether connections authenticate with SASL.
+func (p SecurityProtocol) UsesSASL() bool { return p == ProtocolSASLPlaintext || p == ProtocolSASLSSL }
+
+// SASL is the resolved SASL login. It is printable: Password redacts itself.
+type SASL struct {
+	// Mechanism is PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.
+	Mechanism string
+	// Username is the authentication identity. Not treated as secret.
+	Username string
+	// Password is the secret; only Reveal() gives the value.
+	Password Secret
+}
+
+// Settings is a validated connection configuration. All files named in it
+// have been read and parsed by Load, so SaramaConfig and TLSConfig only
+// assemble. Printing it with any fmt verb, or as JSON, shows Redacted().
+type Settings struct {
+	// BootstrapServers are the seed brokers as host:port, deduplicated.
+	// Empty when none was given anywhere; commands that need a cluster
+	// must check and say so.
+	BootstrapServers []string
+	// BootstrapSource says where BootstrapServers came from: "--bootstrap-server",
+	// "-X", the command-config file (with line) or "KAFKA_BOOTSTRAP_SERVERS".
+	BootstrapSource string
+	// SecurityProtocol is how connections are secured.
+	SecurityProtocol SecurityProtocol
+	// SASL is the login; zero unless SecurityProtocol.UsesSASL().
+	SASL SASL
+	// VerifyHostname is false when ssl.endpoint.identification.algorithm is
+	// empty: the certificate chain is still verified, the name is not.
+	VerifyHostname bool
+	// InsecureSkipVerify disables all server certificate checks.
+	InsecureSkipVerify bool
+	// ClientID is sent to brokers; client.id or DefaultClientID.
+	ClientID string
+	// Warnings are things the user should hear about, e.g. a secret given
+	// with -X or a disabled certificate check. The CLI prints them to stderr.
+	Warnings []string
+	// Ignored lists keys that were accepted but have no effect, in input order.
+	Ignored []string
+
+	tls      tlsMaterial
+	canonDNS bool
+	entries  *entrySet
+}
+
+// Load merges the command-config file, -X overrides, flags and environment,
+// validates every key and reads every file they name. All errors are
+// *ConfigError (bad input); none contains a secret value.
+//
+// Precedence for bootstrap servers (a malformed value is an error, none at
+// all leaves BootstrapServers empty): --bootstrap-server, then
+// bootstrap.servers (-X over the file), then KAFKA_BOOTSTRAP_SERVERS. What is
+// written on this command line wins over the ambient environment, so a stale
+// exported variable never silently redirects an explicit --command-config.
+func Load(opts Options) (*Settings, error) {
+	es, err := gather(opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Settings{ClientID: DefaultClientID, InsecureSkipVerify: opts.InsecureSkipVerify, entries: es}
+	for _, e := range es.list {
+		if err := checkKey(e); err != nil {
+			return nil, err
+		}
+		if classifyKey(e.key) == keyIgnored {
+			s.Ignored = append(s.Ignored, e.key)
+		}
+		if isSecretKey(e.key) && e.source == flagOverride {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s was given with -X: command lines are visible "+
+				"to other users and kept in shell history; put secrets in the --command-config file", e.key))
+		}
+	}
+	steps := []func(Options) error{s.resolveBootstrap, s.resolveGeneral, s.resolveSASL, s.resolveTLS}
+	for _, step := range steps {
+		if err := step(opts); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// resolveBootstrap applies the precedence documented on Load.
+func (s *Settings) resolveBootstrap(opts Options) error {
+	raw, e := opts.BootstrapServers, entry{key: flagBootstrap, source: flagBootstrap}
+	if strings.TrimSpace(raw) == "" {
+		if fe, ok := s.entries.get(keyBootstrapServers); ok {
+			raw, e = fe.value, fe
+		} else if opts.Getenv != nil {
+			raw, e = opts.Getenv(EnvBootstrapServers), entry{source: EnvBootstrapServers}
+		}
+	}
+	if strings.TrimSpace(raw) == "" {
+		// Not an error here: whether a command needs a cluster, and what to
+		// suggest instead, is the caller's call.
+		return nil
+	}
+	servers, err := ParseBootstrap(raw)
+	if err != nil {
+		return e.wrap(err)
+	}
+	s.BootstrapServers = servers
+	s.BootstrapSource = e.where()
+	return nil
+}
+
+// resolveGeneral handles security.protocol, client.id and client.dns.lookup.
+func (s *Settings) resolveGeneral(Options) error {
+	s.SecurityProtocol = ProtocolPlaintext
+	if e, ok := s.entries.get(keySecurityProtocol); ok {
+		switch p := SecurityProtocol(strings.ToUpper(e.value)); p {
+		case ProtocolPlaintext, ProtocolSSL, ProtocolSASLPlaintext, ProtocolSASLSSL:
+			s.SecurityProtocol = p
+		default:
+			return e.errorf("use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL", "unknown security protocol %q", e.value)
+		}
+	}
+	if e, ok := s.entries.get(keyClientID); ok && e.value != "" {
+		// Honoured because broker quotas and ACL audit logs may key on it.
+		s.ClientID = e.value
+	}
+	if e, ok := s.entries.get(keyClientDNSLookup); ok {
+		switch e.value {
+		case "use_all_dns_ips", "default":
+		case "resolve_canonical_bootstrap_servers_only":
+			s.canonDNS = true
+		default:
+			return e.errorf("use use_all_dns_ips or resolve_canonical_bootstrap_servers_only", "unknown value %q", e.value)
+		}
+	}
+	return nil
+}
+
+// entry is one merged setting and where it came from.
+type entry struct {
+	key, value string
+	source     string // file name, "-X" or a flag / variable name
+	line       int
+}
+
+// where renders the source for BootstrapSource and messages.
+func (e entry) where() string {
+	if e.line > 0 {
+		return fmt.Sprintf("%s:%d", e.source, e.line)
+	}
+	return e.source
+}
+
+// wrap gives an error this entry's key and position. A *ConfigError that
+// already names a key or source (e.g. the password key) keeps it.
+func (e entry) wrap(err error) error {
+	if ce, ok := err.(*ConfigError); ok {
+		c := *ce
+		if c.Key == "" {
+			c.Key = e.key
+		}
+		if c.Source == "" {
+			c.Source, c.Line = e.source, e.line
+		}
+		return &c
+	}
+	return &ConfigError{Key: e.key, Source: e.source, Line: e.line, Problem: err.Error()}
+}
+
+// errorf builds a *ConfigError for this entry. Only call it with the value in
+// args for keys that are not secret.
+func (e entry) errorf(hint, format string, args ...any) *ConfigError {
+	return &ConfigError{Key: e.key, Source: e.source, Line: e.line, Problem: fmt.Sprintf(format, args...), Hint: hint}
+}
+
+// entrySet holds merged entries in input order; a later value for a key
+// replaces the earlier one in place.
+type entrySet struct {
+	list  []entry
+	byKey map[string]int
+}
+
+func (es *entrySet) put(e entry) {
+	if i, ok := es.byKey[e.key]; ok {
+		es.list[i] = e
+		return
+	}
+	es.byKey[e.key] = len(es.list)
+	es.list = append(es.list, e)
+}
+
+// get returns a key's entry. Values are trimmed on entry, like Kafka's
+// ConfigDef does, so a trailing blank never ends up in a password.
+func (es *entrySet) get(key string) (entry, bool) {
+	i, ok := es.byKey[key]
+	if !ok {
+		return entry{}, false
+	}
+	return es.list[i], true
+}
+
+// value returns a key's value, "" when absent.
+func (es *entrySet) value(key string) string {
+	e, _ := es.get(key)
+	return e.value
+}
+
+// gather reads the command-config file and applies -X overrides on top.
+func gather(opts Options) (*entrySet, error) {
+	es := &entrySet{byKey: map[string]int{}}
+	if opts.CommandConfig != "" {
+		f, err := os.Open(opts.CommandConfig)
+		if err != nil {
+			return nil, &ConfigError{Key: flagCommandConfig, Problem: "cannot open client properties", Err: err}
+		}
+		props, err := ParseProperties(f, opts.CommandConfig)
+		_ = f.Close() // read-only file: a close error cannot lose data
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range props.All() {
+			es.put(entry{key: p.Key, value: strings.TrimSpace(p.Value), source: opts.CommandConfig, line: p.Line})
+		}
+	}
+	for i, x := range opts.Overrides {
+		k, v, ok := strings.Cut(x, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			ce := &ConfigError{Source: flagOverride, Problem: fmt.Sprintf("argument %d is not key=value", i+1),
+				Hint: "write -X key=value, e.g. -X security.protocol=SSL"}
+			// Echo the argument only when it is a known key, so a pasted
+			// password is never printed back.
+			if classifyKey(strings.TrimSpace(x)) != keyUnknown {
+				ce.Key, ce.Problem = strings.TrimSpace(x), "has no =value"
+			}
+			return nil, ce
+		}
+		es.put(entry{key: k, value: strings.TrimSpace(v), source: flagOverride})
+	}
+	return es, nil
+}

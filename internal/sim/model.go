@@ -1,0 +1,243 @@
+package sim
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"time"
+)
+
+// world is the resolved scenario that every rewritten response is built
+// from. It is immutable once Start returns; a later drill changes the
+// cluster by building a new world and swapping the pointer, so a response is
+// always built from one consistent picture.
+type world struct {
+	clusterID  string
+	controller int32
+	brokers    []*brokerInfo // sorted by id
+	byID       map[int32]*brokerInfo
+	topics     []*topicInfo // sorted by name
+	byName     map[string]*topicInfo
+	byTopicID  map[[16]byte]*topicInfo
+	groups     []*groupInfo // sorted by id
+	groupByID  map[string]*groupInfo
+	// recordBase is the timestamp the newest record of every partition
+	// precedes by recordInterval; see recordTimestamp.
+	recordBase int64
+}
+
+type brokerInfo struct {
+	id    int32
+	rack  *string
+	state BrokerState
+	host  string
+	port  int32
+	// configs are the broker's effective static configs: the scenario's
+	// broker_configs with its own configs on top.
+	configs map[string]string
+	logDirs []LogDir
+}
+
+type topicInfo struct {
+	name     string
+	id       [16]byte
+	internal bool
+	configs  map[string]string
+	parts    []*partInfo // index == partition id
+}
+
+type partInfo struct {
+	topic            string
+	id               int32
+	leader, epoch    int32
+	replicas, isr    []int32
+	offline          []int32 // replicas on down or fenced brokers
+	adding, removing []int32
+	earliest, latest int64
+	replicaLag       map[int32]int64
+	// size is the partition's bytes as kfake stored them.
+	size int64
+}
+
+type groupInfo struct {
+	id          string
+	state       string
+	protocol    string
+	members     int
+	coordinator int32
+	commits     map[string]map[int32]int64
+}
+
+// recordInterval is the spacing of seeded record timestamps. Timestamps are
+// a pure function of the offset so ListOffsets by time can be answered from
+// the scenario alone.
+const recordInterval = 100 * time.Millisecond
+
+// recordTimestamp is the timestamp in milliseconds of the record at offset
+// in a partition whose high watermark is latest.
+func (w *world) recordTimestamp(latest, offset int64) int64 {
+	return w.recordBase - (latest-offset)*recordInterval.Milliseconds()
+}
+
+// defaultLogDir is what a broker without log_dirs reports: a healthy disk
+// about a third full.
+var defaultLogDir = LogDir{Path: "/var/lib/kafka/data", TotalBytes: 1 << 40, UsableBytes: 700 << 30}
+
+// internalTopics are the topics Kafka itself creates and flags IsInternal.
+var internalTopics = map[string]bool{
+	"__consumer_offsets": true, "__transaction_state": true, "__share_group_state": true,
+}
+
+// newWorld resolves a validated scenario. Addresses, topic ids, sizes and
+// group coordinators are filled in by Start once kfake has them.
+func newWorld(sc *Scenario, now time.Time) *world {
+	w := &world{
+		clusterID:  sc.ClusterID,
+		byID:       map[int32]*brokerInfo{},
+		byName:     map[string]*topicInfo{},
+		byTopicID:  map[[16]byte]*topicInfo{},
+		groupByID:  map[string]*groupInfo{},
+		recordBase: now.UnixMilli(),
+	}
+	if w.clusterID == "" {
+		w.clusterID = "sim-" + sc.Name
+	}
+	for _, b := range sc.Brokers {
+		bi := &brokerInfo{id: b.ID, state: b.State, logDirs: b.LogDirs}
+		if b.Rack != "" {
+			bi.rack = &b.Rack
+		}
+		bi.configs = maps.Clone(sc.BrokerConfigs)
+		if bi.configs == nil {
+			bi.configs = map[string]string{}
+		}
+		maps.Copy(bi.configs, b.Configs)
+		if len(bi.logDirs) == 0 {
+			bi.logDirs = []LogDir{defaultLogDir}
+		}
+		w.brokers = append(w.brokers, bi)
+		w.byID[b.ID] = bi
+	}
+	slices.SortFunc(w.brokers, func(a, b *brokerInfo) int { return cmp.Compare(a.id, b.id) })
+	w.controller = -1
+	if sc.ControllerID != nil {
+		w.controller = *sc.ControllerID
+	} else {
+		for _, b := range w.brokers {
+			if b.state == StateUp {
+				w.controller = b.id
+				break
+			}
+		}
+	}
+	for i := range sc.Topics {
+		t := w.topic(&sc.Topics[i])
+		w.topics = append(w.topics, t)
+		w.byName[t.name] = t
+	}
+	slices.SortFunc(w.topics, func(a, b *topicInfo) int { return cmp.Compare(a.name, b.name) })
+	for _, g := range sc.Groups {
+		w.addGroup(g)
+	}
+	return w
+}
+
+func (w *world) topic(t *Topic) *topicInfo {
+	ti := &topicInfo{name: t.Name, internal: internalTopics[t.Name], configs: t.Configs}
+	if len(t.Partitions) == 0 {
+		for p := range t.PartitionCount {
+			ti.parts = append(ti.parts, w.generated(t, int32(p)))
+		}
+		return ti
+	}
+	ti.parts = make([]*partInfo, len(t.Partitions))
+	for _, p := range t.Partitions {
+		pi := &partInfo{
+			topic: t.Name, id: p.Partition, leader: *p.Leader, epoch: p.LeaderEpoch,
+			replicas: p.Replicas, isr: p.ISR, adding: p.AddingReplicas, removing: p.RemovingReplicas,
+			replicaLag: p.ReplicaLag,
+		}
+		pi.earliest, pi.latest = p.bounds()
+		pi.offline = w.offline(p.Replicas)
+		ti.parts[p.Partition] = pi
+	}
+	return ti
+}
+
+// generated lays out partition p of a generated topic round-robin over the
+// brokers, then applies what the controller does when brokers are fenced:
+// they leave the ISR (except the last member), and leadership moves to the
+// next live ISR member with a bumped leader epoch, or to -1.
+func (w *world) generated(t *Topic, p int32) *partInfo {
+	n := len(w.brokers)
+	pi := &partInfo{topic: t.Name, id: p, latest: t.Records}
+	for i := range t.ReplicationFactor {
+		pi.replicas = append(pi.replicas, w.brokers[(int(p)+i)%n].id)
+	}
+	for _, id := range pi.replicas {
+		if live(w.byID[id].state) {
+			pi.isr = append(pi.isr, id)
+		}
+	}
+	preferred := pi.replicas[0]
+	switch {
+	case len(pi.isr) == 0:
+		pi.isr = []int32{preferred}
+		pi.leader, pi.epoch = -1, 1
+	case pi.isr[0] != preferred:
+		pi.leader, pi.epoch = pi.isr[0], 1
+	default:
+		pi.leader = preferred
+	}
+	pi.offline = w.offline(pi.replicas)
+	return pi
+}
+
+func (w *world) offline(replicas []int32) []int32 {
+	out := []int32{}
+	for _, id := range replicas {
+		if !live(w.byID[id].state) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (w *world) addGroup(g Group) {
+	gi := &groupInfo{id: g.ID, state: g.State, protocol: g.Protocol, members: g.Members, coordinator: -1,
+		commits: map[string]map[int32]int64{}}
+	if gi.protocol == "" && gi.members > 0 {
+		gi.protocol = "range"
+	}
+	put := func(t string, p int32, off int64) {
+		if gi.commits[t] == nil {
+			gi.commits[t] = map[int32]int64{}
+		}
+		gi.commits[t][p] = off
+	}
+	for t, ps := range g.Committed {
+		for p, off := range ps {
+			put(t, p, off)
+		}
+	}
+	for t, ps := range g.Lag {
+		for p, lag := range ps {
+			put(t, p, w.byName[t].parts[p].latest-lag)
+		}
+	}
+	w.groups = append(w.groups, gi)
+	slices.SortFunc(w.groups, func(a, b *groupInfo) int { return cmp.Compare(a.id, b.id) })
+	w.groupByID[g.ID] = gi
+}
+
+// partition returns the partition or nil.
+func (w *world) partition(topic string, p int32) *partInfo {
+	t := w.byName[topic]
+	if t == nil || p < 0 || int(p) >= len(t.parts) {
+		return nil
+	}
+	return t.parts[p]
+}
+
+// hosts reports whether broker id holds a replica of the partition.
+func (p *partInfo) hosts(id int32) bool { return slices.Contains(p.replicas, id) }

@@ -1,0 +1,205 @@
+// Package sim serves a declarative Kafka incident scenario over the real Kafka
+// protocol on 127.0.0.1, so that kafka-runbook's normal live code path can run
+// against a broken cluster nobody has to break.
+//
+// A scenario file (YAML, see Scenario) states what the cluster looks like in
+// the middle of an incident: which brokers are down, hung or fenced, each
+// partition's replicas, ISR, leader and epoch, log offsets, and consumer
+// groups with their committed offsets. Start brings up an in-process kfake
+// cluster with one listener per broker, seeds it with real records and
+// commits, and rewrites the answers kfake cannot model (replication state,
+// broker liveness, group membership) from the scenario.
+package sim
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+
+	"gopkg.in/yaml.v3"
+)
+
+// SchemaVersion is the only scenario schema_version this package reads.
+const SchemaVersion = 1
+
+// Scenario is one incident, as written in a playbook file.
+type Scenario struct {
+	// SchemaVersion must be SchemaVersion; it lets the format change later
+	// without old files being misread.
+	SchemaVersion int `yaml:"schema_version"`
+	// Name is the scenario's identifier: lower case letters, digits and '-'.
+	Name string `yaml:"name"`
+	// Title is a one-line human summary.
+	Title string `yaml:"title"`
+	// Description is what the participant is told when the scenario starts.
+	Description string `yaml:"description"`
+	// FacilitatorNotes is what only the person running a drill should read:
+	// the root cause and what a good response looks like.
+	FacilitatorNotes string `yaml:"facilitator_notes"`
+	// ExpectedFindings are the finding codes (for example BROKER_DOWN,
+	// OFFLINE_PARTITION) a correct diagnosis reports, so tests and drills
+	// can score a run.
+	ExpectedFindings []string `yaml:"expected_findings"`
+	// ClusterID is served in Metadata and DescribeCluster; empty means one
+	// derived from Name.
+	ClusterID string `yaml:"cluster_id"`
+	// ControllerID is the broker Metadata names as controller. In KRaft that
+	// is a random live broker, so nil means the lowest up broker.
+	ControllerID *int32 `yaml:"controller_id"`
+	// BrokerConfigs are server.properties values shared by every broker,
+	// served as STATIC_BROKER_CONFIG.
+	BrokerConfigs map[string]string `yaml:"broker_configs"`
+	Brokers       []Broker          `yaml:"brokers"`
+	Topics        []Topic           `yaml:"topics"`
+	Groups        []Group           `yaml:"groups"`
+
+	// source names the file the scenario came from, for error messages.
+	source string
+}
+
+// BrokerState is how a broker behaves on the network and what the
+// controller thinks of it.
+type BrokerState string
+
+// Broker states.
+const (
+	// StateUp serves requests and is registered and unfenced.
+	StateUp BrokerState = "up"
+	// StateDown refuses connections; the controller has fenced it, as it
+	// does broker.session.timeout.ms after a crash.
+	StateDown BrokerState = "down"
+	// StateHung accepts TCP connections but never answers (a GC pause,
+	// SIGSTOP, a stalled disk); it is still registered and unfenced.
+	StateHung BrokerState = "hung"
+	// StateFenced answers requests, but the controller has fenced it: it is
+	// missing from Metadata and flagged in DescribeCluster v2.
+	StateFenced BrokerState = "fenced"
+)
+
+// Broker is one broker of the scenario.
+type Broker struct {
+	// ID is the broker id every response uses.
+	ID    int32       `yaml:"id"`
+	Rack  string      `yaml:"rack"`
+	State BrokerState `yaml:"state"`
+	// Configs override BrokerConfigs for this broker only (config drift).
+	Configs map[string]string `yaml:"configs"`
+	// LogDirs are the broker's log directories; nil means one healthy
+	// default directory.
+	LogDirs []LogDir `yaml:"log_dirs"`
+}
+
+// LogDir is one log directory of a broker.
+type LogDir struct {
+	Path        string `yaml:"path"`
+	TotalBytes  int64  `yaml:"total_bytes"`
+	UsableBytes int64  `yaml:"usable_bytes"`
+	// Offline makes DescribeLogDirs report KAFKA_STORAGE_ERROR for the
+	// directory; no partition is placed in it.
+	Offline bool `yaml:"offline"`
+}
+
+// Topic is one topic. Its partitions are either listed one by one
+// (Partitions) or generated (PartitionCount and ReplicationFactor): a
+// generated topic gets a round-robin assignment over all brokers, after
+// which the controller's rules for down and fenced brokers are applied.
+type Topic struct {
+	Name string `yaml:"name"`
+	// Configs are served as DYNAMIC_TOPIC_CONFIG.
+	Configs    map[string]string `yaml:"configs"`
+	Partitions []Partition       `yaml:"partitions"`
+
+	PartitionCount    int `yaml:"partition_count"`
+	ReplicationFactor int `yaml:"replication_factor"`
+	// Records is the record count of every generated partition.
+	Records int64 `yaml:"records"`
+}
+
+// Partition is one explicitly described partition.
+type Partition struct {
+	Partition int32   `yaml:"partition"`
+	Replicas  []int32 `yaml:"replicas"`
+	ISR       []int32 `yaml:"isr"`
+	// Leader is required; -1 means offline.
+	Leader      *int32 `yaml:"leader"`
+	LeaderEpoch int32  `yaml:"leader_epoch"`
+	// Offsets gives the log start and end offsets; Records is the shorthand
+	// for earliest 0, latest Records. At most one may be set; neither means
+	// an empty partition.
+	Offsets *Offsets `yaml:"offsets"`
+	Records *int64   `yaml:"records"`
+	// ReplicaLag is how many records a follower's log end offset trails the
+	// leader's, as ListOffsets with ReplicaId -2 reveals.
+	ReplicaLag map[int32]int64 `yaml:"replica_lag"`
+	// AddingReplicas and RemovingReplicas describe a reassignment in
+	// progress; both are subsets of Replicas.
+	AddingReplicas   []int32 `yaml:"adding_replicas"`
+	RemovingReplicas []int32 `yaml:"removing_replicas"`
+}
+
+// Offsets is a partition's log start offset and high watermark.
+type Offsets struct {
+	Earliest int64 `yaml:"earliest"`
+	Latest   int64 `yaml:"latest"`
+}
+
+// Group is one classic consumer group.
+type Group struct {
+	ID string `yaml:"id"`
+	// State is a Kafka group state: Stable, Empty, PreparingRebalance,
+	// CompletingRebalance or Dead.
+	State string `yaml:"state"`
+	// Members is how many members the group has; their ids, client ids and
+	// hosts are generated.
+	Members int `yaml:"members"`
+	// Protocol is the assignor name; empty means "range" for groups with
+	// members.
+	Protocol string `yaml:"protocol"`
+	// Committed is the committed offset per topic and partition.
+	Committed map[string]map[int32]int64 `yaml:"committed"`
+	// Lag commits latest minus lag per topic and partition, which is how
+	// incidents are usually described.
+	Lag map[string]map[int32]int64 `yaml:"lag"`
+}
+
+// Source is the file the scenario was read from ("" when parsed from bytes
+// without a name).
+func (s *Scenario) Source() string { return s.source }
+
+// Parse reads one scenario document strictly (unknown fields are errors) and
+// validates it. name is used in error messages, typically the file name.
+func Parse(name string, data []byte) (*Scenario, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%s: empty scenario", name)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var sc Scenario
+	if err := dec.Decode(&sc); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	// A second document is almost always a stray "---" merging two
+	// scenarios by mistake; refuse it rather than silently ignore it.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: more than one YAML document", name)
+	}
+	sc.source = name
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	return &sc, nil
+}
+
+// Load reads and validates the scenario file at name in fsys, for example
+// playbooks.FS().
+func Load(fsys fs.FS, name string) (*Scenario, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path.Base(name), data)
+}
