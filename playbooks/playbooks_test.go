@@ -1,7 +1,9 @@
 package playbooks_test
 
 import (
+	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kafka-runbook/kafka-runbook/internal/sim"
@@ -24,5 +26,21 @@ func TestEveryPlaybookLoads(t *testing.T) {
 		if sc.Name != name {
 			t.Errorf("%s.yaml says name %q; file and scenario names must match", name, sc.Name)
 		}
+	}
+}
+
+// The example in FORMAT.md must stay a valid scenario.
+func TestFormatExampleParses(t *testing.T) {
+	doc, err := os.ReadFile("FORMAT.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(doc), "```yaml\n")
+	block, _, ok2 := strings.Cut(block, "```")
+	if !ok || !ok2 {
+		t.Fatal("no yaml block in FORMAT.md")
+	}
+	if _, err := sim.Parse("FORMAT.md", []byte(block)); err != nil {
+		t.Error(err)
 	}
 }

@@ -29,17 +29,25 @@ func DiagnosticNames() []string {
 
 func diagnosticTable() map[string]Diagnostic {
 	return map[string]Diagnostic{
-		"broker-classify":       brokerClassify,
-		"broker-blast-radius":   brokerBlastRadius,
-		"broker-offline-wait":   brokerOfflineWait,
-		"broker-replace-plan":   brokerReplacePlan,
-		"broker-after-return":   brokerAfterReturn,
-		"isr-by-broker":         isrByBroker,
-		"isr-reassignments":     isrReassignments,
-		"isr-follower-progress": isrFollowerProgress,
-		"isr-flapping":          isrFlapping,
-		"isr-blocked-producers": isrBlockedProducers,
-		"isr-disks":             isrDisks,
+		"broker-classify":             brokerClassify,
+		"broker-blast-radius":         brokerBlastRadius,
+		"broker-offline-wait":         brokerOfflineWait,
+		"broker-replace-plan":         brokerReplacePlan,
+		"broker-after-return":         brokerAfterReturn,
+		"isr-by-broker":               isrByBroker,
+		"isr-reassignments":           isrReassignments,
+		"isr-follower-progress":       isrFollowerProgress,
+		"isr-flapping":                isrFlapping,
+		"isr-blocked-producers":       isrBlockedProducers,
+		"isr-disks":                   isrDisks,
+		"zombie-views":                zombieViews,
+		"zombie-persist":              zombiePersist,
+		"zombie-confirm":              zombieConfirm,
+		"zombie-truncation":           zombieTruncation,
+		"recovery-unclean-candidates": recoveryUncleanCandidates,
+		"recovery-since":              recoverySince,
+		"recovery-log-start":          recoveryLogStart,
+		"recovery-rewind":             recoveryRewind,
 	}
 }
 

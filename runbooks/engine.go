@@ -33,6 +33,9 @@ type Env struct {
 	// end offsets); nil when replaying, and those parts then say they
 	// cannot evaluate.
 	Probe ReplicaProber
+	// Epochs checks leader epochs on individual brokers; nil when
+	// replaying.
+	Epochs EpochChecker
 	// Commands fills suggested commands with this cluster's connection.
 	Commands Commands
 	// Previous is an earlier snapshot (--since), nil when none.
@@ -53,6 +56,15 @@ type ReplicaProber interface {
 	// ReplicaLogEnds returns each listed replica's own log end offset per
 	// partition, asking the replica directly.
 	ReplicaLogEnds(ctx context.Context, replicas map[int32][]collect.TopicPartition) (map[int32]map[collect.TopicPartition]int64, error)
+	// OffsetsForTime returns, per leader, the first offset at or after ts
+	// (ms since the epoch), -1 where no record is that recent.
+	OffsetsForTime(ctx context.Context, leaders map[int32][]collect.TopicPartition, ts int64) (map[int32]map[collect.TopicPartition]int64, error)
+}
+
+// EpochChecker asks one broker about a leader epoch (KIP-320 fencing).
+type EpochChecker interface {
+	CheckLeaderEpoch(ctx context.Context, broker int32, topic string, partition, epoch int32) (collect.EpochCheck, error)
+	EpochEnd(ctx context.Context, broker int32, topic string, partition, epoch int32) (int64, error)
 }
 
 // Outcome is what one diagnostic found.

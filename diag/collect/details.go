@@ -100,6 +100,17 @@ func (c *collector) brokerView(ctx context.Context, id int32, cn *conn) {
 // reassignments lists partition reassignments in progress.
 func (c *collector) reassignments(ctx context.Context, cn *conn) {
 	req := &sarama.ListPartitionReassignmentsRequest{TimeoutMs: int32(c.opts.RequestTimeout.Milliseconds())}
+	// sarama cannot send the null topic list that means "all", and an
+	// empty list means "none", so every partition is named.
+	for _, t := range c.snap.Topics {
+		ids := make([]int32, 0, len(t.Partitions))
+		for _, p := range t.Partitions {
+			ids = append(ids, p.ID)
+		}
+		if len(ids) > 0 {
+			req.AddBlock(t.Name, ids)
+		}
+	}
 	resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.ListPartitionReassignmentsResponse, error) {
 		return cn.broker.ListPartitionReassignments(req)
 	})

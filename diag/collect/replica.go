@@ -53,12 +53,24 @@ func (p *Prober) Close() { p.pool.closeAll() }
 // partitions, in parallel. Brokers that fail are named in the error; what
 // the others said is returned.
 func (p *Prober) ReplicaLogEnds(ctx context.Context, replicas map[int32][]TopicPartition) (map[int32]map[TopicPartition]int64, error) {
+	return p.listOffsets(ctx, replicas, sarama.OffsetNewest, debugReplicaID)
+}
+
+// OffsetsForTime asks each leader for the first offset at or after ts
+// (milliseconds since the epoch) of the partitions it leads: the target of
+// a consumer group rewind. Partitions with no record after ts report the
+// log end offset.
+func (p *Prober) OffsetsForTime(ctx context.Context, leaders map[int32][]TopicPartition, ts int64) (map[int32]map[TopicPartition]int64, error) {
+	return p.listOffsets(ctx, leaders, ts, -1)
+}
+
+func (p *Prober) listOffsets(ctx context.Context, byBroker map[int32][]TopicPartition, ts int64, replicaID int32) (map[int32]map[TopicPartition]int64, error) {
 	out := map[int32]map[TopicPartition]int64{}
 	var mu sync.Mutex
 	var g multierror.Group
-	for id, tps := range replicas {
+	for id, tps := range byBroker {
 		g.Go(func() error {
-			got, err := p.replicaLogEnds(ctx, id, tps)
+			got, err := p.listOffsetsAt(ctx, id, tps, ts, replicaID)
 			mu.Lock()
 			defer mu.Unlock()
 			if got != nil {
@@ -73,7 +85,7 @@ func (p *Prober) ReplicaLogEnds(ctx context.Context, replicas map[int32][]TopicP
 	return out, nil
 }
 
-func (p *Prober) replicaLogEnds(ctx context.Context, id int32, tps []TopicPartition) (map[TopicPartition]int64, error) {
+func (p *Prober) listOffsetsAt(ctx context.Context, id int32, tps []TopicPartition, ts int64, replicaID int32) (map[TopicPartition]int64, error) {
 	addr, ok := p.addrs[id]
 	if !ok {
 		return nil, fmt.Errorf("broker %d: no address known", id)
@@ -83,9 +95,11 @@ func (p *Prober) replicaLogEnds(ctx context.Context, id int32, tps []TopicPartit
 		return nil, fmt.Errorf("broker %d: %s %s", id, probeOf(cn).Status, probeOf(cn).Error)
 	}
 	req := sarama.NewOffsetRequest(sarama.V4_0_0_0)
-	req.SetReplicaID(debugReplicaID)
+	if replicaID != -1 {
+		req.SetReplicaID(replicaID)
+	}
 	for _, tp := range tps {
-		req.AddBlock(tp.Topic, tp.Partition, sarama.OffsetNewest, 1)
+		req.AddBlock(tp.Topic, tp.Partition, ts, 1)
 	}
 	resp, err := call(ctx, p.opts.RequestTimeout, cn.broker, func() (*sarama.OffsetResponse, error) {
 		return cn.broker.GetAvailableOffsets(req)

@@ -310,3 +310,40 @@ func TestRunBrokerFailureOnTheDemo(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryPlaybookShowsItsExpectedFindings serves each embedded scenario
+// and checks triage reports every code the scenario promises.
+func TestEveryPlaybookShowsItsExpectedFindings(t *testing.T) {
+	for _, name := range playbooks.List() {
+		t.Run(name, func(t *testing.T) {
+			sc, err := sim.Load(playbooks.FS(), name+".yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := sim.Start(context.Background(), sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			out, stderr, code := run(t, nil, "triage", "-b", strings.Join(c.Bootstrap(), ","), "-o", "json")
+			if code == 3 {
+				t.Fatalf("could not evaluate: %s", stderr)
+			}
+			var report struct {
+				Findings []struct{ Code string } `json:"findings"`
+			}
+			if err := json.Unmarshal([]byte(out), &report); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]bool{}
+			for _, f := range report.Findings {
+				got[f.Code] = true
+			}
+			for _, want := range sc.ExpectedFindings {
+				if !got[want] {
+					t.Errorf("scenario expects %s; triage found %v", want, got)
+				}
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -24,6 +25,8 @@ type RunOptions struct {
 	RunbookDir string
 	PlanDir    string
 	Interval   time.Duration
+	Since      string
+	ToDatetime string
 }
 
 func newRunCmd(app *App, conn *ConnOptions) *cobra.Command {
@@ -65,6 +68,9 @@ step could run.`,
 	addRunbookDirFlag(cmd, &opts.RunbookDir)
 	f.StringVar(&opts.PlanDir, "plan-dir", ".", "directory for generated plan files (reassignment plans)")
 	f.DurationVar(&opts.Interval, "interval", 2*time.Second, "time between the samples of steps that measure change")
+	f.StringVar(&opts.Since, "since", "", "earlier snapshot file (from 'kafka-runbook snapshot') to measure offsets going backwards against")
+	f.StringVar(&opts.ToDatetime, "to-datetime", "", "rewind target for data-recovery, e.g. 2026-11-26T03:00:00Z")
+	_ = cmd.MarkFlagFilename("since", "json")
 	return cmd
 }
 
@@ -124,9 +130,9 @@ func (s *liveSource) Snapshot(ctx context.Context, parts collect.Parts) (*snapsh
 	return snap, err
 }
 
-// ReplicaLogEnds asks replicas directly, through the brokers of the last
-// snapshot.
-func (s *liveSource) ReplicaLogEnds(ctx context.Context, replicas map[int32][]collect.TopicPartition) (map[int32]map[collect.TopicPartition]int64, error) {
+// prober connects to the brokers of the last snapshot for per-broker
+// requests.
+func (s *liveSource) prober() (*collect.Prober, error) {
 	if s.last == nil {
 		return nil, fmt.Errorf("no snapshot taken yet")
 	}
@@ -134,11 +140,77 @@ func (s *liveSource) ReplicaLogEnds(ctx context.Context, replicas map[int32][]co
 	if err != nil {
 		return nil, err
 	}
-	p := collect.NewProber(opts, s.last.Brokers)
+	return collect.NewProber(opts, s.last.Brokers), nil
+}
+
+// ReplicaLogEnds asks replicas directly for their own log end offsets.
+func (s *liveSource) ReplicaLogEnds(ctx context.Context, replicas map[int32][]collect.TopicPartition) (map[int32]map[collect.TopicPartition]int64, error) {
+	p, err := s.prober()
+	if err != nil {
+		return nil, err
+	}
 	defer p.Close()
 	ctx, cancel := context.WithTimeout(ctx, s.conn.Timeout)
 	defer cancel()
 	return p.ReplicaLogEnds(ctx, replicas)
+}
+
+// OffsetsForTime asks leaders for the offsets at a point in time.
+func (s *liveSource) OffsetsForTime(ctx context.Context, leaders map[int32][]collect.TopicPartition, ts int64) (map[int32]map[collect.TopicPartition]int64, error) {
+	p, err := s.prober()
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(ctx, s.conn.Timeout)
+	defer cancel()
+	return p.OffsetsForTime(ctx, leaders, ts)
+}
+
+// epochProber connects a franz-go client to the live brokers of the last
+// snapshot, for the leader-epoch requests sarama lacks.
+func (s *liveSource) epochProber() (*collect.EpochProber, error) {
+	if s.last == nil {
+		return nil, fmt.Errorf("no snapshot taken yet")
+	}
+	settings, err := s.conn.settings(s.app)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := settings.KgoOptions()
+	if err != nil {
+		return nil, err
+	}
+	var seeds []string
+	for _, b := range s.last.Brokers {
+		if b.Probe.Answered() {
+			seeds = append(seeds, b.Address())
+		}
+	}
+	if len(seeds) == 0 {
+		return nil, fmt.Errorf("no broker answered")
+	}
+	return collect.NewEpochProber(seeds, requestTimeout(s.conn.Timeout), opts...)
+}
+
+// CheckLeaderEpoch asks one broker whether it leads at the given epoch.
+func (s *liveSource) CheckLeaderEpoch(ctx context.Context, broker int32, topic string, partition, epoch int32) (collect.EpochCheck, error) {
+	p, err := s.epochProber()
+	if err != nil {
+		return collect.EpochCheck{}, err
+	}
+	defer p.Close()
+	return p.CheckLeaderEpoch(ctx, broker, topic, partition, epoch)
+}
+
+// EpochEnd asks one broker where a leader epoch ended in its log.
+func (s *liveSource) EpochEnd(ctx context.Context, broker int32, topic string, partition, epoch int32) (int64, error) {
+	p, err := s.epochProber()
+	if err != nil {
+		return -1, err
+	}
+	defer p.Close()
+	return p.EpochEnd(ctx, broker, topic, partition, epoch)
 }
 
 func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptions) error {
@@ -161,9 +233,17 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 	if err != nil {
 		return err
 	}
+	prev, err := loadSince(opts.Since)
+	if err != nil {
+		return err
+	}
+	target, err := parseDatetime(opts.ToDatetime)
+	if err != nil {
+		return err
+	}
 	src := &liveSource{app: app, conn: conn}
 	env := &runbooks.Env{
-		Source: src, Probe: src, PlanDir: opts.PlanDir, PollInterval: opts.Interval,
+		Source: src, Probe: src, Epochs: src, Previous: prev, ToDatetime: target, PlanDir: opts.PlanDir, PollInterval: opts.Interval,
 		Commands: runbooks.Commands{Bootstrap: strings.Join(settings.BootstrapServers, ","), CommandConfig: conn.CommandConfig},
 	}
 	return walkAndRender(ctx, app, ropts, rb, env, opts)
@@ -203,4 +283,35 @@ func walkAndRender(ctx context.Context, app *App, ropts render.Options, rb runbo
 		return &verdictError{code: code}
 	}
 	return nil
+}
+
+// loadSince reads the snapshot given with --since, nil when none.
+func loadSince(path string) (*snapshot.Snapshot, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, exitcode.Usage(fmt.Errorf("--since: %w", err), "give a file written by 'kafka-runbook snapshot -f FILE'")
+	}
+	defer f.Close()
+	s, err := snapshot.Decode(f)
+	if err != nil {
+		return nil, exitcode.Usage(fmt.Errorf("--since %s: %w", path, err), "give a file written by 'kafka-runbook snapshot -f FILE'")
+	}
+	return s, nil
+}
+
+// parseDatetime reads --to-datetime in the forms people paste: RFC 3339,
+// or Kafka's own yyyy-MM-ddTHH:mm:ss.SSS (taken as UTC).
+func parseDatetime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.000", "2006-01-02T15:04:05", "2006-01-02T15:04"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, exitcode.Usagef("use e.g. --to-datetime 2026-11-26T03:00:00Z", "--to-datetime %q is not a date and time", s)
 }

@@ -27,6 +27,9 @@ type Cluster struct {
 // the cluster runs until Close. Start takes a few tens of milliseconds for
 // the demo scenario, most of it producing the seeded records.
 func Start(ctx context.Context, sc *Scenario) (*Cluster, error) {
+	if sc == nil {
+		return nil, fmt.Errorf("sim: no scenario")
+	}
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
@@ -37,9 +40,9 @@ func Start(ctx context.Context, sc *Scenario) (*Cluster, error) {
 		kfake.ListenFn(gs.listen),
 		kfake.ClusterID(w.clusterID),
 	}
-	// Seeding topics at creation, while kfake has its one bootstrap node,
-	// avoids CreateTopics, which kfake accepts only on its controller:
-	// that node goes away below when the scenario has no broker 0.
+	// Topics are made at creation, while kfake has its one first node:
+	// CreateTopics is accepted only by kfake's controller, that node, which
+	// goes away when the scenario has no broker 0.
 	for _, t := range w.topics {
 		opts = append(opts, kfake.SeedTopics(int32(len(t.parts)), t.name))
 	}
@@ -56,6 +59,9 @@ func Start(ctx context.Context, sc *Scenario) (*Cluster, error) {
 }
 
 func (c *Cluster) start(ctx context.Context, w *world, gs *gateSet) error {
+	if err := c.seed(ctx, w, c.gates[0].Addr().String()); err != nil {
+		return err
+	}
 	// kfake numbers its first broker 0; every other scenario broker is
 	// added under its own id so no response needs its ids rewritten.
 	for _, b := range w.brokers {
@@ -81,7 +87,10 @@ func (c *Cluster) start(ctx context.Context, w *world, gs *gateSet) error {
 		p, _ := strconv.Atoi(port)
 		b.host, b.port = host, int32(p)
 	}
-	if err := c.seed(ctx, w); err != nil {
+	if err := c.placeLeaders(w); err != nil {
+		return err
+	}
+	if err := c.placeCoordinators(w); err != nil {
 		return err
 	}
 	c.world.Store(w)

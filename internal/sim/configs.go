@@ -61,6 +61,9 @@ func handleDescribeConfigs(w *world, node int32, kreq kmsg.Request) kmsg.Respons
 	req := kreq.(*kmsg.DescribeConfigsRequest)
 	resp := req.ResponseKind().(*kmsg.DescribeConfigsResponse)
 	b := w.byID[node]
+	if b == nil {
+		return nil // not a scenario broker; cannot happen once Start returns
+	}
 	for _, rr := range req.Resources {
 		r := kmsg.NewDescribeConfigsResponseResource()
 		r.ResourceType, r.ResourceName = rr.ResourceType, rr.ResourceName

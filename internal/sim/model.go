@@ -103,9 +103,10 @@ func newWorld(sc *Scenario, now time.Time) *world {
 		w.clusterID = "sim-" + sc.Name
 	}
 	for _, b := range sc.Brokers {
-		bi := &brokerInfo{id: b.ID, state: b.State, logDirs: b.LogDirs}
+		bi := &brokerInfo{id: b.ID, state: b.State, logDirs: slices.Clone(b.LogDirs)}
 		if b.Rack != "" {
-			bi.rack = &b.Rack
+			rack := b.Rack
+			bi.rack = &rack
 		}
 		bi.configs = maps.Clone(sc.BrokerConfigs)
 		if bi.configs == nil {
@@ -143,7 +144,7 @@ func newWorld(sc *Scenario, now time.Time) *world {
 }
 
 func (w *world) topic(t *Topic) *topicInfo {
-	ti := &topicInfo{name: t.Name, internal: internalTopics[t.Name], configs: t.Configs}
+	ti := &topicInfo{name: t.Name, internal: internalTopics[t.Name], configs: maps.Clone(t.Configs)}
 	if len(t.Partitions) == 0 {
 		for p := range t.PartitionCount {
 			ti.parts = append(ti.parts, w.generated(t, int32(p)))
@@ -152,10 +153,13 @@ func (w *world) topic(t *Topic) *topicInfo {
 	}
 	ti.parts = make([]*partInfo, len(t.Partitions))
 	for _, p := range t.Partitions {
+		// Cloned so that editing the Scenario after Start cannot change
+		// what is served behind the world's back.
 		pi := &partInfo{
 			topic: t.Name, id: p.Partition, leader: *p.Leader, epoch: p.LeaderEpoch,
-			replicas: p.Replicas, isr: p.ISR, adding: p.AddingReplicas, removing: p.RemovingReplicas,
-			replicaLag: p.ReplicaLag,
+			replicas: slices.Clone(p.Replicas), isr: slices.Clone(p.ISR),
+			adding: slices.Clone(p.AddingReplicas), removing: slices.Clone(p.RemovingReplicas),
+			replicaLag: maps.Clone(p.ReplicaLag),
 		}
 		pi.earliest, pi.latest = p.bounds()
 		pi.offline = w.offline(p.Replicas)

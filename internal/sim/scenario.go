@@ -52,9 +52,12 @@ type Scenario struct {
 	// BrokerConfigs are server.properties values shared by every broker,
 	// served as STATIC_BROKER_CONFIG.
 	BrokerConfigs map[string]string `yaml:"broker_configs"`
-	Brokers       []Broker          `yaml:"brokers"`
-	Topics        []Topic           `yaml:"topics"`
-	Groups        []Group           `yaml:"groups"`
+	// Brokers is every broker id the cluster knows, whatever its state.
+	Brokers []Broker `yaml:"brokers"`
+	// Topics is every topic, internal ones included.
+	Topics []Topic `yaml:"topics"`
+	// Groups is every consumer group.
+	Groups []Group `yaml:"groups"`
 
 	// source names the file the scenario came from, for error messages.
 	source string
@@ -82,8 +85,10 @@ const (
 // Broker is one broker of the scenario.
 type Broker struct {
 	// ID is the broker id every response uses.
-	ID    int32       `yaml:"id"`
-	Rack  string      `yaml:"rack"`
+	ID int32 `yaml:"id"`
+	// Rack is broker.rack; empty means none.
+	Rack string `yaml:"rack"`
+	// State is required.
 	State BrokerState `yaml:"state"`
 	// Configs override BrokerConfigs for this broker only (config drift).
 	Configs map[string]string `yaml:"configs"`
@@ -94,9 +99,11 @@ type Broker struct {
 
 // LogDir is one log directory of a broker.
 type LogDir struct {
-	Path        string `yaml:"path"`
-	TotalBytes  int64  `yaml:"total_bytes"`
-	UsableBytes int64  `yaml:"usable_bytes"`
+	// Path is the directory, unique per broker.
+	Path string `yaml:"path"`
+	// TotalBytes and UsableBytes are the volume's size and free space.
+	TotalBytes  int64 `yaml:"total_bytes"`
+	UsableBytes int64 `yaml:"usable_bytes"`
 	// Offline makes DescribeLogDirs report KAFKA_STORAGE_ERROR for the
 	// directory; no partition is placed in it.
 	Offline bool `yaml:"offline"`
@@ -107,11 +114,15 @@ type LogDir struct {
 // generated topic gets a round-robin assignment over all brokers, after
 // which the controller's rules for down and fenced brokers are applied.
 type Topic struct {
+	// Name is the topic name; __consumer_offsets, __transaction_state and
+	// __share_group_state are served as internal.
 	Name string `yaml:"name"`
 	// Configs are served as DYNAMIC_TOPIC_CONFIG.
-	Configs    map[string]string `yaml:"configs"`
-	Partitions []Partition       `yaml:"partitions"`
+	Configs map[string]string `yaml:"configs"`
+	// Partitions lists every partition, numbered from 0.
+	Partitions []Partition `yaml:"partitions"`
 
+	// PartitionCount and ReplicationFactor generate the partitions instead.
 	PartitionCount    int `yaml:"partition_count"`
 	ReplicationFactor int `yaml:"replication_factor"`
 	// Records is the record count of every generated partition.
@@ -120,12 +131,16 @@ type Topic struct {
 
 // Partition is one explicitly described partition.
 type Partition struct {
-	Partition int32   `yaml:"partition"`
-	Replicas  []int32 `yaml:"replicas"`
-	ISR       []int32 `yaml:"isr"`
+	// Partition is the partition id.
+	Partition int32 `yaml:"partition"`
+	// Replicas is the assignment, preferred leader first.
+	Replicas []int32 `yaml:"replicas"`
+	// ISR is the in-sync replica set, a non-empty subset of Replicas.
+	ISR []int32 `yaml:"isr"`
 	// Leader is required; -1 means offline.
-	Leader      *int32 `yaml:"leader"`
-	LeaderEpoch int32  `yaml:"leader_epoch"`
+	Leader *int32 `yaml:"leader"`
+	// LeaderEpoch is the epoch served in Metadata and ListOffsets.
+	LeaderEpoch int32 `yaml:"leader_epoch"`
 	// Offsets gives the log start and end offsets; Records is the shorthand
 	// for earliest 0, latest Records. At most one may be set; neither means
 	// an empty partition.
@@ -142,12 +157,15 @@ type Partition struct {
 
 // Offsets is a partition's log start offset and high watermark.
 type Offsets struct {
+	// Earliest is the log start offset; records below it are deleted.
 	Earliest int64 `yaml:"earliest"`
-	Latest   int64 `yaml:"latest"`
+	// Latest is the high watermark: the number of records ever written.
+	Latest int64 `yaml:"latest"`
 }
 
 // Group is one classic consumer group.
 type Group struct {
+	// ID is the group id.
 	ID string `yaml:"id"`
 	// State is a Kafka group state: Stable, Empty, PreparingRebalance,
 	// CompletingRebalance or Dead.

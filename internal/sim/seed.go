@@ -15,29 +15,15 @@ import (
 // message.max.bytes (1 MiB) at about a dozen bytes per empty record.
 const maxBatchRecords = 50_000
 
-// seed gives kfake the scenario's data: leaders, records, log start
-// offsets, committed offsets; and reads back what only kfake knows (topic
-// ids, partition sizes, group coordinators). It runs before any control is
-// installed, so kfake answers with its own view.
-func (c *Cluster) seed(ctx context.Context, w *world) error {
-	// kfake's leader decides who accepts produce and serves fetch. An
-	// offline partition is left on its last ISR member, which refuses
-	// connections once its gate closes, like the real thing.
-	for _, t := range w.topics {
-		for _, p := range t.parts {
-			if err := c.kc.MoveTopicPartition(t.name, p.id, kfakeLeader(p)); err != nil {
-				return fmt.Errorf("sim: placing %s/%d: %w", t.name, p.id, err)
-			}
-		}
-	}
-	if err := c.placeCoordinators(w); err != nil {
-		return err
-	}
-	var seeds []string
-	for _, b := range w.brokers {
-		seeds = append(seeds, fmt.Sprintf("%s:%d", b.host, b.port))
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...))
+// seed gives kfake the scenario's data (records, log start offsets,
+// committed offsets) and reads back what only kfake knows (topic ids,
+// partition sizes). It runs while kfake has only its first node, before any
+// control is installed: everything is sent to node 0, which leads every
+// partition and coordinates every group at that point, and the records are
+// stamped with leader epoch 0, below any epoch the scenario serves later.
+func (c *Cluster) seed(ctx context.Context, w *world, node0 string) error {
+	// Client metrics are off: kgo pushes them at Close, a wasted round trip.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(node0), kgo.DisableClientMetrics())
 	if err != nil {
 		return err
 	}
@@ -53,11 +39,24 @@ func (c *Cluster) seed(ctx context.Context, w *world) error {
 	return nil
 }
 
-func kfakeLeader(p *partInfo) int32 {
-	if p.leader >= 0 {
-		return p.leader
+// placeLeaders makes kfake's leaders the scenario's, since kfake's leader
+// decides who serves Fetch. An offline partition is left on its last ISR
+// member, which refuses connections once its gate closes, like the real
+// thing. kfake's internal leader epochs end up differing from the
+// scenario's; see handleFetch.
+func (c *Cluster) placeLeaders(w *world) error {
+	for _, t := range w.topics {
+		for _, p := range t.parts {
+			leader := p.leader
+			if leader < 0 {
+				leader = p.isr[0]
+			}
+			if err := c.kc.MoveTopicPartition(t.name, p.id, leader); err != nil {
+				return fmt.Errorf("sim: placing %s/%d: %w", t.name, p.id, err)
+			}
+		}
 	}
-	return p.isr[0]
+	return nil
 }
 
 // placeCoordinators rehashes kfake's group coordinators until every
@@ -113,7 +112,7 @@ func produceAll(ctx context.Context, cl *kgo.Client, w *world) error {
 				rp.Partition, rp.Records = p.id, recordBatch(w, p, from, n)
 				rt.Partitions = append(rt.Partitions, rp)
 				req.Topics = append(req.Topics, rt)
-				resp, err := req.RequestWith(ctx, cl.Broker(int(kfakeLeader(p))))
+				resp, err := req.RequestWith(ctx, cl.Broker(0))
 				if err != nil {
 					return err
 				}
@@ -179,7 +178,7 @@ func deleteRecords(ctx context.Context, cl *kgo.Client, w *world) error {
 			rp.Partition, rp.Offset = p.id, p.earliest
 			rt.Partitions = append(rt.Partitions, rp)
 			req.Topics = append(req.Topics, rt)
-			resp, err := req.RequestWith(ctx, cl.Broker(int(kfakeLeader(p))))
+			resp, err := req.RequestWith(ctx, cl.Broker(0))
 			if err != nil {
 				return err
 			}
@@ -216,7 +215,7 @@ func commitOffsets(ctx context.Context, cl *kgo.Client, w *world) error {
 			}
 			req.Topics = append(req.Topics, rt)
 		}
-		resp, err := req.RequestWith(ctx, cl.Broker(int(g.coordinator)))
+		resp, err := req.RequestWith(ctx, cl.Broker(0))
 		if err != nil {
 			return err
 		}
@@ -234,7 +233,7 @@ func commitOffsets(ctx context.Context, cl *kgo.Client, w *world) error {
 // readSizes takes each partition's stored bytes from kfake, which lists
 // every partition on whichever broker is asked.
 func readSizes(ctx context.Context, cl *kgo.Client, w *world) error {
-	resp, err := kmsg.NewPtrDescribeLogDirsRequest().RequestWith(ctx, cl.Broker(int(w.controller)))
+	resp, err := kmsg.NewPtrDescribeLogDirsRequest().RequestWith(ctx, cl.Broker(0))
 	if err != nil {
 		return err
 	}

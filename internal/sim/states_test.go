@@ -239,7 +239,12 @@ func TestConsumeSeededRecords(t *testing.T) {
 		if err := fs.Err0(); err != nil {
 			t.Fatalf("after %d records: %v", len(offsets), err)
 		}
-		fs.EachRecord(func(r *kgo.Record) { offsets = append(offsets, r.Offset) })
+		fs.EachRecord(func(r *kgo.Record) {
+			offsets = append(offsets, r.Offset)
+			if r.LeaderEpoch > 9 {
+				t.Fatalf("record %d has leader epoch %d, above the partition's 9", r.Offset, r.LeaderEpoch)
+			}
+		})
 	}
 	if offsets[0] != 400 || offsets[len(offsets)-1] != 999 {
 		t.Errorf("consumed offsets %d..%d, want 400..999", offsets[0], offsets[len(offsets)-1])

@@ -18,13 +18,17 @@ type Problem struct {
 	// Field is a path into the scenario, for example
 	// "topics[orders].partitions[2].leader".
 	Field string
-	Msg   string
+	// Msg says what is wrong and, where it helps, why Kafka would not
+	// allow it.
+	Msg string
 }
 
 // ValidationError lists every problem found in one scenario file, so an
 // author can fix them all in one pass.
 type ValidationError struct {
-	Source   string
+	// Source is the file name, or "scenario" when there is none.
+	Source string
+	// Problems are in the order of the file.
 	Problems []Problem
 }
 

@@ -1,0 +1,251 @@
+package runbooks
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/checks"
+	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+)
+
+// zombieViews shows each broker's own metadata view side by side.
+func zombieViews(ctx context.Context, env *Env) (Outcome, error) {
+	snap, res, err := snapshotAndChecks(ctx, env, collect.PartBrokerViews, "metadata-divergence")
+	if err != nil {
+		return Outcome{}, err
+	}
+	truth := map[string]int32{}
+	for _, t := range snap.Topics {
+		for _, p := range t.Partitions {
+			truth[fmt.Sprintf("%s/%d", t.Name, p.ID)] = p.LeaderEpoch
+		}
+	}
+	for _, v := range snap.BrokerViews {
+		for _, lv := range v.Leaders {
+			k := fmt.Sprintf("%s/%d", lv.Topic, lv.Partition)
+			truth[k] = max(truth[k], lv.LeaderEpoch)
+		}
+	}
+	tbl := Table{Title: "Each broker's own metadata", Columns: []string{"Broker", "Answered", "Live brokers it sees", "Controller it sees", "Partitions it says it leads", "Partitions behind"}, Empty: "no broker answered"}
+	for _, v := range snap.BrokerViews {
+		if !v.Probe.Answered() {
+			tbl.Add(itoa(v.Broker), v.Probe.Status, "-", "-", "-", "-")
+			continue
+		}
+		leads, behind := 0, 0
+		for _, lv := range v.Leaders {
+			if lv.Leader == v.Broker {
+				leads++
+			}
+			if lv.LeaderEpoch < truth[fmt.Sprintf("%s/%d", lv.Topic, lv.Partition)] {
+				behind++
+			}
+		}
+		tbl.Add(itoa(v.Broker), "yes", replicaList(v.Brokers), itoa(v.ControllerID), itoa(leads), itoa(behind))
+	}
+	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated, Tables: []Table{tbl}}
+	if len(res.Findings) == 0 {
+		out.Verdict = "Every answering broker agrees on leaders and epochs."
+	} else {
+		out.Verdict = fmt.Sprintf("%s of divergence; the next step checks that it persists.", plural(len(res.Findings), "sign", "signs"))
+	}
+	return out, nil
+}
+
+// zombiePersist takes two polls apart and keeps only the divergence seen
+// in both: metadata normally converges within milliseconds, so a one-off
+// difference is propagation, not a zombie.
+func zombiePersist(ctx context.Context, env *Env) (Outcome, error) {
+	_, res1, err := snapshotAndChecks(ctx, env, collect.PartBrokerViews, "metadata-divergence")
+	if err != nil {
+		return Outcome{}, err
+	}
+	if err := env.sleep(ctx, env.PollInterval); err != nil {
+		return Outcome{}, err
+	}
+	second, res2, err := snapshotAndChecks(ctx, env, collect.PartBrokerViews, "metadata-divergence")
+	if err != nil {
+		return Outcome{}, err
+	}
+	before := map[string]bool{}
+	for _, f := range res1.Findings {
+		before[f.Code+"|"+f.Subject()] = true
+	}
+	out := Outcome{Snapshot: second, Unevaluated: res2.Unevaluated}
+	tbl := Table{Title: "Divergence seen in both polls", Columns: []string{"Code", "Broker", "Partition", "Summary"}, Empty: "nothing persisted across both polls"}
+	transient := 0
+	for _, f := range res2.Findings {
+		if !before[f.Code+"|"+f.Subject()] {
+			transient++
+			continue
+		}
+		out.Findings = append(out.Findings, f)
+		part := "-"
+		if f.Partition != nil {
+			part = fmt.Sprintf("%s/%d", f.Topic, *f.Partition)
+		}
+		tbl.Add(f.Code, itoa(*f.Broker), part, f.Summary)
+	}
+	out.Tables = []Table{tbl}
+	switch {
+	case len(out.Findings) == 0 && transient == 0:
+		out.Verdict = "No zombie leader and no stale metadata in two polls."
+	case len(out.Findings) == 0:
+		out.Verdict = fmt.Sprintf("%s seen only once: metadata propagation, not a zombie.", plural(transient, "difference", "differences"))
+	default:
+		out.Verdict = fmt.Sprintf("%s persisted across two polls %s apart.", plural(len(out.Findings), "divergence", "divergences"), env.PollInterval)
+	}
+	return out, nil
+}
+
+// suspect is one partition a broker claims at an old epoch.
+type suspect struct {
+	broker      int32
+	topic       string
+	partition   int32
+	claimed     int32
+	truth       int32
+	truthLeader int32
+}
+
+func zombieSuspects(s *snapshot.Snapshot) []suspect {
+	res := checks.Run(checks.Input{Snap: s}, checks.Named("metadata-divergence"))
+	var out []suspect
+	for _, f := range res.Findings {
+		if f.Code != findings.ZombieLeader {
+			continue
+		}
+		out = append(out, suspect{
+			broker: *f.Broker, topic: f.Topic, partition: *f.Partition,
+			claimed: evidenceInt32(f, "claimed_epoch"), truth: evidenceInt32(f, "current_epoch"),
+			truthLeader: evidenceInt32(f, "current_leader"),
+		})
+	}
+	return out
+}
+
+// zombieConfirm asks each suspect directly with the current epoch: a
+// broker behind answers UNKNOWN_LEADER_EPOCH (75).
+func zombieConfirm(ctx context.Context, env *Env) (Outcome, error) {
+	snap, err := env.Source.Snapshot(ctx, collect.PartBrokerViews)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Snapshot: snap}
+	suspects := zombieSuspects(snap)
+	tbl := Table{Title: "Confirmation: ListOffsets with the current leader epoch", Columns: []string{"Broker", "Partition", "Epoch it claims", "Current epoch", "Its answer", "Meaning"}, Empty: "no broker claims leadership at an old epoch"}
+	out.Tables = []Table{tbl}
+	if len(suspects) == 0 {
+		out.Verdict = "No broker claims leadership at an old epoch: nothing to confirm."
+		return out, nil
+	}
+	if env.Epochs == nil {
+		out.Unevaluated = []checks.Unevaluated{{Check: "zombie-confirm", Reason: "needs a live cluster"}}
+		out.Verdict = "Cannot confirm without a live cluster."
+		return out, nil
+	}
+	confirmed := 0
+	for _, s := range suspects[:min(len(suspects), 20)] {
+		ans, err := env.Epochs.CheckLeaderEpoch(ctx, s.broker, s.topic, s.partition, s.truth)
+		answer, meaning := "", ""
+		switch {
+		case err != nil:
+			answer, meaning = "no answer", err.Error()
+		case ans.ErrorCode == 75:
+			answer, meaning = ans.Error, "behind the current epoch: a zombie"
+			confirmed++
+			out.Findings = append(out.Findings, findings.Finding{
+				Code: findings.ZombieLeader, Broker: findings.Int32(s.broker), Topic: s.topic, Partition: findings.Int32(s.partition),
+				Summary:  fmt.Sprintf("broker %d confirmed behind: epoch %d unknown to it (it claims %d)", s.broker, s.truth, s.claimed),
+				Evidence: map[string]any{"claimed_epoch": s.claimed, "current_epoch": s.truth, "error_code": ans.ErrorCode, "confirmed": true},
+			})
+		case ans.ErrorCode == 6:
+			answer, meaning = ans.Error, "it knows it is no longer leader: caught up since"
+		case ans.ErrorCode == 0:
+			answer, meaning = "ok", "it is the real leader at that epoch"
+		default:
+			answer, meaning = ans.Error, "unexpected"
+		}
+		tbl.Add(itoa(s.broker), fmt.Sprintf("%s/%d", s.topic, s.partition), itoa(s.claimed), itoa(s.truth), answer, meaning)
+	}
+	out.Tables = []Table{tbl}
+	out.Verdict = fmt.Sprintf("%d of %d suspects confirmed as zombies.", confirmed, min(len(suspects), 20))
+	return out, nil
+}
+
+// zombieTruncation estimates what a zombie will lose when it rejoins:
+// everything it appended after the point where its epoch ended on the new
+// leader.
+func zombieTruncation(ctx context.Context, env *Env) (Outcome, error) {
+	snap, err := env.Source.Snapshot(ctx, collect.PartBrokerViews)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Snapshot: snap}
+	suspects := zombieSuspects(snap)
+	tbl := Table{Title: "What a returning zombie truncates", Columns: []string{"Broker", "Partition", "Its log end", "Its epoch ends on the new leader at", "Records to be truncated"}, Empty: "no zombie"}
+	brokers := map[int32]bool{}
+	for _, s := range suspects {
+		brokers[s.broker] = true
+	}
+	if len(suspects) > 0 && (env.Epochs == nil || env.Probe == nil) {
+		out.Unevaluated = []checks.Unevaluated{{Check: "zombie-truncation", Reason: "needs a live cluster"}}
+	}
+	total := int64(0)
+	if len(out.Unevaluated) == 0 {
+		ask := map[int32][]collect.TopicPartition{}
+		for _, s := range suspects {
+			ask[s.broker] = append(ask[s.broker], collect.TopicPartition{Topic: s.topic, Partition: s.partition})
+		}
+		ends, perr := map[int32]map[collect.TopicPartition]int64{}, error(nil)
+		if len(ask) > 0 {
+			ends, perr = env.Probe.ReplicaLogEnds(ctx, ask)
+		}
+		if perr != nil {
+			out.Unevaluated = append(out.Unevaluated, checks.Unevaluated{Check: "zombie-truncation", Reason: perr.Error()})
+		}
+		for _, s := range suspects[:min(len(suspects), 20)] {
+			leo, ok := ends[s.broker][collect.TopicPartition{Topic: s.topic, Partition: s.partition}]
+			div, err := env.Epochs.EpochEnd(ctx, s.truthLeader, s.topic, s.partition, s.claimed)
+			switch {
+			case !ok || err != nil:
+				tbl.Add(itoa(s.broker), fmt.Sprintf("%s/%d", s.topic, s.partition), "?", "?", "?")
+			default:
+				lost := max(leo-div, 0)
+				total += lost
+				tbl.Add(itoa(s.broker), fmt.Sprintf("%s/%d", s.topic, s.partition), itoa(leo), itoa(div), itoa(lost))
+			}
+		}
+	}
+	out.Tables = []Table{tbl}
+	if len(suspects) == 0 {
+		out.Verdict = "No zombie: nothing will be truncated."
+		return out, nil
+	}
+	out.Verdict = fmt.Sprintf("About %d records written to zombie(s) %s will be truncated when they rejoin; producers with acks=0/1 were told they succeeded.", total, idList(sortedIDs(brokers)))
+	for _, id := range sortedIDs(brokers) {
+		out.Actions = append(out.Actions, Action{
+			Title: fmt.Sprintf("If broker %d stays a zombie after its path to the controller is back: stop it cleanly and restart it", id), Risk: Caution,
+			Command:     "systemctl restart kafka   # on broker " + itoa(id) + "'s host",
+			Consequence: "It truncates to the new leaders' logs on restart: the records above are gone. Copy its partition directories first if you need to salvage them (kafka-dump-log.sh).",
+		})
+	}
+	return out, nil
+}
+
+// evidenceInt32 reads a numeric evidence field, -1 when absent.
+func evidenceInt32(f findings.Finding, key string) int32 {
+	switch v := f.Evidence[key].(type) {
+	case int32:
+		return v
+	case int:
+		return int32(v)
+	case int64:
+		return int32(v)
+	case float64:
+		return int32(v)
+	}
+	return -1
+}
