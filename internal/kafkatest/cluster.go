@@ -1,0 +1,230 @@
+package kafkatest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// tailLines is how much of each node's log a failure report shows.
+const tailLines = 40
+
+// Cluster is a running KRaft cluster owned by one test. Its methods are safe for concurrent
+// use, so a test may produce from one goroutine while it injects faults from another.
+type Cluster struct {
+	jvm       jvm
+	dir       string
+	clusterID string
+	opts      Options
+	nodeLog4j string
+	toolLog4j string
+	nodes     map[int32]*node // the map is fixed; process state in each node is guarded by mu
+
+	mu         sync.Mutex
+	tailsShown bool // a failure message already carries the logs; cleanup need not repeat them
+}
+
+// Start formats and starts a controller and NumBrokers brokers, and returns once every broker
+// is registered, unfenced and answers Metadata listing all brokers. Everything it starts is
+// killed when the test ends, however it ends. It skips the test under -short or when Java 17
+// or Maven is missing (see EnvRequire).
+func Start(t testing.TB, opts Options) *Cluster {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("kafkatest: real Kafka brokers do not run under -short")
+	}
+	opts = opts.withDefaults()
+	if err := opts.validate(); err != nil {
+		t.Fatalf("kafkatest: %v", err)
+	}
+	java, version, err := findJava()
+	if err != nil {
+		unavailable(t, "%v", err)
+	}
+	libs := ensureLibs(t)
+	j := jvm{java: java, libs: libs}
+	j.cds = ensureCDS(t, j, version)
+
+	began := time.Now()
+	c, err := newCluster(t.TempDir(), j, opts)
+	if err != nil {
+		t.Fatalf("kafkatest: %v", err)
+	}
+	t.Cleanup(func() { c.shutdown(t) })
+	if err := c.formatAndLaunch(); err != nil {
+		t.Fatalf("kafkatest: %v", err)
+	}
+	if err := c.waitSettled(opts.StartTimeout); err != nil {
+		t.Fatalf("kafkatest: cluster not ready after %s: %v\n%s", time.Since(began).Round(time.Millisecond), err, c.tails())
+	}
+	t.Logf("kafkatest: cluster %s ready in %s; brokers %s, controller %s", c.clusterID,
+		time.Since(began).Round(time.Millisecond), strings.Join(c.Bootstrap(), ","), c.ControllerAddr())
+	return c
+}
+
+func newCluster(dir string, j jvm, opts Options) (*Cluster, error) {
+	c := &Cluster{jvm: j, dir: dir, clusterID: newClusterID(), opts: opts,
+		nodeLog4j: filepath.Join(dir, "log4j2-node.xml"), toolLog4j: filepath.Join(dir, "log4j2-tool.xml")}
+	if err := os.WriteFile(c.nodeLog4j, []byte(nodeLog4j), 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(c.toolLog4j, []byte(toolLog4j), 0o644); err != nil {
+		return nil, err
+	}
+	nodes, err := newNodes(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.nodes = nodes
+	return c, nil
+}
+
+// formatAndLaunch formats each node's storage and starts it, all nodes in parallel, so that
+// the brokers' formatting overlaps the controller's startup. StorageTool takes one config per
+// run; with a static controller.quorum.voters it needs no --standalone or --initial-controllers
+// (and rejects them).
+func (c *Cluster) formatAndLaunch() error {
+	errs := make(chan error, len(c.nodes))
+	for _, n := range c.nodes {
+		go func() {
+			err := c.format(n)
+			if err == nil {
+				c.mu.Lock()
+				err = c.launch(n)
+				c.mu.Unlock()
+			}
+			errs <- err
+		}()
+	}
+	var all []error
+	for range c.nodes {
+		all = append(all, <-errs)
+	}
+	return errors.Join(all...)
+}
+
+func (c *Cluster) format(n *node) error {
+	args := []string{"format", "--cluster-id", c.clusterID, "--config", n.propPath}
+	for _, f := range slices.Sorted(maps.Keys(c.opts.Features)) {
+		args = append(args, "--feature", fmt.Sprintf("%s=%d", f, c.opts.Features[f]))
+	}
+	cmd := c.jvm.cmd(context.Background(), c.dir, toolHeap, c.toolLog4j, "kafka.tools.StorageTool", args...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("formatting node %d: %v\n%s", n.id, err, out)
+	}
+	return nil
+}
+
+// launch starts a node's JVM with its stdout and stderr appended to its log file, which
+// survives restarts so that a failure report shows the whole history.
+func (c *Cluster) launch(n *node) error {
+	logf, err := os.OpenFile(n.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logf.Close() // the child has its own descriptor
+	fmt.Fprintf(logf, "=== kafkatest: starting node %d at %s ===\n", n.id, time.Now().Format(time.RFC3339Nano))
+	heap := brokerHeap
+	if !n.broker {
+		heap = controllerHeap
+	}
+	cmd := c.jvm.cmd(context.Background(), n.home, heap, c.nodeLog4j, "kafka.Kafka", n.propPath)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	p, err := startProcess(cmd)
+	if err != nil {
+		return fmt.Errorf("starting node %d: %w", n.id, err)
+	}
+	n.proc, n.paused = p, false
+	return nil
+}
+
+// shutdown kills every node and, if the test failed, shows the end of each node's log.
+func (c *Cluster) shutdown(t testing.TB) {
+	c.mu.Lock()
+	for _, n := range c.nodes {
+		if n.proc != nil {
+			n.proc.kill()
+		}
+	}
+	shown := c.tailsShown
+	c.mu.Unlock()
+	if t.Failed() && !shown {
+		t.Logf("kafkatest: node logs of cluster %s:\n%s", c.clusterID, c.tails())
+	}
+}
+
+// tails is the end of every node's log, controller first.
+func (c *Cluster) tails() string {
+	c.mu.Lock()
+	c.tailsShown = true
+	c.mu.Unlock()
+	var b strings.Builder
+	for _, id := range c.ids() {
+		n := c.nodes[id]
+		fmt.Fprintf(&b, "----- node %d (%s), last %d lines -----\n%s\n", n.id, n.logPath, tailLines, tail(n.logPath, tailLines))
+	}
+	return b.String()
+}
+
+// ids lists the controller then the brokers, so that reports read in a stable order.
+func (c *Cluster) ids() []int32 { return append([]int32{ControllerID}, c.BrokerIDs()...) }
+
+// BrokerIDs returns the broker ids, ascending.
+func (c *Cluster) BrokerIDs() []int32 {
+	ids := make([]int32, 0, NumBrokers)
+	for id := int32(1); id <= NumBrokers; id++ {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// Bootstrap returns every broker's address ("127.0.0.1:port"), whatever its state.
+func (c *Cluster) Bootstrap() []string {
+	var addrs []string
+	for _, id := range c.BrokerIDs() {
+		addrs = append(addrs, c.nodes[id].addr())
+	}
+	return addrs
+}
+
+// BrokerAddr returns the address of broker id, or "" if there is no such broker.
+func (c *Cluster) BrokerAddr(id int32) string {
+	if n, ok := c.nodes[id]; ok && n.broker {
+		return n.addr()
+	}
+	return ""
+}
+
+// ControllerAddr returns the controller listener's address, for tools that take
+// --bootstrap-controller and for DescribeQuorum.
+func (c *Cluster) ControllerAddr() string { return c.nodes[ControllerID].addr() }
+
+// ClusterID returns the id the nodes were formatted with.
+func (c *Cluster) ClusterID() string { return c.clusterID }
+
+// LibsDir returns the directory of Kafka jars the nodes run from.
+func (c *Cluster) LibsDir() string { return c.jvm.libs }
+
+// LogPath returns the file holding node id's log across restarts, or "" for an unknown id.
+func (c *Cluster) LogPath(id int32) string {
+	if n, ok := c.nodes[id]; ok {
+		return n.logPath
+	}
+	return ""
+}
+
+// LogDirs returns node id's data directories (log.dirs), for tests that break one.
+func (c *Cluster) LogDirs(id int32) []string {
+	if n, ok := c.nodes[id]; ok {
+		return slices.Clone(n.logDirs)
+	}
+	return nil
+}

@@ -1,0 +1,16 @@
+// Package kafkatest runs a real Apache Kafka 4.1 KRaft cluster on 127.0.0.1 for integration
+// tests: one controller-only node (id 9) and three broker-only nodes (ids 1, 2, 3), each its own
+// JVM, with fast-failure settings so that fencing and ISR changes happen within seconds.
+//
+// The brokers run from Maven-fetched jars (see pom.xml and fetch-jars.sh), cached outside version
+// control in <module root>/.cache/kafka-libs or in $KAFKA_RUNBOOK_KAFKA_LIBS. Start fetches them
+// itself when they are missing, so plain `go test ./...` works on a machine with Java 17 and Maven.
+//
+// Tests that call Start are skipped under -short and when Java or Maven is missing, unless
+// KAFKA_RUNBOOK_REQUIRE_KAFKA=1 (set in CI), which turns the skip into a failure so that
+// integration tests cannot silently stop running.
+//
+// The fault methods (Kill, Pause, Resume, Restart, Stop) act on one node by id. The data helpers
+// (CreateTopic, Produce, CommitOffset) exist for tests only: the product itself never writes to
+// a cluster.
+package kafkatest
