@@ -14,32 +14,60 @@ import (
 // (ListOffsets with a current leader epoch, OffsetForLeaderEpoch) through
 // franz-go, whose kmsg encodings are complete and tested. It is used only
 // by the zombie-leader and data-recovery steps.
+//
+// Each broker gets its own client seeded with that broker's address alone,
+// and requests go to the seed: a zombie is often missing from the other
+// brokers' metadata, so it could not be found by id.
 type EpochProber struct {
-	client  *kgo.Client
+	addrs   map[int32]string
+	opts    []kgo.Opt
 	timeout time.Duration
+	clients map[int32]*kgo.Client
 }
 
-// NewEpochProber connects to the given brokers. opts carry TLS and SASL
-// (see clientconfig.Settings.KgoOptions).
-func NewEpochProber(seeds []string, timeout time.Duration, opts ...kgo.Opt) (*EpochProber, error) {
-	all := append([]kgo.Opt{
-		kgo.SeedBrokers(seeds...),
-		kgo.DialTimeout(timeout),
-		kgo.RequestRetries(0),
-		kgo.RetryTimeout(timeout),
-		kgo.MetadataMinAge(time.Second),
-	}, opts...)
-	// kgo never creates topics unless AllowAutoTopicCreation is given, and
-	// it never joins a group unless ConsumerGroup is: neither is.
-	cl, err := kgo.NewClient(all...)
-	if err != nil {
-		return nil, err
+// NewEpochProber prepares requests to the brokers at addrs. opts carry TLS
+// and SASL (clientconfig.Settings.KgoOptions). Close it when done.
+func NewEpochProber(addrs map[int32]string, timeout time.Duration, opts ...kgo.Opt) *EpochProber {
+	return &EpochProber{addrs: addrs, opts: opts, timeout: timeout, clients: map[int32]*kgo.Client{}}
+}
+
+// Close closes the clients.
+func (p *EpochProber) Close() {
+	for _, cl := range p.clients {
+		cl.Close()
 	}
-	return &EpochProber{client: cl, timeout: timeout}, nil
 }
 
-// Close closes the client.
-func (p *EpochProber) Close() { p.client.Close() }
+// request sends req to one broker.
+func (p *EpochProber) request(ctx context.Context, broker int32, req kmsg.Request) (kmsg.Response, error) {
+	cl, ok := p.clients[broker]
+	if !ok {
+		addr, known := p.addrs[broker]
+		if !known {
+			return nil, fmt.Errorf("broker %d: no address known", broker)
+		}
+		// kgo never creates topics unless AllowAutoTopicCreation is given,
+		// and never joins a group unless ConsumerGroup is: neither is.
+		all := append([]kgo.Opt{
+			kgo.SeedBrokers(addr),
+			kgo.DialTimeout(p.timeout),
+			kgo.RequestRetries(0),
+			kgo.RetryTimeout(p.timeout),
+		}, p.opts...)
+		var err error
+		if cl, err = kgo.NewClient(all...); err != nil {
+			return nil, err
+		}
+		p.clients[broker] = cl
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	resp, err := cl.SeedBrokers()[0].Request(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("broker %d: %w", broker, err)
+	}
+	return resp, nil
+}
 
 // EpochCheck is the answer of one broker to "are you the leader at this
 // epoch?".
@@ -59,11 +87,6 @@ type EpochCheck struct {
 // broker with CurrentLeaderEpoch set, which makes the broker compare the
 // epoch with its own (KIP-320).
 func (p *EpochProber) CheckLeaderEpoch(ctx context.Context, broker int32, topic string, partition, epoch int32) (EpochCheck, error) {
-	ctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
-	if err := p.loadBrokers(ctx); err != nil {
-		return EpochCheck{}, err
-	}
 	req := kmsg.NewPtrListOffsetsRequest()
 	req.ReplicaID = -1
 	rt := kmsg.NewListOffsetsRequestTopic()
@@ -74,9 +97,9 @@ func (p *EpochProber) CheckLeaderEpoch(ctx context.Context, broker int32, topic 
 	rp.Timestamp = -1
 	rt.Partitions = append(rt.Partitions, rp)
 	req.Topics = append(req.Topics, rt)
-	resp, err := p.client.Broker(int(broker)).Request(ctx, req)
+	resp, err := p.request(ctx, broker, req)
 	if err != nil {
-		return EpochCheck{}, fmt.Errorf("broker %d: %w", broker, err)
+		return EpochCheck{}, err
 	}
 	lr := resp.(*kmsg.ListOffsetsResponse)
 	for _, t := range lr.Topics {
@@ -93,11 +116,6 @@ func (p *EpochProber) CheckLeaderEpoch(ctx context.Context, broker int32, topic 
 // leader epoch ended in its log: the divergence point a returning zombie
 // truncates to.
 func (p *EpochProber) EpochEnd(ctx context.Context, broker int32, topic string, partition, epoch int32) (int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
-	if err := p.loadBrokers(ctx); err != nil {
-		return -1, err
-	}
 	req := kmsg.NewPtrOffsetForLeaderEpochRequest()
 	req.ReplicaID = -1
 	rt := kmsg.NewOffsetForLeaderEpochRequestTopic()
@@ -108,9 +126,9 @@ func (p *EpochProber) EpochEnd(ctx context.Context, broker int32, topic string, 
 	rp.CurrentLeaderEpoch = -1
 	rt.Partitions = append(rt.Partitions, rp)
 	req.Topics = append(req.Topics, rt)
-	resp, err := p.client.Broker(int(broker)).Request(ctx, req)
+	resp, err := p.request(ctx, broker, req)
 	if err != nil {
-		return -1, fmt.Errorf("broker %d: %w", broker, err)
+		return -1, err
 	}
 	for _, t := range resp.(*kmsg.OffsetForLeaderEpochResponse).Topics {
 		for _, pr := range t.Partitions {
@@ -124,17 +142,6 @@ func (p *EpochProber) EpochEnd(ctx context.Context, broker int32, topic string, 
 		}
 	}
 	return -1, fmt.Errorf("broker %d did not answer for %s/%d", broker, topic, partition)
-}
-
-// loadBrokers makes the client learn broker ids and addresses; Broker(id)
-// handles need them.
-func (p *EpochProber) loadBrokers(ctx context.Context) error {
-	req := kmsg.NewPtrMetadataRequest()
-	req.Topics = []kmsg.MetadataRequestTopic{}
-	if _, err := req.RequestWith(ctx, p.client); err != nil {
-		return fmt.Errorf("metadata: %w", err)
-	}
-	return nil
 }
 
 func codeName(code int16) string {

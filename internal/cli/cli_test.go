@@ -208,7 +208,11 @@ func TestClosedBootstrapPortFailsFastWithExit3(t *testing.T) {
 	if code != 3 || !strings.Contains(stderr, "refused") || !strings.Contains(stderr, "Hint:") {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
-	t.Logf("closed port answered in %s", time.Since(start))
+	elapsed := time.Since(start)
+	t.Logf("closed port answered in %s", elapsed)
+	if elapsed > 5*time.Second {
+		t.Errorf("took %s, want under 5s", elapsed)
+	}
 }
 
 func TestCodesAndExplain(t *testing.T) {
@@ -345,5 +349,41 @@ func TestEveryPlaybookShowsItsExpectedFindings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSilentBootstrapFailsWithinTheDeadline: a listener that accepts and
+// never answers (a hung broker, or not Kafka at all) gives a clear error
+// within 10 s and exit 3.
+func TestSilentBootstrapFailsWithinTheDeadline(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	defer func() {
+		l.Close()
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	start := time.Now()
+	_, stderr, code := run(t, nil, "describe", "brokers", "-b", l.Addr().String())
+	elapsed := time.Since(start)
+	t.Logf("silent listener answered in %s", elapsed)
+	if code != 3 || !strings.Contains(stderr, "timeout") || !strings.Contains(stderr, "Hint:") {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if elapsed > 10*time.Second {
+		t.Errorf("took %s, want under 10s", elapsed)
 	}
 }

@@ -181,16 +181,13 @@ func (s *liveSource) epochProber() (*collect.EpochProber, error) {
 	if err != nil {
 		return nil, err
 	}
-	var seeds []string
+	addrs := map[int32]string{}
 	for _, b := range s.last.Brokers {
-		if b.Probe.Answered() {
-			seeds = append(seeds, b.Address())
+		if a := b.Address(); a != "" {
+			addrs[b.ID] = a
 		}
 	}
-	if len(seeds) == 0 {
-		return nil, fmt.Errorf("no broker answered")
-	}
-	return collect.NewEpochProber(seeds, requestTimeout(s.conn.Timeout), opts...)
+	return collect.NewEpochProber(addrs, requestTimeout(s.conn.Timeout), opts...), nil
 }
 
 // CheckLeaderEpoch asks one broker whether it leads at the given epoch.

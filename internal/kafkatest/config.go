@@ -44,6 +44,14 @@ type Options struct {
 	Features map[string]int
 	// StartTimeout bounds Start and Restart. Default 90s.
 	StartTimeout time.Duration
+	// ControllerVia, when set, is given the controller's real address and
+	// returns the address every broker must use for it instead: a Proxy
+	// the test controls. The controller also advertises that address,
+	// because brokers learn the quorum leader's endpoint from it and would
+	// otherwise bypass the proxy. The test can then isolate one broker from
+	// the controller (a zombie leader) while clients still reach it. It is
+	// called once per node and must return the same address each time.
+	ControllerVia func(controllerAddr string) string
 }
 
 func (o Options) withDefaults() Options {
@@ -129,7 +137,11 @@ const loopback = "127.0.0.1"
 
 func (n *node) properties(o Options, controllerPort int) map[string]string {
 	p := commonProperties(o)
-	voter := fmt.Sprintf("%d@%s:%d", ControllerID, loopback, controllerPort)
+	voterAddr := net.JoinHostPort(loopback, strconv.Itoa(controllerPort))
+	if n.broker {
+		voterAddr = controllerAddr(o, controllerPort)
+	}
+	voter := fmt.Sprintf("%d@%s", ControllerID, voterAddr)
 	p["node.id"] = strconv.Itoa(int(n.id))
 	p["controller.quorum.voters"] = voter
 	p["controller.listener.names"] = "CONTROLLER"
@@ -144,6 +156,9 @@ func (n *node) properties(o Options, controllerPort int) map[string]string {
 		p["process.roles"] = "controller"
 		p["listeners"] = "CONTROLLER://" + n.addr()
 		p["listener.security.protocol.map"] = "CONTROLLER:PLAINTEXT"
+		if o.ControllerVia != nil {
+			p["advertised.listeners"] = "CONTROLLER://" + controllerAddr(o, controllerPort)
+		}
 	}
 	maps.Copy(p, o.Properties)
 	maps.Copy(p, o.NodeProperties[n.id])
@@ -257,3 +272,13 @@ const toolLog4j = `<?xml version="1.0" encoding="UTF-8"?>
   </Loggers>
 </Configuration>
 `
+
+// controllerAddr is where brokers reach the controller: its own listener,
+// or the proxy a test put in front of it. The proxy is created once.
+func controllerAddr(o Options, port int) string {
+	real := net.JoinHostPort(loopback, strconv.Itoa(port))
+	if o.ControllerVia == nil {
+		return real
+	}
+	return o.ControllerVia(real)
+}
