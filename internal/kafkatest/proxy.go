@@ -24,6 +24,8 @@ type Request struct {
 type Proxy struct {
 	listener net.Listener
 	target   string
+	// ready is closed once target is known; connections wait for it.
+	ready chan struct{}
 
 	mu       sync.Mutex
 	block    func(clientID string) bool
@@ -48,10 +50,26 @@ func NewProxy(t testing.TB, target string) *Proxy {
 	if err != nil {
 		t.Fatalf("kafkatest: proxy: %v", err)
 	}
-	p := &Proxy{listener: l, target: target, conns: map[*proxied]bool{}}
+	p := &Proxy{listener: l, target: target, conns: map[*proxied]bool{}, ready: make(chan struct{})}
+	if target != "" {
+		close(p.ready)
+	}
 	go p.serve()
 	t.Cleanup(p.close)
 	return p
+}
+
+// SetTarget sets the target of a proxy created with an empty one. A test
+// needs the proxy's address before the broker behind it has a port (to put
+// it in the broker's advertised.listeners); connections made before
+// SetTarget wait for it.
+func (p *Proxy) SetTarget(target string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.target == "" {
+		p.target = target
+		close(p.ready)
+	}
 }
 
 // Addr is the address to connect to instead of the target.
@@ -105,7 +123,11 @@ func (p *Proxy) serve() {
 		if err != nil {
 			return
 		}
-		out, err := net.Dial("tcp", p.target)
+		<-p.ready
+		p.mu.Lock()
+		target := p.target
+		p.mu.Unlock()
+		out, err := net.Dial("tcp", target)
 		if err != nil {
 			in.Close()
 			continue
