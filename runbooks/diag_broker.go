@@ -69,7 +69,10 @@ func brokerClassify(ctx context.Context, env *Env) (Outcome, error) {
 	bad := troubled(snap)
 	for _, id := range sortedIDs(bad) {
 		b, _ := snap.Broker(id)
-		host := orDash(b.Host)
+		host := b.Host
+		if host == "" {
+			host = fmt.Sprintf("the host that ran broker %d (no address is registered)", id)
+		}
 		switch bad[id] {
 		case checks.StateUnresponsive:
 			out.Actions = append(out.Actions, Action{
@@ -131,12 +134,14 @@ func brokerBlastRadius(ctx context.Context, env *Env) (Outcome, error) {
 		topic                            string
 		internal                         bool
 		affected, urp, underMin, offline int
+		// minUnknown: the topic's min.insync.replicas could not be read.
+		minUnknown bool
 	}
 	var rows []row
 	totals := row{}
 	for _, t := range snap.Topics {
-		r := row{topic: t.Name, internal: t.Internal}
 		minISR := t.MinISR()
+		r := row{topic: t.Name, internal: t.Internal, minUnknown: minISR < 0}
 		for _, p := range t.Partitions {
 			if !slices.ContainsFunc(p.Replicas, func(id int32) bool { _, ok := bad[id]; return ok }) {
 				continue
@@ -165,11 +170,20 @@ func brokerBlastRadius(ctx context.Context, env *Env) (Outcome, error) {
 	})
 	tbl := Table{Title: fmt.Sprintf("Partitions with a replica on broker(s) %s", idList(sortedIDs(bad))),
 		Columns: []string{"Topic", "Internal", "Affected", "Under-replicated", "Under min ISR", "Offline"}}
+	var unknownMin []string
 	for _, r := range rows {
-		tbl.Add(r.topic, yesNo(r.internal), itoa(r.affected), itoa(r.urp), itoa(r.underMin), itoa(r.offline))
+		underMin := itoa(r.underMin)
+		if r.minUnknown {
+			underMin = "?"
+			unknownMin = append(unknownMin, r.topic)
+		}
+		tbl.Add(r.topic, yesNo(r.internal), itoa(r.affected), itoa(r.urp), underMin, itoa(r.offline))
 	}
 	tbl.Notes = append(tbl.Notes, fmt.Sprintf("total: %d partitions affected, %d under-replicated, %d under min ISR, %d offline",
 		totals.affected, totals.urp, totals.underMin, totals.offline))
+	if len(unknownMin) > 0 {
+		tbl.Warnings = append(tbl.Warnings, fmt.Sprintf("min.insync.replicas unknown (configs not read) for %s: their under-min-ISR count is not known", strings.Join(unknownMin, ", ")))
+	}
 	out.Tables = []Table{tbl}
 	out.Verdict = fmt.Sprintf("%s affected: %d under-replicated, %d under min ISR (acks=all producers fail), %d offline.",
 		plural(totals.affected, "partition", "partitions"), totals.urp, totals.underMin, totals.offline)

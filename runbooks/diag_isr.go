@@ -115,8 +115,8 @@ func isrReassignments(ctx context.Context, env *Env) (Outcome, error) {
 	case explained == 0:
 		out.Verdict = fmt.Sprintf("No under-replication is explained by a reassignment (%d partitions not explained).", unexplained)
 	default:
-		out.Verdict = fmt.Sprintf("%s are under-replicated only because a reassignment is adding replicas; %d are not explained by one.",
-			plural(explained, "partition", "partitions"), unexplained)
+		out.Verdict = fmt.Sprintf("%s under-replicated only because a reassignment is adding replicas; %d are not explained by one.",
+			plural(explained, "partition is", "partitions are"), unexplained)
 		out.Actions = []Action{{Title: "Check the reassignment's progress", Risk: Safe,
 			Command: env.Commands.Kafka("kafka-reassign-partitions.sh", "--list"), Consequence: "Read-only."}}
 	}
@@ -162,6 +162,10 @@ func isrFollowerProgress(ctx context.Context, env *Env) (Outcome, error) {
 		return out, nil
 	}
 	if env.Probe == nil {
+		for _, r := range rows {
+			tbl.Add(fmt.Sprintf("%s/%d", r.tp.Topic, r.tp.Partition), itoa(r.follower), "?", "?", "?", "?", "not measured")
+		}
+		out.Tables = []Table{tbl}
 		out.Unevaluated = []checks.Unevaluated{{Check: "isr-follower-progress", Reason: "replica log end offsets need a live cluster"}}
 		out.Verdict = "Cannot measure follower progress without a live cluster."
 		return out, nil

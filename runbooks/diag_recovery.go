@@ -194,12 +194,14 @@ func recoveryRewind(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	out := Outcome{Snapshot: snap}
 	if env.ToDatetime.IsZero() {
-		out.Verdict = "No rewind target given: pass --to-datetime 2006-01-02T15:04:05Z to plan one."
+		out.Verdict = "No rewind target given: pass --to-datetime, e.g. 2026-11-26T03:00:00Z, to plan one."
 		out.Tables = []Table{{Title: "Rewind plan", Columns: []string{"Group"}, Empty: "no --to-datetime"}}
 		return out, nil
 	}
 	target := env.ToDatetime.UTC()
-	stamp := target.Format("2006-01-02T15:04:05.000")
+	// Kafka reads the zone suffix; without it older versions use the
+	// local time zone of wherever the command runs.
+	stamp := target.Format("2006-01-02T15:04:05.000Z")
 	leaders := map[int32][]collect.TopicPartition{}
 	for _, t := range snap.Topics {
 		for _, p := range t.Partitions {

@@ -46,7 +46,9 @@ func zombieViews(ctx context.Context, env *Env) (Outcome, error) {
 		tbl.Add(itoa(v.Broker), "yes", replicaList(v.Brokers), itoa(v.ControllerID), itoa(leads), itoa(behind))
 	}
 	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated, Tables: []Table{tbl}}
-	if len(res.Findings) == 0 {
+	if len(res.Findings) == 0 && len(res.Unevaluated) > 0 {
+		out.Verdict = "Cannot compare: no broker's own metadata view was collected."
+	} else if len(res.Findings) == 0 {
 		out.Verdict = "Every answering broker agrees on leaders and epochs."
 	} else {
 		out.Verdict = fmt.Sprintf("%s of divergence; the next step checks that it persists.", plural(len(res.Findings), "sign", "signs"))
@@ -74,6 +76,9 @@ func zombiePersist(ctx context.Context, env *Env) (Outcome, error) {
 		before[f.Code+"|"+f.Subject()] = true
 	}
 	out := Outcome{Snapshot: second, Unevaluated: res2.Unevaluated}
+	if len(out.Unevaluated) == 0 {
+		out.Unevaluated = res1.Unevaluated // the first poll had nothing to compare
+	}
 	tbl := Table{Title: "Divergence seen in both polls", Columns: []string{"Code", "Broker", "Partition", "Summary"}, Empty: "nothing persisted across both polls"}
 	transient := 0
 	for _, f := range res2.Findings {
@@ -90,6 +95,8 @@ func zombiePersist(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	out.Tables = []Table{tbl}
 	switch {
+	case len(out.Findings) == 0 && transient == 0 && len(out.Unevaluated) > 0:
+		out.Verdict = "Cannot compare: no broker's own metadata view was collected in both polls."
 	case len(out.Findings) == 0 && transient == 0:
 		out.Verdict = "No zombie leader and no stale metadata in two polls."
 	case len(out.Findings) == 0:
@@ -110,7 +117,7 @@ type suspect struct {
 	truthLeader int32
 }
 
-func zombieSuspects(s *snapshot.Snapshot) []suspect {
+func zombieSuspects(s *snapshot.Snapshot) ([]suspect, []checks.Unevaluated) {
 	res := checks.Run(checks.Input{Snap: s}, checks.Named("metadata-divergence"))
 	var out []suspect
 	for _, f := range res.Findings {
@@ -123,7 +130,7 @@ func zombieSuspects(s *snapshot.Snapshot) []suspect {
 			truthLeader: evidenceInt32(f, "current_leader"),
 		})
 	}
-	return out
+	return out, res.Unevaluated
 }
 
 // zombieConfirm asks each suspect directly with the current epoch: a
@@ -134,9 +141,14 @@ func zombieConfirm(ctx context.Context, env *Env) (Outcome, error) {
 		return Outcome{}, err
 	}
 	out := Outcome{Snapshot: snap}
-	suspects := zombieSuspects(snap)
+	suspects, unev := zombieSuspects(snap)
 	tbl := Table{Title: "Confirmation: ListOffsets with the current leader epoch", Columns: []string{"Broker", "Partition", "Epoch it claims", "Current epoch", "Its answer", "Meaning"}, Empty: "no broker claims leadership at an old epoch"}
 	out.Tables = []Table{tbl}
+	if len(suspects) == 0 && len(unev) > 0 {
+		out.Unevaluated = unev
+		out.Verdict = "Cannot look for zombies: no broker's own metadata view was collected."
+		return out, nil
+	}
 	if len(suspects) == 0 {
 		out.Verdict = "No broker claims leadership at an old epoch: nothing to confirm."
 		return out, nil
@@ -157,7 +169,8 @@ func zombieConfirm(ctx context.Context, env *Env) (Outcome, error) {
 			answer, meaning = ans.Error, "behind the current epoch: a zombie"
 			confirmed++
 			out.Findings = append(out.Findings, findings.Finding{
-				Code: findings.ZombieLeader, Broker: findings.Int32(s.broker), Topic: s.topic, Partition: findings.Int32(s.partition),
+				Code: findings.ZombieLeader, Severity: findings.Critical,
+				Broker: findings.Int32(s.broker), Topic: s.topic, Partition: findings.Int32(s.partition),
 				Summary:  fmt.Sprintf("broker %d confirmed behind: epoch %d unknown to it (it claims %d)", s.broker, s.truth, s.claimed),
 				Evidence: map[string]any{"claimed_epoch": s.claimed, "current_epoch": s.truth, "error_code": ans.ErrorCode, "confirmed": true},
 			})
@@ -184,7 +197,7 @@ func zombieTruncation(ctx context.Context, env *Env) (Outcome, error) {
 		return Outcome{}, err
 	}
 	out := Outcome{Snapshot: snap}
-	suspects := zombieSuspects(snap)
+	suspects, unev := zombieSuspects(snap)
 	tbl := Table{Title: "What a returning zombie truncates", Columns: []string{"Broker", "Partition", "Its log end", "Its epoch ends on the new leader at", "Records to be truncated"}, Empty: "no zombie"}
 	brokers := map[int32]bool{}
 	for _, s := range suspects {
@@ -193,7 +206,7 @@ func zombieTruncation(ctx context.Context, env *Env) (Outcome, error) {
 	if len(suspects) > 0 && (env.Epochs == nil || env.Probe == nil) {
 		out.Unevaluated = []checks.Unevaluated{{Check: "zombie-truncation", Reason: "needs a live cluster"}}
 	}
-	total := int64(0)
+	total, measured := int64(0), 0
 	if len(out.Unevaluated) == 0 {
 		ask := map[int32][]collect.TopicPartition{}
 		for _, s := range suspects {
@@ -215,16 +228,29 @@ func zombieTruncation(ctx context.Context, env *Env) (Outcome, error) {
 			default:
 				lost := max(leo-div, 0)
 				total += lost
+				measured++
 				tbl.Add(itoa(s.broker), fmt.Sprintf("%s/%d", s.topic, s.partition), itoa(leo), itoa(div), itoa(lost))
 			}
 		}
 	}
 	out.Tables = []Table{tbl}
+	if len(suspects) == 0 && len(unev) > 0 {
+		out.Unevaluated = unev
+		out.Verdict = "Cannot look for zombies: no broker's own metadata view was collected."
+		return out, nil
+	}
 	if len(suspects) == 0 {
 		out.Verdict = "No zombie: nothing will be truncated."
 		return out, nil
 	}
-	out.Verdict = fmt.Sprintf("About %d records written to zombie(s) %s will be truncated when they rejoin; producers with acks=0/1 were told they succeeded.", total, idList(sortedIDs(brokers)))
+	switch {
+	case measured == 0:
+		out.Verdict = fmt.Sprintf("Records written to zombie(s) %s will be truncated when they rejoin, but how many could not be measured.", idList(sortedIDs(brokers)))
+	case measured < len(suspects[:min(len(suspects), 20)]):
+		out.Verdict = fmt.Sprintf("At least %d records written to zombie(s) %s will be truncated when they rejoin (%d partitions not measured); producers with acks=0/1 were told they succeeded.", total, idList(sortedIDs(brokers)), min(len(suspects), 20)-measured)
+	default:
+		out.Verdict = fmt.Sprintf("About %d records written to zombie(s) %s will be truncated when they rejoin; producers with acks=0/1 were told they succeeded.", total, idList(sortedIDs(brokers)))
+	}
 	for _, id := range sortedIDs(brokers) {
 		out.Actions = append(out.Actions, Action{
 			Title: fmt.Sprintf("If broker %d stays a zombie after its path to the controller is back: stop it cleanly and restart it", id), Risk: Caution,

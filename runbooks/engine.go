@@ -111,7 +111,11 @@ type StepResult struct {
 	DurationMS int64     `json:"duration_ms"`
 
 	snap *snapshot.Snapshot
+	err  error
 }
+
+// Err is why the step could not run, nil when it ran.
+func (r StepResult) Err() error { return r.err }
 
 // Snapshot is the state the step looked at, nil if it could not collect.
 func (r StepResult) Snapshot() *snapshot.Snapshot { return r.snap }
@@ -134,6 +138,7 @@ func RunStep(ctx context.Context, rb Runbook, n int, env *Env) StepResult {
 	}
 	res.DurationMS = time.Since(start).Milliseconds()
 	if err != nil {
+		res.err = err
 		res.Error = err.Error()
 		res.Verdict = "could not run: " + err.Error()
 		res.Severity = "unknown"
@@ -143,6 +148,9 @@ func RunStep(ctx context.Context, rb Runbook, n int, env *Env) StepResult {
 		res.Findings, res.Tables, res.Actions = out.Findings, out.Tables, out.Actions
 		res.Unevaluated = out.Unevaluated
 		res.Severity = severityName(out.Findings)
+		if len(out.Findings) == 0 && len(out.Unevaluated) > 0 {
+			res.Severity = "unknown" // never a silent OK
+		}
 		if out.Snapshot != nil {
 			res.Errors = out.Snapshot.Errors
 			res.snap = out.Snapshot

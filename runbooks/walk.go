@@ -72,6 +72,7 @@ func Walk(ctx context.Context, rb Runbook, env *Env, opts WalkOptions) (Transcri
 		first, last = opts.Step, opts.Step
 	}
 	seen := map[string]bool{}
+	seenErr := map[snapshot.CollectError]bool{}
 	for n := first; n <= last; n++ {
 		if n > first && opts.Continue != nil && !opts.Continue(n) {
 			tr.Stopped = true
@@ -93,7 +94,12 @@ func Walk(ctx context.Context, rb Runbook, env *Env, opts WalkOptions) (Transcri
 				tr.Findings = append(tr.Findings, f)
 			}
 		}
-		tr.Errors = append(tr.Errors, res.Errors...)
+		for _, e := range res.Errors {
+			if !seenErr[e] {
+				seenErr[e] = true
+				tr.Errors = append(tr.Errors, e)
+			}
+		}
 		if opts.Emit != nil {
 			if err := opts.Emit(res); err != nil {
 				return tr, err
@@ -137,4 +143,18 @@ func (t Transcript) ExitCode() int {
 
 func (t Transcript) status() string {
 	return [...]string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}[t.ExitCode()]
+}
+
+// Failure returns why the walk could not evaluate anything: the first
+// step's error when no step ran, nil otherwise.
+func (t Transcript) Failure() error {
+	for _, s := range t.Steps {
+		if s.Error == "" {
+			return nil
+		}
+	}
+	if len(t.Steps) == 0 {
+		return nil
+	}
+	return t.Steps[0].Err()
 }

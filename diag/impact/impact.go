@@ -96,10 +96,10 @@ func otherLines(counts map[string]int, topics map[string][]string) []string {
 		out = append(out, plural(n, "broker serves", "brokers serve")+" stale metadata: clients bootstrapping through them go to old leaders")
 	}
 	if n := counts[findings.DataLoss]; n > 0 {
-		out = append(out, fmt.Sprintf("records lost on %d partitions of %s since the previous snapshot", n, names(topics[findings.DataLoss])))
+		out = append(out, fmt.Sprintf("records lost on %s of %s since the previous snapshot", plural(n, "partition", "partitions"), names(topics[findings.DataLoss])))
 	}
 	if n := counts[findings.LogStartAdvanced]; n > 0 {
-		out = append(out, fmt.Sprintf("retention deleted unread records on %d group partitions of %s", n, names(topics[findings.LogStartAdvanced])))
+		out = append(out, fmt.Sprintf("retention deleted unread records on %s of %s", plural(n, "group partition", "group partitions"), names(topics[findings.LogStartAdvanced])))
 	}
 	if n := counts[findings.LogDirOffline]; n > 0 {
 		out = append(out, plural(n, "log directory", "log directories")+" offline")

@@ -135,7 +135,7 @@ const groupAbove = 3
 func (r Report) findingsTable() render.Table {
 	t := FindingsTable(r.Findings)
 	for _, e := range r.Errors {
-		t.Warnings = append(t.Warnings, collectErrorLine(e))
+		t.Warnings = append(t.Warnings, CollectErrorLine(e))
 	}
 	for _, u := range r.Unevaluated {
 		t.Notes = append(t.Notes, fmt.Sprintf("cannot evaluate (%s): %s", u.Check, u.Reason))
@@ -205,7 +205,9 @@ func foldedSummary(fs []findings.Finding) string {
 	return strings.Join(parts, ", ")
 }
 
-func collectErrorLine(e snapshot.CollectError) string {
+// CollectErrorLine says in one line what could not be collected, from
+// which broker and for what, for every output that lists gaps.
+func CollectErrorLine(e snapshot.CollectError) string {
 	where := ""
 	if e.Broker >= 0 {
 		where = fmt.Sprintf(" from broker %d", e.Broker)
