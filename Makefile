@@ -13,7 +13,14 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # each cluster is four JVMs, and the machine has two cores.
 INTEGRATION := ./internal/kafkatest/... ./test/...
 
-.PHONY: all build test unit integration lint demo kafka-jars clean
+# Fuzz targets (package:Name), each run for FUZZTIME by `make fuzz`; their
+# seed corpora live in each package's testdata/fuzz and run in every `go test`.
+FUZZTIME    ?= 10s
+FUZZ_TARGETS := ./internal/clientconfig:FuzzParseProperties ./internal/clientconfig:FuzzParseBootstrap \
+	./internal/clientconfig:FuzzLoad ./diag/snapshot:FuzzDecode ./diag/checks:FuzzChecksOnOddSnapshots \
+	./internal/triage:FuzzReportAndViewsOnOddSnapshots ./runbooks:FuzzParse ./internal/sim:FuzzParseScenario
+
+.PHONY: all build test unit integration lint demo kafka-jars fuzz clean
 
 all: lint test build
 
@@ -34,6 +41,12 @@ integration: kafka-jars
 
 kafka-jars:
 	./internal/kafkatest/fetch-jars.sh
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run=NONE -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+	done
 
 lint:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi

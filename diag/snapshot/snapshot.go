@@ -40,6 +40,10 @@ type Snapshot struct {
 	LogDirs []LogDir `json:"log_dirs"`
 	// Groups holds the consumer groups found, sorted by id.
 	Groups []Group `json:"groups"`
+	// ACLs are the access control entries DescribeAcls returned, sorted. Empty when the
+	// cluster has none, runs no authorizer, or they were not collected (then an error of
+	// source "acls" says why, if one was asked for).
+	ACLs []ACL `json:"acls,omitempty"`
 	// Errors lists everything that could not be collected. A check whose
 	// source appears here must say "cannot evaluate", never OK.
 	Errors []CollectError `json:"errors"`
@@ -234,6 +238,27 @@ type GroupOffset struct {
 	Lag int64 `json:"lag"`
 }
 
+// ACL is one access control entry, named as kafka-acls.sh prints it: Principal may (ALLOW)
+// or may not (DENY) perform Operation from Host on the resources matching ResourceType,
+// ResourceName and PatternType.
+type ACL struct {
+	// Principal is e.g. "User:alice", "User:ANONYMOUS" or the wildcard "User:*".
+	Principal string `json:"principal"`
+	// Host is the client host the entry applies to, "*" for any.
+	Host string `json:"host"`
+	// ResourceType is TOPIC, GROUP, CLUSTER, TRANSACTIONAL_ID, DELEGATION_TOKEN or USER.
+	ResourceType string `json:"resource_type"`
+	// ResourceName is a name, a prefix (PatternType PREFIXED) or "*" for all.
+	ResourceName string `json:"resource_name"`
+	// PatternType is LITERAL or PREFIXED.
+	PatternType string `json:"pattern_type"`
+	// Operation is READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, CLUSTER_ACTION,
+	// DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE or ALL.
+	Operation string `json:"operation"`
+	// Permission is ALLOW or DENY.
+	Permission string `json:"permission"`
+}
+
 // Error kinds: why a source could not be collected.
 const (
 	KindRefused       = "refused"
@@ -258,6 +283,7 @@ const (
 	SourceOffsets         = "offsets"
 	SourceGroups          = "groups"
 	SourceReassignments   = "reassignments"
+	SourceACLs            = "acls"
 )
 
 // CollectError names one thing that could not be collected.

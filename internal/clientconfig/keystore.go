@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"os"
 
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -131,7 +130,7 @@ func inlineOrFile(e entry, inlineKeys ...string) ([]byte, error) {
 			return inlinePEM(e.value), nil
 		}
 	}
-	data, err := os.ReadFile(e.value)
+	data, err := readBounded(e.value)
 	if err != nil {
 		return nil, &ConfigError{Key: e.key, Source: e.source, Line: e.line, Problem: "cannot read file", Err: err}
 	}

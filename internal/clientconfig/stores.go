@@ -5,6 +5,8 @@ import (
 	"crypto"
 	"crypto/x509"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,7 +61,7 @@ func jksError(e entry, passwordKey string) error {
 }
 
 func readFileFor(e entry, what string) ([]byte, error) {
-	data, err := os.ReadFile(e.value)
+	data, err := readBounded(e.value)
 	if err != nil {
 		return nil, &ConfigError{Key: e.key, Source: e.source, Line: e.line, Problem: "cannot read " + what, Err: err}
 	}
@@ -202,4 +204,32 @@ func isPKCS12PasswordError(err error) bool {
 func publicKeyEqual(cert *x509.Certificate, key crypto.Signer) bool {
 	pk, ok := cert.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
 	return ok && pk.Equal(key.Public())
+}
+
+// maxStoreSize bounds a key or trust store file. Real ones are a few KiB;
+// a path to a device or a huge file must fail, not hang or exhaust memory.
+const maxStoreSize = 4 << 20
+
+// readBounded reads a regular file of at most maxStoreSize bytes.
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxStoreSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxStoreSize {
+		return nil, fmt.Errorf("%s is larger than %d bytes: not a key or trust store", path, maxStoreSize)
+	}
+	return data, nil
 }
