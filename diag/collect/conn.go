@@ -98,7 +98,7 @@ func (p *pool) probe(ctx context.Context, c *conn) {
 	if err != nil {
 		kind := classify(err)
 		c.probe.Status = probeStatus(kind)
-		c.probe.Error = describeErr(err)
+		c.probe.Error = describeConnErr(p.cfg, kind, err)
 		return
 	}
 	c.broker = b
@@ -218,6 +218,26 @@ func probeStatus(kind string) string {
 		return snapshot.StatusUnsupported
 	}
 	return snapshot.StatusError
+}
+
+// describeConnErr renders a failure to connect as one line. An authentication failure names
+// the mechanism and the user (never the password), because "authentication failed" alone
+// does not say which of the settings to check; the broker's own reason follows.
+func describeConnErr(cfg *sarama.Config, kind string, err error) string {
+	if kind != snapshot.KindAuth || cfg == nil || !cfg.Net.SASL.Enable {
+		return describeErr(err)
+	}
+	login := fmt.Sprintf("SASL/%s login as %q", cfg.Net.SASL.Mechanism, cfg.Net.SASL.User)
+	switch {
+	case errors.Is(err, sarama.ErrIllegalSASLState):
+		return login + " refused: ILLEGAL_SASL_STATE (this listener does not take SASL)"
+	case errors.Is(err, sarama.ErrUnsupportedSASLMechanism):
+		return login + " refused: UNSUPPORTED_SASL_MECHANISM (this listener does not enable " + string(cfg.Net.SASL.Mechanism) + ")"
+	}
+	// sarama prefixes the broker's message with its own name for error 58; keep the
+	// broker's words, which say why (e.g. "Invalid username or password").
+	reason := strings.TrimPrefix(describeErr(err), sarama.ErrSASLAuthenticationFailed.Error()+": ")
+	return login + " failed: " + reason
 }
 
 // describeErr renders an error as one line. Kafka error codes are named as

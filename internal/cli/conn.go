@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +29,10 @@ type ConnOptions struct {
 	InsecureSkipVerify bool
 	Timeout            time.Duration
 	Output             string
+
+	// warned holds the warnings already printed: a runbook loads the settings once per
+	// step, and a warning repeated ten times reads as ten problems.
+	warned map[string]bool
 }
 
 func (o *ConnOptions) bindFlags(root *cobra.Command) {
@@ -75,14 +80,41 @@ func (o *ConnOptions) settings(app *App) (*clientconfig.Settings, error) {
 	if err != nil {
 		return nil, exitcode.Usage(err, "fix the setting named above; 'kafka-runbook --help' lists the connection flags")
 	}
-	for _, w := range s.Warnings {
-		fmt.Fprintf(app.IO.Err, "Warning: %s\n", w)
+	for _, w := range append(s.Warnings, insecureWarning(s)...) {
+		o.warn(app, w)
 	}
 	if len(s.BootstrapServers) == 0 {
 		return nil, exitcode.Usagef("pass --bootstrap-server host:port, set KAFKA_BOOTSTRAP_SERVERS, or try 'kafka-runbook demo'",
 			"no bootstrap servers given")
 	}
 	return s, nil
+}
+
+// warn prints a warning to stderr once per command.
+func (o *ConnOptions) warn(app *App, w string) {
+	if o.warned[w] {
+		return
+	}
+	if o.warned == nil {
+		o.warned = map[string]bool{}
+	}
+	o.warned[w] = true
+	fmt.Fprintf(app.IO.Err, "Warning: %s\n", w)
+}
+
+// insecureWarning is the warning --insecure-skip-tls-verify always earns when TLS is in use:
+// the flag exists for emergencies, and whoever reads the output must know the session could
+// have been intercepted. With SASL/PLAIN the password itself went to an unverified server.
+func insecureWarning(s *clientconfig.Settings) []string {
+	if !s.InsecureSkipVerify || !s.SecurityProtocol.UsesTLS() {
+		return nil // clientconfig already warns that the flag has no effect without TLS
+	}
+	w := "--insecure-skip-tls-verify: broker certificates are NOT verified, so anyone on the path " +
+		"can impersonate the brokers and read or alter what this command sees"
+	if s.SecurityProtocol.UsesSASL() && s.SASL.Mechanism == "PLAIN" {
+		w += "; the SASL/PLAIN password is sent to whichever server answered"
+	}
+	return []string{w + ". Fix the truststore (ssl.truststore.location) instead as soon as you can"}
 }
 
 // collectOptions builds the collector's options from the connection flags.
@@ -133,14 +165,55 @@ func noClusterHint(e *collect.NoClusterError) string {
 	if kinds[snapshot.StatusTimeout] {
 		hints = append(hints, "an address accepted but did not answer: the broker may be hung, or it is not speaking Kafka (or expects TLS: set security.protocol)")
 	}
-	if kinds[snapshot.StatusTLSError] {
-		hints = append(hints, "TLS failed: check ssl.truststore.* in --command-config and security.protocol")
-	}
-	if kinds[snapshot.StatusAuthError] {
-		hints = append(hints, "authentication failed: check sasl.mechanism and the credentials in sasl.jaas.config")
-	}
+	hints = append(hints, connHints(e.Endpoints)...)
 	if len(hints) == 0 {
 		hints = append(hints, "check --bootstrap-server and --command-config")
 	}
 	return strings.Join(hints, "; ")
+}
+
+// connHint maps what a failed TLS or SASL handshake said to the client property to fix.
+// The phrases matched are Go's crypto/tls and crypto/x509 messages and Kafka's error names,
+// which are stable; the first match wins, so specific phrases come before general ones.
+var connHint = []struct {
+	status, phrase, hint string
+}{
+	{snapshot.StatusTLSError, "unknown authority", "the brokers' certificates are not signed by a CA you trust: " +
+		"set ssl.truststore.location (PEM or PKCS12, with ssl.truststore.type) in --command-config to the cluster's CA " +
+		"certificate; --insecure-skip-tls-verify skips the check, for emergencies only"},
+	{snapshot.StatusTLSError, "certificate is valid for", "the broker certificate does not name the address dialled: " +
+		"connect with a host name from the certificate, or set ssl.endpoint.identification.algorithm= (empty) to skip only the name check"},
+	{snapshot.StatusTLSError, "not valid for any names", "the broker certificate names no host: " +
+		"set ssl.endpoint.identification.algorithm= (empty) to skip only the name check"},
+	{snapshot.StatusTLSError, "expired", "a certificate has expired or is not yet valid (check the clocks too)"},
+	{snapshot.StatusTLSError, "remote error", "the broker rejected the TLS handshake, usually for want of a client " +
+		"certificate it trusts (mutual TLS): set ssl.keystore.location (PKCS12 or PEM) and its passwords in --command-config"},
+	{snapshot.StatusTLSError, "does not look like a TLS handshake", "the port does not speak TLS: check security.protocol " +
+		"and that the port is the broker's SSL or SASL_SSL listener"},
+	{snapshot.StatusTLSError, "", "TLS failed: check security.protocol and ssl.truststore.* / ssl.keystore.* in --command-config"},
+	{snapshot.StatusAuthError, "ILLEGAL_SASL_STATE", "this listener does not use SASL: drop the sasl.* keys and set " +
+		"security.protocol=SSL (or PLAINTEXT), or connect to the broker's SASL listener"},
+	{snapshot.StatusAuthError, "UNSUPPORTED_SASL_MECHANISM", "set sasl.mechanism to one the listener enables " +
+		"(sasl.enabled.mechanisms on the broker)"},
+	{snapshot.StatusAuthError, "", "the brokers rejected the login: check the user name and password in sasl.jaas.config, " +
+		"and that sasl.mechanism is one the user has credentials for (SCRAM credentials exist per mechanism)"},
+	{snapshot.StatusError, "EOF", "the broker closed the connection at once: the port may expect TLS or SASL " +
+		"(set security.protocol=SSL or SASL_SSL in --command-config), or is not a Kafka listener"},
+}
+
+// connHints returns one hint per distinct handshake problem among the endpoints.
+func connHints(eps []snapshot.Endpoint) []string {
+	var out []string
+	for _, ep := range eps {
+		for _, h := range connHint {
+			if ep.Probe.Status != h.status || !strings.Contains(ep.Probe.Error, h.phrase) {
+				continue
+			}
+			if !slices.Contains(out, h.hint) {
+				out = append(out, h.hint)
+			}
+			break
+		}
+	}
+	return out
 }

@@ -45,7 +45,8 @@ Exit codes follow the monitoring-plugin convention:
   0 OK        1 WARNING        2 CRITICAL        3 UNKNOWN (could not evaluate, bad input)
 
 No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`,
-		Example: `  kafka-runbook describe brokers -b kafka1:9092,kafka2:9092
+		Example: `  kafka-runbook triage -b kafka1:9092,kafka2:9092          # start here in an incident
+  kafka-runbook run broker-failure -b kafka1:9092
   kafka-runbook describe partitions --under-min-isr --command-config client.properties
   KAFKA_BOOTSTRAP_SERVERS=kafka1:9092 kafka-runbook describe groups --output json
   kafka-runbook demo`,
@@ -65,6 +66,7 @@ No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`
 	root.AddCommand(newCodesCmd(app), newExplainCmd(app))
 	root.AddCommand(newRunCmd(app, conn), newListCmd(app), newSnapshotCmd(app, conn))
 	root.AddCommand(newDemoCmd(app, conn))
+	root.AddCommand(newEvidenceCmd(app, conn))
 	root.AddCommand(newVersionCmd(app))
 	return root
 }

@@ -27,6 +27,8 @@ type RunOptions struct {
 	Interval   time.Duration
 	Since      string
 	ToDatetime string
+	// Replay holds --from, --at and --record (evidence_replay.go).
+	Replay ReplayOptions
 }
 
 func newRunCmd(app *App, conn *ConnOptions) *cobra.Command {
@@ -71,6 +73,8 @@ step could run.`,
 	f.StringVar(&opts.Since, "since", "", "earlier snapshot file (from 'kafka-runbook snapshot') to measure offsets going backwards against")
 	f.StringVar(&opts.ToDatetime, "to-datetime", "", "rewind target for data-recovery, e.g. 2026-11-26T03:00:00Z")
 	_ = cmd.MarkFlagFilename("since", "json")
+	opts.Replay.bindReplay(cmd)
+	opts.Replay.bindRecord(cmd)
 	return cmd
 }
 
@@ -226,6 +230,13 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 	if opts.Step < 0 || opts.Step > len(rb.Steps) {
 		return exitcode.Usagef(fmt.Sprintf("use --step 1 to --step %d", len(rb.Steps)), "runbook %s has %d steps, not %d", rb.Name, len(rb.Steps), opts.Step)
 	}
+	if opts.Replay.From != "" { // recorded state: no connection at all
+		env, err := evidenceReplayEnv(app, conn, opts)
+		if err != nil {
+			return err
+		}
+		return walkAndRender(ctx, app, ropts, rb, env, opts)
+	}
 	settings, err := conn.settings(app)
 	if err != nil {
 		return err
@@ -269,12 +280,23 @@ func walkAndRender(ctx context.Context, app *App, ropts render.Options, rb runbo
 	if err != nil {
 		return err
 	}
+	if err := evidenceRecordRun(app, opts, tr); err != nil {
+		return err
+	}
+	if failure := tr.Failure(); failure != nil && ropts.Format != render.FormatJSON {
+		// Nothing could be evaluated: say why as every command does, on
+		// stderr with a hint, after the steps already shown.
+		return failure
+	}
 	if ropts.Format == render.FormatJSON {
 		if err := render.JSON(app.IO.Out, tr); err != nil {
 			return err
 		}
 	} else {
 		writeRunFooter(app.IO.Out, tr)
+	}
+	if failure := tr.Failure(); failure != nil {
+		return failure
 	}
 	if code := tr.ExitCode(); code != exitcode.OK {
 		return &verdictError{code: code}

@@ -87,18 +87,15 @@ func writeStep(w io.Writer, ropts render.Options, rb runbooks.Runbook, s runbook
 	t.field("Verdict ["+s.Severity+"]", s.Verdict)
 	var warnings []string
 	for _, e := range s.Errors {
-		warnings = append(warnings, fmt.Sprintf("could not read %s from broker %d: %s", e.Source, e.Broker, e.Message))
+		warnings = append(warnings, triage.CollectErrorLine(e))
 	}
 	for _, u := range s.Unevaluated {
 		warnings = append(warnings, "cannot evaluate: "+u.Reason)
 	}
 	t.list("Gaps:", warnings)
 	var actions []string
-	for i, a := range s.Actions {
-		actions = append(actions, fmt.Sprintf("[%s] %s\n      $ %s\n      if run at the wrong moment: %s", strings.ToUpper(string(a.Risk)), a.Title, a.Command, a.Consequence))
-		if t.markdown {
-			actions[i] = fmt.Sprintf("**[%s]** %s\n  ```\n  %s\n  ```\n  If run at the wrong moment: %s", strings.ToUpper(string(a.Risk)), a.Title, a.Command, a.Consequence)
-		}
+	for _, a := range s.Actions {
+		actions = append(actions, formatAction(a, t.markdown))
 	}
 	t.list("Next actions:", actions)
 	t.list("Do not:", s.Dont)
@@ -116,4 +113,26 @@ func writeRunFooter(w io.Writer, tr runbooks.Transcript) {
 		stopped = " (stopped before the last step)"
 	}
 	fmt.Fprintf(w, "\n%s: %d steps run, %d findings%s.\n", tr.Status, len(tr.Steps), len(tr.Findings), stopped)
+}
+
+// formatAction shows the risk first, then the command to paste, then what
+// goes wrong if it is run at the wrong moment. Read-only actions say so
+// instead: they have no wrong moment.
+func formatAction(a runbooks.Action, markdown bool) string {
+	risk := strings.ToUpper(string(a.Risk))
+	note := "if run at the wrong moment: " + a.Consequence
+	if a.Risk == runbooks.Safe {
+		note = a.Consequence
+	}
+	if markdown {
+		return fmt.Sprintf("**[%s]** %s\n  ```\n  %s\n  ```\n  %s", risk, a.Title, a.Command, capitalizeFirst(note))
+	}
+	return fmt.Sprintf("[%s] %s\n      $ %s\n      %s", risk, a.Title, a.Command, note)
+}
+
+func capitalizeFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -14,7 +14,9 @@ import (
 )
 
 func newTriageCmd(app *App, conn *ConnOptions) *cobra.Command {
-	return &cobra.Command{
+	var since string
+	var replay ReplayOptions
+	cmd := &cobra.Command{
 		Use:   "triage",
 		Short: "Run every check once: what is broken, how bad, and which runbook to open",
 		Long: `Take one live snapshot, run every check on it, and print the blast radius in
@@ -29,13 +31,24 @@ Exit code: the worst severity found (0 OK or info only, 1 warning,
   kafka-runbook triage -o json | jq -r '.findings[] | select(.severity=="critical") | .code'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runTriage(cmd.Context(), app, conn)
+			if replay.From != "" {
+				return evidenceReplayTriage(app, conn, &replay, since)
+			}
+			return runTriage(cmd.Context(), app, conn, since)
 		},
 	}
+	cmd.Flags().StringVar(&since, "since", "", "earlier snapshot file: also report offsets that went backwards since (DATA_LOSS)")
+	_ = cmd.MarkFlagFilename("since", "json")
+	replay.bindReplay(cmd)
+	return cmd
 }
 
-func runTriage(ctx context.Context, app *App, conn *ConnOptions) error {
+func runTriage(ctx context.Context, app *App, conn *ConnOptions, since string) error {
 	ropts, err := conn.renderOptions(app.IO)
+	if err != nil {
+		return err
+	}
+	prev, err := loadSince(since)
 	if err != nil {
 		return err
 	}
@@ -43,7 +56,7 @@ func runTriage(ctx context.Context, app *App, conn *ConnOptions) error {
 	if err != nil {
 		return err
 	}
-	return writeTriage(app, ropts, snap, nil)
+	return writeTriage(app, ropts, snap, prev)
 }
 
 // writeTriage renders the triage of a snapshot and ends with its verdict.

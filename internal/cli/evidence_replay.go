@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kafka-runbook/kafka-runbook/internal/evidence"
+	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
+	"github.com/kafka-runbook/kafka-runbook/runbooks"
+)
+
+// ReplayOptions are the evidence flags of `triage` and `run`: --from
+// replays recorded state offline, --record keeps the run's transcript.
+type ReplayOptions struct {
+	// From is a bundle directory or snapshot file; when set, nothing is
+	// collected and no connection is made, whatever --bootstrap-server says.
+	From string
+	// At picks, in a bundle, the newest snapshot taken at or before it.
+	At string
+	// Record is a bundle to add the transcript to (created if missing).
+	Record string
+
+	commandLine []string
+}
+
+// bindReplay adds --from and --at to cmd.
+func (r *ReplayOptions) bindReplay(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&r.From, "from", "", "replay a recorded bundle or snapshot file offline instead of connecting")
+	f.StringVar(&r.At, "at", "", "with --from BUNDLE: the state at this UTC time, e.g. 2026-03-14T03:12:00Z (default: the last snapshot)")
+	_ = cmd.MarkFlagDirname("from")
+	chainPreRun(cmd, func(*cobra.Command, []string) error {
+		if r.At != "" && r.From == "" {
+			return exitcode.Usagef("add --from BUNDLE", "--at selects a recorded state and needs --from")
+		}
+		return nil
+	})
+}
+
+// bindRecord adds --record to cmd and remembers the command line for it.
+func (r *ReplayOptions) bindRecord(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&r.Record, "record", "", "add this run's transcript to an evidence bundle (created if it does not exist)")
+	_ = cmd.MarkFlagDirname("record")
+	chainPreRun(cmd, func(cmd *cobra.Command, args []string) error {
+		r.commandLine = recordedCommandLine(cmd, args)
+		return nil
+	})
+}
+
+// chainPreRun runs fn after any PreRunE cmd already has.
+func chainPreRun(cmd *cobra.Command, fn func(*cobra.Command, []string) error) {
+	prev := cmd.PreRunE
+	cmd.PreRunE = func(c *cobra.Command, args []string) error {
+		if prev != nil {
+			if err := prev(c, args); err != nil {
+				return err
+			}
+		}
+		return fn(c, args)
+	}
+}
+
+// load reads the recording --from names, at --at.
+func (r *ReplayOptions) load(app *App) (*evidence.Recording, error) {
+	var at time.Time
+	if r.At != "" {
+		t, err := parseDatetime(r.At)
+		if err != nil {
+			return nil, exitcode.Usagef("use e.g. --at 2026-03-14T03:12:00Z", "--at %q is not a date and time", r.At)
+		}
+		at = t
+	}
+	rec, err := evidence.LoadRecording(r.From, at)
+	if err != nil {
+		return nil, evidenceInputError(err)
+	}
+	fmt.Fprintf(app.IO.Err, "Replaying %s, offline.\n", rec.From)
+	for _, w := range recordingWarnings(rec) {
+		fmt.Fprintf(app.IO.Err, "Warning: %s\n", w)
+	}
+	return rec, nil
+}
+
+func recordingWarnings(rec *evidence.Recording) []string {
+	if rec.Bundle == nil {
+		return nil
+	}
+	return rec.Bundle.Warnings
+}
+
+// evidenceReplayEnv is the runbook environment of `run --from`: the recorded
+// snapshot for every step, no per-broker probes (those parts say they
+// cannot evaluate), no waiting.
+func evidenceReplayEnv(app *App, conn *ConnOptions, opts *RunOptions) (*runbooks.Env, error) {
+	rec, err := opts.Replay.load(app)
+	if err != nil {
+		return nil, err
+	}
+	since, err := loadSince(opts.Since)
+	if err != nil {
+		return nil, err
+	}
+	target, err := parseDatetime(opts.ToDatetime)
+	if err != nil {
+		return nil, err
+	}
+	env := rec.Env(runbooks.Commands{Bootstrap: conn.Bootstrap, CommandConfig: conn.CommandConfig})
+	if since != nil {
+		env.Previous = since
+	}
+	env.ToDatetime, env.PlanDir, env.PollInterval = target, opts.PlanDir, opts.Interval
+	return env, nil
+}
+
+// evidenceRecordRun adds the transcript to the --record bundle, if any.
+func evidenceRecordRun(app *App, opts *RunOptions, tr runbooks.Transcript) error {
+	r := &opts.Replay
+	if r.Record == "" {
+		return nil
+	}
+	name, err := evidence.RecordTranscript(r.Record, tr, evidence.Meta{ToolVersion: app.Version, Args: r.commandLine}, nil)
+	if err != nil {
+		return evidenceInputError(err)
+	}
+	fmt.Fprintf(app.IO.Err, "Recorded %s in %s\n", name, r.Record)
+	return nil
+}
+
+// evidenceReplayTriage is `triage --from`: the same checks on recorded state, with
+// the recording's oldest snapshot (or --since) to compare offsets with.
+func evidenceReplayTriage(app *App, conn *ConnOptions, r *ReplayOptions, since string) error {
+	ropts, err := conn.renderOptions(app.IO)
+	if err != nil {
+		return err
+	}
+	rec, err := r.load(app)
+	if err != nil {
+		return err
+	}
+	prev, err := loadSince(since)
+	if err != nil {
+		return err
+	}
+	if prev == nil {
+		prev = rec.Previous
+	}
+	return writeTriage(app, ropts, rec.Snap, prev)
+}

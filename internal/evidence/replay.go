@@ -1,0 +1,157 @@
+package evidence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/runbooks"
+)
+
+// Recording is recorded cluster state to run checks and runbooks on,
+// offline.
+type Recording struct {
+	// Snap is the state judged; Previous an earlier one of the same
+	// recording to compare offsets with, nil when there is none.
+	Snap, Previous *snapshot.Snapshot
+	// From describes where Snap came from, for the user.
+	From string
+	// Bundle is the bundle it came from, nil for a plain snapshot file.
+	Bundle *Bundle
+}
+
+// LoadRecording reads a bundle directory or a single snapshot file. In a
+// bundle it takes the newest snapshot taken at or before at (the newest of
+// all when at is zero) and the bundle's oldest as Previous. Any problem
+// with the input is an *Error naming the file.
+func LoadRecording(path string, at time.Time) (*Recording, error) {
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &Error{Path: path, Problem: "no such bundle or snapshot file"}
+	}
+	if err != nil {
+		return nil, &Error{Path: path, Problem: err.Error()}
+	}
+	if !st.IsDir() {
+		if !at.IsZero() {
+			return nil, &Error{Path: path, Problem: "is a single snapshot: a time selects among the snapshots of a bundle"}
+		}
+		s, err := ReadSnapshotFile(path)
+		if err != nil {
+			return nil, err
+		}
+		return &Recording{Snap: annotate(s), From: fmt.Sprintf("snapshot %s taken %s", path, s.TakenAt.UTC().Format(TimeFormat))}, nil
+	}
+	b, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return b.recording(at)
+}
+
+func (b *Bundle) recording(at time.Time) (*Recording, error) {
+	refs, err := b.Snapshots()
+	if err != nil {
+		return nil, err
+	}
+	if len(refs) == 0 {
+		return nil, &Error{Path: b.Dir, Problem: "holds no snapshot to replay (the cluster never answered while it was recorded)"}
+	}
+	pick := len(refs) - 1
+	if !at.IsZero() {
+		for pick >= 0 && refs[pick].Time.After(at) {
+			pick--
+		}
+		if pick < 0 {
+			return nil, &Error{Path: b.Dir, Problem: fmt.Sprintf("has no snapshot at or before %s: the first was taken %s",
+				at.UTC().Format(TimeFormat), refs[0].Time.Format(TimeFormat))}
+		}
+	}
+	snap, err := b.LoadSnapshot(refs[pick].Path)
+	if err != nil {
+		return nil, err
+	}
+	r := &Recording{Snap: annotate(snap), Bundle: b,
+		From: fmt.Sprintf("bundle %s, %s (taken %s)", b.Dir, refs[pick].Path, snap.TakenAt.UTC().Format(TimeFormat))}
+	if pick > 0 {
+		first, err := b.LoadSnapshot(refs[0].Path)
+		if err != nil {
+			return nil, err
+		}
+		r.Previous = first
+	}
+	return r, nil
+}
+
+// ReadSnapshotFile decodes one snapshot document; problems are an *Error.
+func ReadSnapshotFile(path string) (*snapshot.Snapshot, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &Error{Path: path, Problem: unwrapPath(err)}
+	}
+	defer f.Close()
+	s, err := snapshot.Decode(f)
+	if err != nil {
+		return nil, &Error{Path: path, Problem: err.Error()}
+	}
+	return s, nil
+}
+
+func unwrapPath(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// notRecorded is the message for a part a recording skipped.
+const notRecorded = "not recorded (evidence watch skips log dirs unless --log-dirs)"
+
+// annotate marks log dirs as not collected when a recording skipped them,
+// so checks on them say "cannot evaluate" instead of a silent OK. Every
+// live broker has at least one log dir, so none at all and no error means
+// the part was not asked for.
+func annotate(s *snapshot.Snapshot) *snapshot.Snapshot {
+	if len(s.LogDirs) > 0 || len(s.ErrorsFor(snapshot.SourceLogDirs)) > 0 || len(s.Brokers) == 0 {
+		return s
+	}
+	c := *s
+	c.Errors = append(append([]snapshot.CollectError{}, s.Errors...), snapshot.CollectError{
+		Source: snapshot.SourceLogDirs, Broker: -1, Kind: snapshot.KindOther, Message: notRecorded,
+	})
+	c.Normalize()
+	return &c
+}
+
+// Source returns a runbook source that answers every step with the
+// recorded snapshot: a replay sees one moment, so steps that sample twice
+// see no change.
+func (r *Recording) Source() runbooks.Source {
+	return runbooks.SourceFunc(func(context.Context, collect.Parts) (*snapshot.Snapshot, error) {
+		return r.Snap, nil
+	})
+}
+
+// Env returns a runbook environment for an offline replay: the recorded
+// source, no per-broker probes (those steps say they cannot evaluate), no
+// waiting between samples.
+func (r *Recording) Env(cmds runbooks.Commands) *runbooks.Env {
+	if cmds.Bootstrap == "" {
+		for i, ep := range r.Snap.Bootstrap {
+			if i > 0 {
+				cmds.Bootstrap += ","
+			}
+			cmds.Bootstrap += ep.Address
+		}
+	}
+	return &runbooks.Env{
+		Source: r.Source(), Previous: r.Previous, Commands: cmds, PlanDir: ".",
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+	}
+}
