@@ -76,8 +76,13 @@ func logDirHealth() Check {
 		Name:  "log-dirs",
 		Codes: []string{findings.LogDirOffline},
 		Run: func(in Input, r *Reporter) {
-			for _, e := range in.Snap.ErrorsFor(snapshot.SourceLogDirs) {
+			errs := in.Snap.ErrorsFor(snapshot.SourceLogDirs)
+			for _, e := range errs {
 				r.CannotEvaluate("log dirs of broker %d: %s", e.Broker, e.Message)
+			}
+			if len(in.Snap.LogDirs) == 0 && len(errs) == 0 {
+				r.CannotEvaluate("log dirs were not collected")
+				return
 			}
 			for _, d := range in.Snap.LogDirs {
 				if d.Error == "" {

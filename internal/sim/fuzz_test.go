@@ -25,4 +25,3 @@ func FuzzParseScenario(f *testing.F) {
 		}
 	})
 }
-
