@@ -82,7 +82,7 @@ func TestBuild(t *testing.T) {
 			},
 			code: exitcode.Unknown, status: "UNKNOWN",
 			codes:  []string{},
-			uneval: []string{"broker-health", "metadata-divergence", "offsets-backwards", "partition-availability"},
+			uneval: []string{"broker-health", "log-dirs", "metadata-divergence", "offsets-backwards", "partition-availability"},
 		},
 	}
 	for _, tt := range tests {
