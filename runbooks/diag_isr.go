@@ -41,6 +41,9 @@ func isrByBroker(ctx context.Context, env *Env) (Outcome, error) {
 	for _, t := range snap.Topics {
 		minISR := t.MinISR()
 		for _, p := range t.Partitions {
+			if !p.Online() {
+				continue // an offline partition's ISR is its last ISR; broker-failure covers it
+			}
 			for _, r := range missingReplicas(p) {
 				byBroker[r] = append(byBroker[r], fmt.Sprintf("%s/%d", t.Name, p.ID))
 				if minISR > 0 && len(p.ISR) < minISR {
@@ -65,10 +68,10 @@ func isrByBroker(ctx context.Context, env *Env) (Outcome, error) {
 	case len(byBroker) == 0:
 		out.Verdict = "No partition is under-replicated."
 	case len(down) > 0:
-		out.Verdict = fmt.Sprintf("The ISR shrank because broker(s) %s are not up: this is a broker failure.", idList(down))
+		out.Verdict = fmt.Sprintf("The ISR shrank because %s not up: this is a broker failure.", brokersAre(down))
 		out.Next = "broker-failure"
 	default:
-		out.Verdict = fmt.Sprintf("Followers on broker(s) %s are registered and up but out of the ISR: they are slow, not dead.", idList(sortedIDs(byBroker)))
+		out.Verdict = fmt.Sprintf("Followers on %s registered and up but out of the ISR: they are slow, not dead.", brokersAre(sortedIDs(byBroker)))
 	}
 	out.Actions = []Action{{Title: "Cross-check with Kafka's own tool", Risk: Safe,
 		Command: env.Commands.Kafka("kafka-topics.sh", "--describe", "--under-replicated-partitions"), Consequence: "Read-only."}}
@@ -113,7 +116,10 @@ func isrReassignments(ctx context.Context, env *Env) (Outcome, error) {
 	case len(out.Unevaluated) > 0:
 		out.Verdict = "Reassignments could not be listed: cannot rule them out."
 	case explained == 0:
-		out.Verdict = fmt.Sprintf("No under-replication is explained by a reassignment (%d partitions not explained).", unexplained)
+		out.Verdict = "No under-replication is explained by a reassignment."
+		if unexplained > 0 {
+			out.Verdict = fmt.Sprintf("No under-replication is explained by a reassignment (%s not explained).", plural(unexplained, "partition", "partitions"))
+		}
 	default:
 		out.Verdict = fmt.Sprintf("%s under-replicated only because a reassignment is adding replicas; %d are not explained by one.",
 			plural(explained, "partition is", "partitions are"), unexplained)
@@ -350,7 +356,7 @@ func isrDisks(ctx context.Context, env *Env) (Outcome, error) {
 	case bad == 0 && low == 0:
 		out.Verdict = "Every log directory is healthy with room to spare."
 	default:
-		out.Verdict = fmt.Sprintf("%d log directories failed, %d below %d%% usable space.", bad, low, lowUsablePercent)
+		out.Verdict = fmt.Sprintf("%s failed, %d below %d%% usable space.", plural(bad, "log directory", "log directories"), low, lowUsablePercent)
 		out.Actions = []Action{{Title: "On the broker: check the disk", Risk: Safe,
 			Command: "df -h; dmesg | tail -50", Consequence: "Read-only. Never delete segment files by hand."}}
 	}

@@ -92,3 +92,11 @@ func plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// brokersAre is "broker 3 is" or "brokers 1, 2 are".
+func brokersAre(ids []int32) string {
+	if len(ids) == 1 {
+		return fmt.Sprintf("broker %d is", ids[0])
+	}
+	return "brokers " + idList(ids) + " are"
+}

@@ -37,7 +37,7 @@ func topicConfigHygiene() Check {
 				checkTopicConfigs(r, t)
 			}
 			if unknown > 0 {
-				r.CannotEvaluate("configs of %d topics could not be read", unknown)
+				r.CannotEvaluate("configs of %d topic(s) could not be read", unknown)
 			}
 		},
 	}

@@ -230,7 +230,7 @@ func TestRunOneStep(t *testing.T) {
 	if !strings.Contains(text, "=== Step 3/5: Which offline partitions wait for which broker ===") || strings.Contains(text, "Step 2/5") || strings.Contains(text, "Step 4/5") {
 		t.Errorf("--step 3 output:\n%s", text)
 	}
-	if !strings.Contains(text, "CRITICAL: 1 steps run") || code != exitcode.Critical {
+	if !strings.Contains(text, "CRITICAL: 1 step run") || code != exitcode.Critical {
 		t.Errorf("exit %d, footer:\n%s", code, text[strings.LastIndex(text, "\n\n"):])
 	}
 	if !strings.Contains(text, "The evidence points to another runbook: kafka-runbook run data-recovery") {

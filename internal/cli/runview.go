@@ -112,7 +112,7 @@ func writeRunFooter(w io.Writer, tr runbooks.Transcript) {
 	if tr.Stopped {
 		stopped = " (stopped before the last step)"
 	}
-	fmt.Fprintf(w, "\n%s: %d steps run, %d findings%s.\n", tr.Status, len(tr.Steps), len(tr.Findings), stopped)
+	fmt.Fprintf(w, "\n%s: %s run, %s%s.\n", tr.Status, countOf(len(tr.Steps), "step"), countOf(len(tr.Findings), "finding"), stopped)
 }
 
 // formatAction shows the risk first, then the command to paste, then what
@@ -135,4 +135,12 @@ func capitalizeFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// countOf is "1 step" or "3 steps".
+func countOf(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
