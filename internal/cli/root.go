@@ -66,6 +66,7 @@ No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`
 	root.AddCommand(newCodesCmd(app), newExplainCmd(app))
 	root.AddCommand(newRunCmd(app, conn), newListCmd(app), newSnapshotCmd(app, conn))
 	root.AddCommand(newDemoCmd(app, conn))
+	root.AddCommand(newDrillCmd(app, conn))
 	root.AddCommand(newEvidenceCmd(app, conn))
 	root.AddCommand(newVersionCmd(app))
 	return root

@@ -6,6 +6,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,9 +19,14 @@ type Cluster struct {
 	sc    *Scenario
 	kc    *kfake.Cluster
 	gates map[int32]*gate
+	tap   *tapper
+	// states are the starting state and the state after each inject.
+	states []*Scenario
 	// world is what the rewritten responses are built from; it is swapped
-	// whole, never edited, so controls need no lock.
+	// whole, never edited, so controls need no lock. mu serialises the
+	// writers (injects) only.
 	world atomic.Pointer[world]
+	mu    sync.Mutex
 }
 
 // Start validates the scenario and serves it. ctx bounds the startup only;
@@ -33,8 +39,13 @@ func Start(ctx context.Context, sc *Scenario) (*Cluster, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
-	w := newWorld(sc, time.Now())
-	gs := &gateSet{}
+	states, problems := sc.states()
+	if len(problems) > 0 {
+		return nil, &ValidationError{Source: sc.source, Problems: problems}
+	}
+	w := newWorld(states[0], time.Now())
+	tap := &tapper{}
+	gs := &gateSet{tap: tap}
 	opts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.ListenFn(gs.listen),
@@ -50,7 +61,7 @@ func Start(ctx context.Context, sc *Scenario) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sim: starting kfake: %w", err)
 	}
-	c := &Cluster{sc: sc, kc: kc, gates: map[int32]*gate{0: gs.last()}}
+	c := &Cluster{sc: sc, kc: kc, gates: map[int32]*gate{0: gs.last()}, tap: tap, states: states}
 	if err := c.start(ctx, w, gs); err != nil {
 		c.Close()
 		return nil, err
@@ -93,17 +104,29 @@ func (c *Cluster) start(ctx context.Context, w *world, gs *gateSet) error {
 	if err := c.placeCoordinators(w); err != nil {
 		return err
 	}
+	for id, g := range c.gates {
+		g.node.Store(id)
+	}
 	c.world.Store(w)
 	c.installControls()
+	return c.setGates(w)
+}
+
+// gateModeFor is the network behaviour of a broker state.
+func gateModeFor(s BrokerState) gateMode {
+	switch s {
+	case StateDown, StateUnreachable:
+		return gateRefuse
+	case StateHung:
+		return gateHang
+	}
+	return gateOpen
+}
+
+// setGates makes every broker's listener behave as its state says.
+func (c *Cluster) setGates(w *world) error {
 	for _, b := range w.brokers {
-		mode := gateOpen
-		switch b.state {
-		case StateDown:
-			mode = gateRefuse
-		case StateHung:
-			mode = gateHang
-		}
-		if err := c.gates[b.id].setMode(mode); err != nil {
+		if err := c.gates[b.id].setMode(gateModeFor(b.state)); err != nil {
 			return fmt.Errorf("sim: broker %d: %w", b.id, err)
 		}
 	}

@@ -28,6 +28,7 @@ func (c *Cluster) installControls() {
 		kmsg.ListGroups:                 handleListGroups,
 		kmsg.DescribeGroups:             handleDescribeGroups,
 		kmsg.Fetch:                      handleFetch,
+		kmsg.OffsetForLeaderEpoch:       handleOffsetForLeaderEpoch,
 	} {
 		c.kc.ControlKey(int16(key), func(req kmsg.Request) (kmsg.Response, error, bool) {
 			// Without KeepControl kfake drops a control after the first
@@ -43,13 +44,10 @@ func (c *Cluster) installControls() {
 // controller lists live, unfenced brokers only.
 func registered(b *brokerInfo) bool { return live(b.state) }
 
-func handleMetadata(w *world, _ int32, kreq kmsg.Request) kmsg.Response {
+func handleMetadata(w *world, node int32, kreq kmsg.Request) kmsg.Response {
 	req := kreq.(*kmsg.MetadataRequest)
 	resp := req.ResponseKind().(*kmsg.MetadataResponse)
-	for _, b := range w.brokers {
-		if !registered(b) {
-			continue
-		}
+	for _, b := range w.metadataBrokers(node) {
 		mb := kmsg.NewMetadataResponseBroker()
 		mb.NodeID, mb.Host, mb.Port, mb.Rack = b.id, b.host, b.port, b.rack
 		resp.Brokers = append(resp.Brokers, mb)
@@ -60,7 +58,8 @@ func handleMetadata(w *world, _ int32, kreq kmsg.Request) kmsg.Response {
 	addTopic := func(t *topicInfo) {
 		mt := kmsg.NewMetadataResponseTopic()
 		mt.Topic, mt.TopicID, mt.IsInternal = kmsg.StringPtr(t.name), t.id, t.internal
-		for _, p := range t.parts {
+		for _, tp := range t.parts {
+			p := w.partFor(node, t.name, tp.id)
 			mp := kmsg.NewMetadataResponseTopicPartition()
 			mp.Partition, mp.Leader, mp.LeaderEpoch = p.id, p.leader, p.epoch
 			mp.Replicas, mp.ISR, mp.OfflineReplicas = p.replicas, p.isr, p.offline
@@ -133,7 +132,7 @@ func handleDescribeCluster(w *world, _ int32, kreq kmsg.Request) kmsg.Response {
 
 // handleDescribeTopicPartitions serves KIP-966's paginated topic listing;
 // ELR is off in every scenario, so the ELR lists stay empty.
-func handleDescribeTopicPartitions(w *world, _ int32, kreq kmsg.Request) kmsg.Response {
+func handleDescribeTopicPartitions(w *world, node int32, kreq kmsg.Request) kmsg.Response {
 	req := kreq.(*kmsg.DescribeTopicPartitionsRequest)
 	resp := req.ResponseKind().(*kmsg.DescribeTopicPartitionsResponse)
 	var names []string
@@ -172,7 +171,8 @@ func handleDescribeTopicPartitions(w *world, _ int32, kreq kmsg.Request) kmsg.Re
 			continue
 		}
 		rt.TopicID, rt.IsInternal = t.id, t.internal
-		for _, p := range t.parts[min(int(start), len(t.parts)):] {
+		for _, tp := range t.parts[min(int(start), len(t.parts)):] {
+			p := w.partFor(node, name, tp.id)
 			if emitted == limit {
 				resp.NextCursor = &kmsg.DescribeTopicPartitionsResponseNextCursor{Topic: name, Partition: p.id}
 				break

@@ -3,6 +3,7 @@ package sim
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 )
 
 // gateMode is what a broker's listener does.
@@ -26,6 +27,10 @@ const (
 // network behaviour changes. A drill can later flip the mode back.
 type gate struct {
 	addr net.Addr // fixed for the gate's life, even while the socket is closed
+	// node is the broker id behind the gate, set once kfake has numbered
+	// it; tap sees the requests passing through (nil: nobody listens).
+	node atomic.Int32
+	tap  *tapper
 
 	mu      sync.Mutex
 	mode    gateMode
@@ -35,12 +40,12 @@ type gate struct {
 	closed  bool
 }
 
-func newGate(address string) (*gate, error) {
+func newGate(address string, tap *tapper) (*gate, error) {
 	ln, err := net.Listen("tcp", address)
 	if err != nil {
 		return nil, err
 	}
-	return &gate{addr: ln.Addr(), ln: ln, changed: make(chan struct{}), conns: map[*gateConn]struct{}{}}, nil
+	return &gate{addr: ln.Addr(), tap: tap, ln: ln, changed: make(chan struct{}), conns: map[*gateConn]struct{}{}}, nil
 }
 
 // Addr is the broker's address, also while it refuses connections.
@@ -77,6 +82,9 @@ func (g *gate) Accept() (net.Conn, error) {
 			continue
 		}
 		gc := &gateConn{Conn: conn, g: g, done: make(chan struct{})}
+		if g.tap != nil {
+			gc.tap = &connTap{t: g.tap, g: g, id: g.tap.conns.Add(1)}
+		}
 		g.conns[gc] = struct{}{}
 		g.mu.Unlock()
 		return gc, nil
@@ -153,12 +161,18 @@ func (g *gate) waitOpen(done <-chan struct{}) {
 type gateConn struct {
 	net.Conn
 	g        *gate
+	tap      *connTap // nil without a tapper
 	done     chan struct{}
 	doneOnce sync.Once
 }
 
 func (c *gateConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
+	if n > 0 && c.tap != nil {
+		// Recorded on arrival, before a hung broker holds them: the
+		// team did ask, even if nobody answered.
+		c.tap.feed(p[:n])
+	}
 	// Bytes that arrived while hung are delivered only once the broker
 	// "wakes", like a paused process reading its socket buffer.
 	c.g.waitOpen(c.done)
@@ -181,13 +195,14 @@ func (c *gateConn) Close() error {
 // gateSet records the gates kfake creates, in creation order, which is the
 // order kfake numbers its brokers and adds nodes.
 type gateSet struct {
+	tap   *tapper
 	mu    sync.Mutex
 	gates []*gate
 }
 
 // listen is kfake's ListenFn.
 func (s *gateSet) listen(_, address string) (net.Listener, error) {
-	g, err := newGate(address)
+	g, err := newGate(address, s.tap)
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,8 @@ type world struct {
 	byTopicID  map[[16]byte]*topicInfo
 	groups     []*groupInfo // sorted by id
 	groupByID  map[string]*groupInfo
+	// views are the brokers whose own metadata differs from the cluster's.
+	views map[int32]*viewInfo
 	// recordBase is the timestamp the newest record of every partition
 	// precedes by recordInterval; see recordTimestamp.
 	recordBase int64
@@ -132,7 +134,7 @@ func newWorld(sc *Scenario, now time.Time) *world {
 		}
 	}
 	for i := range sc.Topics {
-		t := w.topic(&sc.Topics[i])
+		t := w.topic(&sc.Topics[i], sc.Brokers)
 		w.topics = append(w.topics, t)
 		w.byName[t.name] = t
 	}
@@ -140,19 +142,20 @@ func newWorld(sc *Scenario, now time.Time) *world {
 	for _, g := range sc.Groups {
 		w.addGroup(g)
 	}
+	w.addViews(sc)
 	return w
 }
 
-func (w *world) topic(t *Topic) *topicInfo {
+func (w *world) topic(t *Topic, brokers []Broker) *topicInfo {
 	ti := &topicInfo{name: t.Name, internal: internalTopics[t.Name], configs: maps.Clone(t.Configs)}
-	if len(t.Partitions) == 0 {
-		for p := range t.PartitionCount {
-			ti.parts = append(ti.parts, w.generated(t, int32(p)))
-		}
-		return ti
+	parts := t.Partitions
+	if len(parts) == 0 {
+		gen := *t
+		materialize(&gen, brokers)
+		parts = gen.Partitions
 	}
-	ti.parts = make([]*partInfo, len(t.Partitions))
-	for _, p := range t.Partitions {
+	ti.parts = make([]*partInfo, len(parts))
+	for _, p := range parts {
 		// Cloned so that editing the Scenario after Start cannot change
 		// what is served behind the world's back.
 		pi := &partInfo{
@@ -162,45 +165,18 @@ func (w *world) topic(t *Topic) *topicInfo {
 			replicaLag: maps.Clone(p.ReplicaLag),
 		}
 		pi.earliest, pi.latest = p.bounds()
-		pi.offline = w.offline(p.Replicas)
+		pi.offline = w.offline(p.Replicas, p.OfflineReplicas)
 		ti.parts[p.Partition] = pi
 	}
 	return ti
 }
 
-// generated lays out partition p of a generated topic round-robin over the
-// brokers, then applies what the controller does when brokers are fenced:
-// they leave the ISR (except the last member), and leadership moves to the
-// next live ISR member with a bumped leader epoch, or to -1.
-func (w *world) generated(t *Topic, p int32) *partInfo {
-	n := len(w.brokers)
-	pi := &partInfo{topic: t.Name, id: p, latest: t.Records}
-	for i := range t.ReplicationFactor {
-		pi.replicas = append(pi.replicas, w.brokers[(int(p)+i)%n].id)
-	}
-	for _, id := range pi.replicas {
-		if live(w.byID[id].state) {
-			pi.isr = append(pi.isr, id)
-		}
-	}
-	preferred := pi.replicas[0]
-	switch {
-	case len(pi.isr) == 0:
-		pi.isr = []int32{preferred}
-		pi.leader, pi.epoch = -1, 1
-	case pi.isr[0] != preferred:
-		pi.leader, pi.epoch = pi.isr[0], 1
-	default:
-		pi.leader = preferred
-	}
-	pi.offline = w.offline(pi.replicas)
-	return pi
-}
-
-func (w *world) offline(replicas []int32) []int32 {
+// offline lists the replicas on brokers that are down or fenced, and those
+// whose log directory failed, in assignment order.
+func (w *world) offline(replicas, failedDirs []int32) []int32 {
 	out := []int32{}
 	for _, id := range replicas {
-		if !live(w.byID[id].state) {
+		if !live(w.byID[id].state) || slices.Contains(failedDirs, id) {
 			out = append(out, id)
 		}
 	}

@@ -30,7 +30,7 @@ func handleListOffsets(w *world, node int32, kreq kmsg.Request) kmsg.Response {
 }
 
 func (w *world) listOffset(node int32, req *kmsg.ListOffsetsRequest, topic string, rp *kmsg.ListOffsetsRequestTopicPartition, sp *kmsg.ListOffsetsResponseTopicPartition) {
-	p := w.partition(topic, rp.Partition)
+	p := w.partFor(node, topic, rp.Partition)
 	if p == nil {
 		sp.ErrorCode = kerr.UnknownTopicOrPartition.Code
 		return

@@ -35,29 +35,37 @@ type Scenario struct {
 	// Title is a one-line human summary.
 	Title string `yaml:"title"`
 	// Description is what the participant is told when the scenario starts.
-	Description string `yaml:"description"`
+	Description string `yaml:"description,omitempty"`
 	// FacilitatorNotes is what only the person running a drill should read:
 	// the root cause and what a good response looks like.
-	FacilitatorNotes string `yaml:"facilitator_notes"`
+	FacilitatorNotes string `yaml:"facilitator_notes,omitempty"`
 	// ExpectedFindings are the finding codes (for example BROKER_DOWN,
 	// OFFLINE_PARTITION) a correct diagnosis reports, so tests and drills
 	// can score a run.
 	ExpectedFindings []string `yaml:"expected_findings"`
+	// ExpectedRunbook is the runbook a team should open (for example
+	// broker-failure); a drill report says whether it was. Empty means the
+	// runbook of the first expected finding.
+	ExpectedRunbook string `yaml:"expected_runbook,omitempty"`
 	// ClusterID is served in Metadata and DescribeCluster; empty means one
 	// derived from Name.
-	ClusterID string `yaml:"cluster_id"`
+	ClusterID string `yaml:"cluster_id,omitempty"`
 	// ControllerID is the broker Metadata names as controller. In KRaft that
 	// is a random live broker, so nil means the lowest up broker.
-	ControllerID *int32 `yaml:"controller_id"`
+	ControllerID *int32 `yaml:"controller_id,omitempty"`
 	// BrokerConfigs are server.properties values shared by every broker,
 	// served as STATIC_BROKER_CONFIG.
-	BrokerConfigs map[string]string `yaml:"broker_configs"`
+	BrokerConfigs map[string]string `yaml:"broker_configs,omitempty"`
 	// Brokers is every broker id the cluster knows, whatever its state.
 	Brokers []Broker `yaml:"brokers"`
 	// Topics is every topic, internal ones included.
 	Topics []Topic `yaml:"topics"`
 	// Groups is every consumer group.
-	Groups []Group `yaml:"groups"`
+	Groups []Group `yaml:"groups,omitempty"`
+	// Injects change the cluster while a drill runs, each at its time
+	// after the start; see Inject. Start serves the starting state only;
+	// Cluster.RunInjects plays them.
+	Injects []Inject `yaml:"injects,omitempty"`
 
 	// source names the file the scenario came from, for error messages.
 	source string
@@ -80,6 +88,10 @@ const (
 	// StateFenced answers requests, but the controller has fenced it: it is
 	// missing from Metadata and flagged in DescribeCluster v2.
 	StateFenced BrokerState = "fenced"
+	// StateUnreachable refuses connections but is still registered and
+	// unfenced: the process died while no controller could fence it (a
+	// lost quorum), or a firewall cuts clients off but not the controller.
+	StateUnreachable BrokerState = "unreachable"
 )
 
 // Broker is one broker of the scenario.
@@ -87,14 +99,18 @@ type Broker struct {
 	// ID is the broker id every response uses.
 	ID int32 `yaml:"id"`
 	// Rack is broker.rack; empty means none.
-	Rack string `yaml:"rack"`
+	Rack string `yaml:"rack,omitempty"`
 	// State is required.
 	State BrokerState `yaml:"state"`
 	// Configs override BrokerConfigs for this broker only (config drift).
-	Configs map[string]string `yaml:"configs"`
+	Configs map[string]string `yaml:"configs,omitempty"`
 	// LogDirs are the broker's log directories; nil means one healthy
 	// default directory.
-	LogDirs []LogDir `yaml:"log_dirs"`
+	LogDirs []LogDir `yaml:"log_dirs,omitempty"`
+	// View is what this broker answers in its own Metadata when it differs
+	// from the cluster's: the stale image of a broker cut off from the
+	// controller (a zombie leader). Nil means the cluster's view.
+	View *View `yaml:"view,omitempty"`
 }
 
 // LogDir is one log directory of a broker.
@@ -102,11 +118,11 @@ type LogDir struct {
 	// Path is the directory, unique per broker.
 	Path string `yaml:"path"`
 	// TotalBytes and UsableBytes are the volume's size and free space.
-	TotalBytes  int64 `yaml:"total_bytes"`
-	UsableBytes int64 `yaml:"usable_bytes"`
+	TotalBytes  int64 `yaml:"total_bytes,omitempty"`
+	UsableBytes int64 `yaml:"usable_bytes,omitempty"`
 	// Offline makes DescribeLogDirs report KAFKA_STORAGE_ERROR for the
 	// directory; no partition is placed in it.
-	Offline bool `yaml:"offline"`
+	Offline bool `yaml:"offline,omitempty"`
 }
 
 // Topic is one topic. Its partitions are either listed one by one
@@ -118,15 +134,15 @@ type Topic struct {
 	// __share_group_state are served as internal.
 	Name string `yaml:"name"`
 	// Configs are served as DYNAMIC_TOPIC_CONFIG.
-	Configs map[string]string `yaml:"configs"`
+	Configs map[string]string `yaml:"configs,omitempty"`
 	// Partitions lists every partition, numbered from 0.
-	Partitions []Partition `yaml:"partitions"`
+	Partitions []Partition `yaml:"partitions,omitempty"`
 
 	// PartitionCount and ReplicationFactor generate the partitions instead.
-	PartitionCount    int `yaml:"partition_count"`
-	ReplicationFactor int `yaml:"replication_factor"`
+	PartitionCount    int `yaml:"partition_count,omitempty"`
+	ReplicationFactor int `yaml:"replication_factor,omitempty"`
 	// Records is the record count of every generated partition.
-	Records int64 `yaml:"records"`
+	Records int64 `yaml:"records,omitempty"`
 }
 
 // Partition is one explicitly described partition.
@@ -140,19 +156,22 @@ type Partition struct {
 	// Leader is required; -1 means offline.
 	Leader *int32 `yaml:"leader"`
 	// LeaderEpoch is the epoch served in Metadata and ListOffsets.
-	LeaderEpoch int32 `yaml:"leader_epoch"`
+	LeaderEpoch int32 `yaml:"leader_epoch,omitempty"`
 	// Offsets gives the log start and end offsets; Records is the shorthand
 	// for earliest 0, latest Records. At most one may be set; neither means
 	// an empty partition.
-	Offsets *Offsets `yaml:"offsets"`
-	Records *int64   `yaml:"records"`
+	Offsets *Offsets `yaml:"offsets,omitempty"`
+	Records *int64   `yaml:"records,omitempty"`
 	// ReplicaLag is how many records a follower's log end offset trails the
 	// leader's, as ListOffsets with ReplicaId -2 reveals.
-	ReplicaLag map[int32]int64 `yaml:"replica_lag"`
+	ReplicaLag map[int32]int64 `yaml:"replica_lag,omitempty"`
 	// AddingReplicas and RemovingReplicas describe a reassignment in
 	// progress; both are subsets of Replicas.
-	AddingReplicas   []int32 `yaml:"adding_replicas"`
-	RemovingReplicas []int32 `yaml:"removing_replicas"`
+	AddingReplicas   []int32 `yaml:"adding_replicas,omitempty"`
+	RemovingReplicas []int32 `yaml:"removing_replicas,omitempty"`
+	// OfflineReplicas are replicas on live brokers whose log directory
+	// failed; replicas on down and fenced brokers are added to them.
+	OfflineReplicas []int32 `yaml:"offline_replicas,omitempty"`
 }
 
 // Offsets is a partition's log start offset and high watermark.
@@ -172,15 +191,15 @@ type Group struct {
 	State string `yaml:"state"`
 	// Members is how many members the group has; their ids, client ids and
 	// hosts are generated.
-	Members int `yaml:"members"`
+	Members int `yaml:"members,omitempty"`
 	// Protocol is the assignor name; empty means "range" for groups with
 	// members.
-	Protocol string `yaml:"protocol"`
+	Protocol string `yaml:"protocol,omitempty"`
 	// Committed is the committed offset per topic and partition.
-	Committed map[string]map[int32]int64 `yaml:"committed"`
+	Committed map[string]map[int32]int64 `yaml:"committed,omitempty"`
 	// Lag commits latest minus lag per topic and partition, which is how
 	// incidents are usually described.
-	Lag map[string]map[int32]int64 `yaml:"lag"`
+	Lag map[string]map[int32]int64 `yaml:"lag,omitempty"`
 }
 
 // Source is the file the scenario was read from ("" when parsed from bytes

@@ -74,6 +74,11 @@ func (s *Scenario) Validate() error {
 	for i := range s.Topics {
 		c.topic(i, &s.Topics[i])
 	}
+	for i := range s.Brokers {
+		if v := s.Brokers[i].View; v != nil {
+			c.view(fmt.Sprintf("brokers[%d].view", i), v)
+		}
+	}
 	if c.records > maxRecords {
 		c.add("topics", "%d records in total; at most %d keep startup fast", c.records, maxRecords)
 	}
@@ -90,6 +95,7 @@ func (s *Scenario) Validate() error {
 		seen[g.ID] = true
 		c.group(f, g)
 	}
+	c.injects()
 	if len(c.problems) == 0 {
 		return nil
 	}
@@ -114,13 +120,9 @@ func (c *checker) header() {
 	if strings.TrimSpace(s.Title) == "" {
 		c.add("title", "required")
 	}
-	for i, f := range s.ExpectedFindings {
-		if !findingRe.MatchString(f) {
-			c.add(fmt.Sprintf("expected_findings[%d]", i), "%q is not a finding code (UPPER_SNAKE_CASE)", f)
-		}
-		if slices.Index(s.ExpectedFindings, f) < i {
-			c.add(fmt.Sprintf("expected_findings[%d]", i), "duplicate %q", f)
-		}
+	c.findingCodes("expected_findings", s.ExpectedFindings)
+	if s.ExpectedRunbook != "" && !nameRe.MatchString(s.ExpectedRunbook) {
+		c.add("expected_runbook", "%q is not a runbook name (lower case letters, digits and '-')", s.ExpectedRunbook)
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.BrokerConfigs)) {
 		if strings.TrimSpace(k) == "" {
@@ -149,11 +151,11 @@ func (c *checker) brokerList() {
 		switch b.State {
 		case StateUp:
 			up++
-		case StateDown, StateHung, StateFenced:
+		case StateDown, StateHung, StateFenced, StateUnreachable:
 		case "":
-			c.add(f+".state", "required: up, down, hung or fenced")
+			c.add(f+".state", "required: up, down, hung, fenced or unreachable")
 		default:
-			c.add(f+".state", "%q is not one of up, down, hung, fenced", b.State)
+			c.add(f+".state", "%q is not one of up, down, hung, fenced, unreachable", b.State)
 		}
 		paths := map[string]bool{}
 		for j, d := range b.LogDirs {

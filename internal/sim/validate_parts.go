@@ -18,8 +18,9 @@ func (p *Partition) bounds() (earliest, latest int64) {
 }
 
 // live reports whether the controller counts the broker as alive: hung
-// brokers still are until their session times out.
-func live(s BrokerState) bool { return s == StateUp || s == StateHung }
+// brokers still are until their session times out, and unreachable ones
+// are when nothing fenced them.
+func live(s BrokerState) bool { return s == StateUp || s == StateHung || s == StateUnreachable }
 
 func (c *checker) partition(f string, p *Partition) {
 	c.brokerIDs(f+".replicas", p.Replicas, nil)
@@ -31,6 +32,12 @@ func (c *checker) partition(f string, p *Partition) {
 		// Without ELR (KIP-966) Kafka never empties an ISR: the last
 		// member stays, naming the broker that must come back.
 		c.add(f+".isr", "must not be empty; an offline partition keeps its last ISR member")
+	}
+	c.brokerIDs(f+".offline_replicas", p.OfflineReplicas, p.Replicas)
+	for _, id := range p.OfflineReplicas {
+		if slices.Contains(p.ISR, id) {
+			c.add(f+".offline_replicas", "broker %d is in the ISR; a replica on a failed log dir leaves it", id)
+		}
 	}
 	c.brokerIDs(f+".adding_replicas", p.AddingReplicas, p.Replicas)
 	c.brokerIDs(f+".removing_replicas", p.RemovingReplicas, p.Replicas)

@@ -1,0 +1,122 @@
+package drill
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/kafka-runbook/kafka-runbook/internal/sim"
+)
+
+// reveals are the requests whose answers a finding is computed from: a
+// kafka-runbook command that asked all of them while the scenario served a
+// state showed that state's findings on the team's screen (the scenario
+// tests prove the checks find them from exactly those answers). Codes not
+// listed need Metadata only.
+var reveals = map[string][]string{
+	"UNDER_MIN_ISR":            {"Metadata", "DescribeConfigs"},
+	"AT_MIN_ISR":               {"Metadata", "DescribeConfigs"},
+	"MIN_ISR_TOO_LOW":          {"Metadata", "DescribeConfigs"},
+	"UNCLEAN_ELECTION_ENABLED": {"Metadata", "DescribeConfigs"},
+	"LOG_START_ADVANCED":       {"ListOffsets", "OffsetFetch"},
+	"DATA_LOSS":                {"ListOffsets"},
+	"LOG_DIR_OFFLINE":          {"DescribeLogDirs"},
+}
+
+// perBrokerViews are the codes seen only by asking several brokers for
+// their own Metadata.
+var perBrokerViews = map[string]bool{"ZOMBIE_LEADER": true, "STALE_METADATA": true}
+
+// canShow reports whether a look asked every question the codes need.
+func canShow(l Look, codes []string) bool {
+	for _, c := range codes {
+		need, ok := reveals[c]
+		if !ok {
+			need = []string{"Metadata"}
+		}
+		for _, api := range need {
+			if l.APIs[api] == 0 {
+				return false
+			}
+		}
+		if perBrokerViews[c] && len(l.MetadataBrokers) < 2 {
+			return false
+		}
+	}
+	return true
+}
+
+// stagesWithLooks finds, per stage, the first look and note while the
+// stage's state was served (from it taking effect until the next one did).
+func stagesWithLooks(stages []Stage, ls []Look, notes []Note) []Stage {
+	for i := range stages {
+		from := stages[i].At
+		var until *Stage
+		if i+1 < len(stages) {
+			until = &stages[i+1]
+		}
+		for _, l := range ls {
+			if l.Start.Before(from) || (until != nil && !l.Start.Before(until.At)) {
+				continue
+			}
+			if len(stages[i].Expect) > 0 && canShow(l, stages[i].Expect) {
+				l := l
+				stages[i].FirstLook = &l
+				break
+			}
+		}
+		for _, n := range notes {
+			if !n.At.Before(from) && (until == nil || n.At.Before(until.At)) {
+				n := n
+				stages[i].FirstNote = &n
+				break
+			}
+		}
+		if stages[i].Expect == nil {
+			stages[i].Expect = []string{}
+		}
+	}
+	return stages
+}
+
+func tools(reqs []sim.Request) []Tool {
+	byKey := map[[2]string]*Tool{}
+	var out []Tool
+	for _, q := range reqs {
+		k := [2]string{q.ClientID, q.Software}
+		t := byKey[k]
+		if t == nil {
+			out = append(out, Tool{ClientID: q.ClientID, Software: q.Software, First: q.At})
+			t = &out[len(out)-1]
+			byKey = reindex(out)
+		}
+		t.Requests++
+		t.Last = q.At
+	}
+	slices.SortFunc(out, func(a, b Tool) int {
+		return cmp.Or(a.First.Compare(b.First), cmp.Compare(a.ClientID, b.ClientID), cmp.Compare(a.Software, b.Software))
+	})
+	if out == nil {
+		out = []Tool{}
+	}
+	return out
+}
+
+// reindex rebuilds the lookup after append may have moved the slice.
+func reindex(ts []Tool) map[[2]string]*Tool {
+	m := make(map[[2]string]*Tool, len(ts))
+	for i := range ts {
+		m[[2]string{ts[i].ClientID, ts[i].Software}] = &ts[i]
+	}
+	return m
+}
+
+func changes(reqs []sim.Request) []ChangeEvent {
+	out := []ChangeEvent{}
+	for _, q := range reqs {
+		if q.Change == nil {
+			continue
+		}
+		out = append(out, ChangeEvent{At: q.At, ClientID: q.ClientID, Software: q.Software, Broker: q.Broker, API: q.API, Risk: q.Change.Risk, What: q.Change.What})
+	}
+	return out
+}
