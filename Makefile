@@ -48,6 +48,15 @@ fuzz:
 		$(GO) test -run=NONE -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
 	done
 
+# Go benchmarks on generated 100,000-partition, 50-broker, 5,000-group snapshots and a
+# simulated 10,000-partition cluster (docs/PERFORMANCE.md). BENCHTIME=1s for steadier numbers.
+# bench/compare.sh, the comparison with Kafka's own tools on a real cluster, is run by hand.
+BENCHTIME   ?= 3x
+.PHONY: bench
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 30m \
+		./diag/checks ./diag/snapshot ./diag/collect ./internal/triage ./internal/views
+
 lint:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
 	$(GO) vet ./...

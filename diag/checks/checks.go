@@ -71,6 +71,7 @@ func All() []Check {
 		logStartPastCommitted(),
 		topicConfigHygiene(),
 		logDirHealth(),
+		securityPosture(),
 	}
 }
 

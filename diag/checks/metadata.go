@@ -13,11 +13,6 @@ import (
 // finding lists as evidence.
 const staleSampleSize = 10
 
-type tp struct {
-	topic     string
-	partition int32
-}
-
 // metadataDivergence compares each broker's own metadata view. Leader
 // epochs only increase, so the truth for a partition is the highest epoch
 // any broker reports; a broker that claims leadership below it is a zombie.
@@ -50,12 +45,14 @@ func metadataDivergence() Check {
 
 // truthEpochs is the highest leader epoch known per partition, with the
 // leader that holds it.
-func truthEpochs(s *snapshot.Snapshot) map[tp]snapshot.LeaderView {
-	truth := map[tp]snapshot.LeaderView{}
+func truthEpochs(s *snapshot.Snapshot) *tpMap[snapshot.LeaderView] {
+	truth := newTPMap[snapshot.LeaderView]()
+	for _, t := range s.Topics {
+		truth.reserve(t.Name, len(t.Partitions))
+	}
 	consider := func(lv snapshot.LeaderView) {
-		k := tp{lv.Topic, lv.Partition}
-		if cur, ok := truth[k]; !ok || lv.LeaderEpoch > cur.LeaderEpoch {
-			truth[k] = lv
+		if cur, ok := truth.get(lv.Topic, lv.Partition); !ok || lv.LeaderEpoch > cur.LeaderEpoch {
+			truth.put(lv.Topic, lv.Partition, lv)
 		}
 	}
 	for _, t := range s.Topics {
@@ -71,10 +68,10 @@ func truthEpochs(s *snapshot.Snapshot) map[tp]snapshot.LeaderView {
 	return truth
 }
 
-func compareView(r *Reporter, v snapshot.BrokerView, truth map[tp]snapshot.LeaderView, majority []int32) {
+func compareView(r *Reporter, v snapshot.BrokerView, truth *tpMap[snapshot.LeaderView], majority []int32) {
 	var stale []snapshot.LeaderView
 	for _, lv := range v.Leaders {
-		t := truth[tp{lv.Topic, lv.Partition}]
+		t, _ := truth.get(lv.Topic, lv.Partition)
 		if lv.LeaderEpoch >= t.LeaderEpoch {
 			continue
 		}

@@ -18,18 +18,15 @@ func offsetsBackwards() Check {
 				r.CannotEvaluate("no previous snapshot to compare offsets with (use --since SNAPSHOT)")
 				return
 			}
-			prev := map[tp]snapshot.Partition{}
+			prev := partitionsByID(in.Previous)
 			prevIDs := map[string]string{}
 			for _, t := range in.Previous.Topics {
 				prevIDs[t.Name] = t.ID
-				for _, p := range t.Partitions {
-					prev[tp{t.Name, p.ID}] = p
-				}
 			}
 			for _, t := range in.Snap.Topics {
 				recreated := t.ID != "" && prevIDs[t.Name] != "" && t.ID != prevIDs[t.Name]
 				for _, p := range t.Partitions {
-					old, ok := prev[tp{t.Name, p.ID}]
+					old, ok := prev.get(t.Name, p.ID)
 					if !ok || old.LatestOffset < 0 || p.LatestOffset < 0 || p.LatestOffset >= old.LatestOffset {
 						continue
 					}
@@ -56,16 +53,11 @@ func logStartPastCommitted() Check {
 		Name:  "log-start-past-committed",
 		Codes: []string{findings.LogStartAdvanced},
 		Run: func(in Input, r *Reporter) {
-			parts := map[tp]snapshot.Partition{}
-			for _, t := range in.Snap.Topics {
-				for _, p := range t.Partitions {
-					parts[tp{t.Name, p.ID}] = p
-				}
-			}
+			parts := partitionsByID(in.Snap)
 			unknown := 0
 			for _, g := range in.Snap.Groups {
 				for _, o := range g.Offsets {
-					p, ok := parts[tp{o.Topic, o.Partition}]
+					p, ok := parts.get(o.Topic, o.Partition)
 					if !ok || p.EarliestOffset < 0 {
 						unknown++
 						continue
@@ -86,4 +78,20 @@ func logStartPastCommitted() Check {
 			}
 		},
 	}
+}
+
+// partitionsByID indexes a snapshot's partitions by topic and id; of two
+// with the same topic and id (odd snapshots), the later wins.
+func partitionsByID(s *snapshot.Snapshot) *tpMap[*snapshot.Partition] {
+	m := newTPMap[*snapshot.Partition]()
+	for _, t := range s.Topics {
+		m.reserve(t.Name, len(t.Partitions))
+	}
+	for i := range s.Topics {
+		t := &s.Topics[i]
+		for j := range t.Partitions {
+			m.put(t.Name, t.Partitions[j].ID, &t.Partitions[j])
+		}
+	}
+	return m
 }

@@ -37,7 +37,7 @@ const (
 	PartReassignments
 
 	// PartAll collects everything.
-	PartAll = PartConfigs | PartLogDirs | PartOffsets | PartGroups | PartBrokerViews | PartReassignments
+	PartAll = PartConfigs | PartLogDirs | PartOffsets | PartGroups | PartBrokerViews | PartReassignments | PartACLs
 )
 
 func (p Parts) has(q Parts) bool { return p&q != 0 }
@@ -82,6 +82,14 @@ type collector struct {
 	mu    sync.Mutex // guards snap while parts are filled in concurrently
 	errs  *multierror.Error
 	errMu sync.Mutex
+
+	// seedView is the cluster metadata as the seed broker answered it, with
+	// how long it took, kept until the broker views are taken so that the
+	// seed is asked for Metadata once, not twice.
+	seedView    *sarama.MetadataResponse
+	seedConn    *conn
+	seedLatency time.Duration
+	disk        diskTopics // topics on the brokers' disks, to name those Metadata hides
 }
 
 // Collect takes a snapshot. It returns a *NoClusterError when no bootstrap

@@ -48,8 +48,8 @@ const topicConfigBatch = 500
 // topicConfigs reads the risk-relevant configs of every topic.
 func (c *collector) topicConfigs(ctx context.Context, cn *conn) {
 	names := make([]string, 0, len(c.snap.Topics))
-	for _, t := range c.snap.Topics {
-		names = append(names, t.Name)
+	for i := range c.snap.Topics {
+		names = append(names, c.snap.Topics[i].Name)
 	}
 	results := map[string]map[string]snapshot.ConfigValue{}
 	for start := 0; start < len(names); start += topicConfigBatch {
@@ -150,6 +150,7 @@ func (c *collector) logDirs(ctx context.Context, id int32, cn *conn) {
 		c.record(snapshot.SourceLogDirs, id, "", err)
 		return
 	}
+	c.disk.add(resp)
 	dirs := make([]snapshot.LogDir, 0, len(resp.LogDirs))
 	for _, d := range resp.LogDirs {
 		dir := snapshot.LogDir{Broker: id, Path: d.Path, Error: errorName(d.ErrorCode), TotalBytes: -1, UsableBytes: -1}

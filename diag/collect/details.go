@@ -10,6 +10,12 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 )
 
+// viewsInFlight bounds how many brokers' own metadata views are asked for
+// and decoded at once. Each answer is as large as the cluster metadata
+// (about 16 MB of decoded structures at 100,000 partitions): fifty brokers
+// answering at once would need most of a gigabyte for a moment.
+const viewsInFlight = 4
+
 // details collects the optional parts from every live broker in parallel.
 // Each task records its own failures, so one slow broker delays only the
 // tasks that need it, and never beyond the request deadline.
@@ -20,6 +26,7 @@ func (c *collector) details(ctx context.Context) {
 	}
 	any := c.anyLive(live)
 	parts := c.opts.Parts
+	views := make(chan struct{}, viewsInFlight)
 	var wg sync.WaitGroup
 	run := func(fn func()) {
 		wg.Add(1)
@@ -30,6 +37,9 @@ func (c *collector) details(ctx context.Context) {
 	}
 	if parts.has(PartConfigs) {
 		run(func() { c.topicConfigs(ctx, any) })
+	}
+	if parts.has(PartACLs) {
+		run(func() { c.acls(ctx, any) })
 	}
 	if parts.has(PartReassignments) {
 		run(func() { c.reassignments(ctx, any) })
@@ -45,13 +55,24 @@ func (c *collector) details(ctx context.Context) {
 			run(func() { c.logDirs(ctx, id, cn) })
 		}
 		if parts.has(PartBrokerViews) {
-			run(func() { c.brokerView(ctx, id, cn) })
+			run(func() {
+				select {
+				case views <- struct{}{}:
+					defer func() { <-views }()
+				case <-ctx.Done():
+				}
+				c.brokerView(ctx, id, cn)
+			})
 		}
 		if parts.has(PartGroups) {
 			run(func() { c.groups(ctx, id, cn) })
 		}
 	}
 	wg.Wait()
+	if parts.has(PartLogDirs) {
+		c.reportHidden(&c.disk)
+	}
+	c.seedView = nil
 	if parts.has(PartGroups) {
 		c.computeLag()
 	}
@@ -68,12 +89,18 @@ func (c *collector) anyLive(live map[int32]*conn) *conn {
 }
 
 // brokerView asks one broker for its own Metadata, the raw material for
-// spotting zombie leaders and stale metadata.
+// spotting zombie leaders and stale metadata. The seed broker's answer to
+// the cluster metadata request is that broker's view already.
 func (c *collector) brokerView(ctx context.Context, id int32, cn *conn) {
-	start := time.Now()
-	md, err := c.askMetadata(ctx, cn)
+	md, latency := c.seedView, c.seedLatency
+	var err error
+	if cn != c.seedConn || md == nil {
+		start := time.Now()
+		md, err = c.askMetadata(ctx, cn)
+		latency = time.Since(start)
+	}
 	view := snapshot.BrokerView{Broker: id, ControllerID: -1}
-	view.Probe.LatencyMS = time.Since(start).Milliseconds()
+	view.Probe.LatencyMS = latency.Milliseconds()
 	if err != nil {
 		view.Probe.Status = probeStatus(classify(err))
 		view.Probe.Error = describeErr(err)
@@ -84,6 +111,11 @@ func (c *collector) brokerView(ctx context.Context, id int32, cn *conn) {
 		for _, b := range md.Brokers {
 			view.Brokers = append(view.Brokers, b.ID())
 		}
+		n := 0
+		for _, t := range md.Topics {
+			n += len(t.Partitions)
+		}
+		view.Leaders = make([]snapshot.LeaderView, 0, n)
 		for _, t := range md.Topics {
 			for _, p := range t.Partitions {
 				view.Leaders = append(view.Leaders, snapshot.LeaderView{
@@ -102,10 +134,13 @@ func (c *collector) reassignments(ctx context.Context, cn *conn) {
 	req := &sarama.ListPartitionReassignmentsRequest{TimeoutMs: int32(c.opts.RequestTimeout.Milliseconds())}
 	// sarama cannot send the null topic list that means "all", and an
 	// empty list means "none", so every partition is named.
-	for _, t := range c.snap.Topics {
+	// Fields are read in place: copying a Topic would read its Configs,
+	// which topicConfigs writes at the same time.
+	for i := range c.snap.Topics {
+		t := &c.snap.Topics[i]
 		ids := make([]int32, 0, len(t.Partitions))
-		for _, p := range t.Partitions {
-			ids = append(ids, p.ID)
+		for j := range t.Partitions {
+			ids = append(ids, t.Partitions[j].ID)
 		}
 		if len(ids) > 0 {
 			req.AddBlock(t.Name, ids)

@@ -3,7 +3,9 @@ package collect
 import (
 	"context"
 	"net"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/IBM/sarama"
 
@@ -30,12 +32,16 @@ func (c *collector) metadata(ctx context.Context, seed *conn) {
 		if !cn.wait(ctx) {
 			continue
 		}
+		start := time.Now()
 		resp, err := c.askMetadata(ctx, cn)
 		if err != nil {
 			c.record(snapshot.SourceMetadata, -1, cn.addr, err)
 			continue
 		}
 		md, from = resp, cn
+		if c.opts.Parts.has(PartBrokerViews) {
+			c.seedView, c.seedConn, c.seedLatency = resp, cn, time.Since(start)
+		}
 		break
 	}
 	brokers := map[int32]*brokerInfo{}
@@ -78,6 +84,7 @@ func (c *collector) applyMetadata(md *sarama.MetadataResponse, brokers map[int32
 		if t.Uuid != (sarama.Uuid{}) {
 			topic.ID = t.Uuid.String()
 		}
+		topic.Partitions = make([]snapshot.Partition, 0, len(t.Partitions))
 		for _, p := range t.Partitions {
 			topic.Partitions = append(topic.Partitions, snapshot.Partition{
 				Topic: t.Name, ID: p.ID, Leader: p.Leader, LeaderEpoch: p.LeaderEpoch,
@@ -139,7 +146,11 @@ func ensureBroker(m map[int32]*brokerInfo, id int32, source string) *brokerInfo 
 		bi = &brokerInfo{snapshot.Broker{ID: id, Probe: snapshot.Probe{Status: snapshot.StatusNotProbed}}}
 		m[id] = bi
 	}
-	bi.LearnedFrom = append(bi.LearnedFrom, source)
+	// Every replica of every partition names its broker: keep the source
+	// once, not once per replica (Normalize would compact them anyway).
+	if !slices.Contains(bi.LearnedFrom, source) {
+		bi.LearnedFrom = append(bi.LearnedFrom, source)
+	}
 	return bi
 }
 

@@ -15,107 +15,100 @@ type partitionKey struct {
 	partition int32
 }
 
+// partitionRef names a partition of the snapshot being filled and points at
+// it, so that answers are stored without looking it up again.
+type partitionRef struct {
+	partitionKey
+	p *snapshot.Partition
+}
+
 // offsets reads the earliest and latest offset of every partition, asking
-// each leader once per kind for all the partitions it leads.
+// each leader once per kind for all the partitions it leads. The answers go
+// straight into the snapshot's partitions: with 100,000 partitions the
+// intermediate maps cost more than the requests.
 func (c *collector) offsets(ctx context.Context, live map[int32]*conn) {
-	byLeader := map[int32][]partitionKey{}
+	byLeader := map[int32][]partitionRef{}
 	leaderless := 0
-	for _, t := range c.snap.Topics {
-		for _, p := range t.Partitions {
+	for i := range c.snap.Topics {
+		t := &c.snap.Topics[i]
+		for j := range t.Partitions {
+			p := &t.Partitions[j]
 			if _, ok := live[p.Leader]; !ok {
 				leaderless++
 				continue
 			}
-			byLeader[p.Leader] = append(byLeader[p.Leader], partitionKey{t.Name, p.ID})
+			byLeader[p.Leader] = append(byLeader[p.Leader], partitionRef{partitionKey{t.Name, p.ID}, p})
 		}
 	}
 	if leaderless > 0 {
 		c.record(snapshot.SourceOffsets, -1, "", fmt.Errorf("no live leader to read offsets from for %d partition(s)", leaderless))
 	}
-	type result struct {
-		key      partitionKey
-		earliest bool
-		offset   int64
-	}
-	var mu sync.Mutex
-	var results []result
 	var wg sync.WaitGroup
-	for leader, keys := range byLeader {
+	for leader, refs := range byLeader {
 		for _, earliest := range []bool{true, false} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				got := c.listOffsets(ctx, leader, live[leader], keys, earliest)
-				mu.Lock()
-				defer mu.Unlock()
-				for k, off := range got {
-					results = append(results, result{k, earliest, off})
+				got, ok := c.listOffsets(ctx, leader, live[leader], refs, earliest)
+				c.mu.Lock()
+				defer c.mu.Unlock()
+				for i, r := range refs {
+					switch {
+					case !ok[i]:
+					case earliest:
+						r.p.EarliestOffset = got[i]
+					default:
+						r.p.LatestOffset = got[i]
+					}
 				}
 			}()
 		}
 	}
 	wg.Wait()
-	index := map[partitionKey]*snapshot.Partition{}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i := range c.snap.Topics {
-		for j := range c.snap.Topics[i].Partitions {
-			p := &c.snap.Topics[i].Partitions[j]
-			index[partitionKey{p.Topic, p.ID}] = p
-		}
-	}
-	for _, r := range results {
-		if p := index[r.key]; p != nil {
-			if r.earliest {
-				p.EarliestOffset = r.offset
-			} else {
-				p.LatestOffset = r.offset
-			}
-		}
-	}
 }
 
-// listOffsets sends one ListOffsets to a leader and returns what it could
-// read, recording the partitions it could not.
-func (c *collector) listOffsets(ctx context.Context, leader int32, cn *conn, keys []partitionKey, earliest bool) map[partitionKey]int64 {
+// listOffsets sends one ListOffsets to a leader and returns, for each of
+// refs, the offset it read and whether it read one, recording the
+// partitions it could not.
+func (c *collector) listOffsets(ctx context.Context, leader int32, cn *conn, refs []partitionRef, earliest bool) ([]int64, []bool) {
 	req := sarama.NewOffsetRequest(sarama.V4_0_0_0)
 	ts := sarama.OffsetNewest
 	if earliest {
 		ts = sarama.OffsetOldest
 	}
-	for _, k := range keys {
-		req.AddBlock(k.topic, k.partition, ts, 1)
+	for _, r := range refs {
+		req.AddBlock(r.topic, r.partition, ts, 1)
 	}
 	resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.OffsetResponse, error) {
 		return cn.broker.GetAvailableOffsets(req)
 	})
+	got, ok := make([]int64, len(refs)), make([]bool, len(refs))
 	if err != nil {
 		c.record(snapshot.SourceOffsets, leader, "", err)
-		return nil
+		return got, ok
 	}
-	out := make(map[partitionKey]int64, len(keys))
 	failed := 0
 	var firstErr error
-	for _, k := range keys {
-		b := resp.GetBlock(k.topic, k.partition)
+	for i, r := range refs {
+		b := resp.GetBlock(r.topic, r.partition)
 		switch {
 		case b == nil:
 			failed++
 		case b.Err != sarama.ErrNoError:
 			failed++
 			if firstErr == nil {
-				firstErr = fmt.Errorf("%s/%d: %s", k.topic, k.partition, errorName(b.Err))
+				firstErr = fmt.Errorf("%s/%d: %s", r.topic, r.partition, errorName(b.Err))
 			}
 		default:
 			off := b.Offset
 			if resp.Version == 0 && len(b.Offsets) > 0 {
 				off = b.Offsets[0]
 			}
-			out[k] = off
+			got[i], ok[i] = off, true
 		}
 	}
 	if failed > 0 {
-		c.record(snapshot.SourceOffsets, leader, "", fmt.Errorf("%d of %d partitions unanswered, first: %v", failed, len(keys), firstErr))
+		c.record(snapshot.SourceOffsets, leader, "", fmt.Errorf("%d of %d partitions unanswered, first: %v", failed, len(refs), firstErr))
 	}
-	return out
+	return got, ok
 }

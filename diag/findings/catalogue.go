@@ -58,7 +58,7 @@ func Lookup(code string) (Entry, bool) {
 	return Entry{}, false
 }
 
-var catalogue = []Entry{
+var catalogue = append([]Entry{
 	{
 		Code: BrokerDown, Severity: Critical, Title: "broker down", Runbook: "broker-failure",
 		Meaning:      "A broker id that holds replicas is fenced by the controller or no longer registered in the cluster.",
@@ -161,4 +161,4 @@ var catalogue = []Entry{
 		WhyItMatters: "Every replica in that directory is offline on that broker.",
 		WhatToDo:     "Check the disk (dmesg, free space). Never delete segment files by hand; replace the disk and let replicas re-sync, or reassign them.",
 	},
-}
+}, securityCatalogue...)

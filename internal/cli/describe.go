@@ -18,24 +18,29 @@ import (
 type DescribeOptions struct {
 	View   string
 	Filter views.Filter
+	// All lifts the row limit of long lists (--all); Filter.Limit is --limit.
+	All bool
 }
 
 // describeParts is what each view needs collected, so that e.g. `describe
-// brokers` never reads every group's offsets.
+// brokers` never reads every group's offsets. Topics and partitions read the
+// log dirs too: they list every replica on disk, which is how topics that
+// ACLs hide from Metadata are noticed instead of silently left out.
 var describeParts = map[string]collect.Parts{
 	"brokers":    0,
-	"topics":     collect.PartConfigs,
-	"partitions": collect.PartConfigs | collect.PartOffsets | collect.PartReassignments,
+	"topics":     collect.PartConfigs | collect.PartLogDirs,
+	"partitions": collect.PartConfigs | collect.PartOffsets | collect.PartReassignments | collect.PartLogDirs,
 	"groups":     collect.PartGroups,
 	"logdirs":    collect.PartLogDirs,
 	"configs":    collect.PartConfigs,
+	"security":   collect.PartConfigs | collect.PartACLs,
 }
 
 func newDescribeCmd(app *App, conn *ConnOptions) *cobra.Command {
 	opts := &DescribeOptions{}
 	cmd := &cobra.Command{
 		Use:   "describe VIEW",
-		Short: "Show how the cluster looks now: brokers, topics, partitions, groups, logdirs or configs",
+		Short: "Show how the cluster looks now: brokers, topics, partitions, groups, logdirs, configs or security",
 		Long: `Take one live snapshot and show one view of it.
 
 Views:
@@ -46,15 +51,22 @@ Views:
   groups      consumer groups with state, members and lag per partition
   logdirs     log directories per broker: size, total and usable bytes, errors
   configs     the configs that decide risk, per topic and per broker
+  security    each broker's listeners and their protocols, the authorizer and the
+              ACLs, with entries that let anybody write marked
 
 The partition filters are those of kafka-topics.sh --describe; given together
 they show partitions matching any of them.
+
+Long lists (partitions, topics, groups, committed offsets, topic configs) are
+summarised first (counts per broker and per topic), then listed worst first up
+to --limit rows; --all lists every row. --output json always has every row.
 
 describe exits 0 whenever it could collect, even partially (what could not be
 collected is named under the tables), and 3 when no broker answered.`,
 		Example: `  kafka-runbook describe brokers -b kafka1:9092
   kafka-runbook describe partitions --under-replicated --topic orders
   kafka-runbook describe partitions --under-min-isr -o json | jq '.partitions | length'
+  kafka-runbook describe groups --limit 200
   kafka-runbook describe groups --group billing -o markdown`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: views.Names(),
@@ -71,6 +83,9 @@ collected is named under the tables), and 3 when no broker answered.`,
 	f.BoolVar(&opts.Filter.UnderMinISR, "under-min-isr", false, "only partitions whose ISR is below min.insync.replicas (acks=all fails)")
 	f.BoolVar(&opts.Filter.AtMinISR, "at-min-isr", false, "only partitions whose ISR equals min.insync.replicas (one failure from unavailable)")
 	f.BoolVar(&opts.Filter.ExcludeInternal, "exclude-internal", false, "hide internal topics such as __consumer_offsets")
+	f.IntVar(&opts.Filter.Limit, "limit", views.DefaultLimit, "list at most this many rows of a long list, worst first (tables only; JSON has every row)")
+	f.BoolVar(&opts.All, "all", false, "list every row of long lists")
+	cmd.MarkFlagsMutuallyExclusive("limit", "all")
 	return cmd
 }
 
@@ -78,6 +93,12 @@ func runDescribe(ctx context.Context, app *App, conn *ConnOptions, opts *Describ
 	parts, ok := describeParts[opts.View]
 	if !ok {
 		return exitcode.Usagef("run 'kafka-runbook describe --help'", "unknown view %q: choose one of %s", opts.View, strings.Join(views.Names(), ", "))
+	}
+	switch {
+	case opts.All:
+		opts.Filter.Limit = -1
+	case opts.Filter.Limit <= 0:
+		return exitcode.Usagef("use --all to list every row", "--limit must be positive, got %d", opts.Filter.Limit)
 	}
 	ropts, err := conn.renderOptions(app.IO)
 	if err != nil {

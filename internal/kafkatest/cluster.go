@@ -27,6 +27,7 @@ type Cluster struct {
 	nodeLog4j string
 	toolLog4j string
 	nodes     map[int32]*node // the map is fixed; process state in each node is guarded by mu
+	ca        *CA             // signs the brokers' certificates; nil without TLS listeners
 
 	mu         sync.Mutex
 	tailsShown bool // a failure message already carries the logs; cleanup need not repeat them
@@ -79,7 +80,14 @@ func newCluster(dir string, j jvm, opts Options) (*Cluster, error) {
 	if err := os.WriteFile(c.toolLog4j, []byte(toolLog4j), 0o644); err != nil {
 		return nil, err
 	}
-	nodes, err := newNodes(dir, opts)
+	if opts.Security.usesTLS() {
+		ca, err := NewCA("kafkatest CA " + c.clusterID)
+		if err != nil {
+			return nil, err
+		}
+		c.ca = ca
+	}
+	nodes, err := newNodes(dir, opts, c.ca)
 	if err != nil {
 		return nil, err
 	}
@@ -115,6 +123,9 @@ func (c *Cluster) format(n *node) error {
 	args := []string{"format", "--cluster-id", c.clusterID, "--config", n.propPath}
 	for _, f := range slices.Sorted(maps.Keys(c.opts.Features)) {
 		args = append(args, "--feature", fmt.Sprintf("%s=%d", f, c.opts.Features[f]))
+	}
+	if c.opts.Security != nil {
+		args = append(args, c.opts.Security.scramFormatArgs()...)
 	}
 	cmd := c.jvm.cmd(context.Background(), c.dir, toolHeap, c.toolLog4j, "kafka.tools.StorageTool", args...)
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -52,6 +52,9 @@ type Options struct {
 	// the controller (a zombie leader) while clients still reach it. It is
 	// called once per node and must return the same address each time.
 	ControllerVia func(controllerAddr string) string
+	// Security, when set, gives every broker secured client listeners (TLS, mutual TLS,
+	// SASL) and can turn ACLs on; see Security. Nil keeps the PLAINTEXT-only cluster.
+	Security *Security
 }
 
 func (o Options) withDefaults() Options {
@@ -82,7 +85,7 @@ func (o Options) validate() error {
 	if o.LogDirs < 1 {
 		return fmt.Errorf("LogDirs %d must be at least 1", o.LogDirs)
 	}
-	return nil
+	return o.Security.validate()
 }
 
 const heartbeatInterval = 500 * time.Millisecond
@@ -125,6 +128,8 @@ type node struct {
 	logDirs  []string
 	propPath string
 	logPath  string
+	// listenerPorts are the ports of the secured listeners (Options.Security), by name.
+	listenerPorts map[string]int
 
 	proc   *process
 	paused bool
@@ -135,7 +140,9 @@ func (n *node) addr() string { return net.JoinHostPort(loopback, strconv.Itoa(n.
 // loopback is the only address the harness binds or advertises.
 const loopback = "127.0.0.1"
 
-func (n *node) properties(o Options, controllerPort int) map[string]string {
+// properties is the node's server.properties. tls holds a broker's key material settings
+// when Options.Security uses TLS.
+func (n *node) properties(o Options, controllerPort int, tls map[string]string) map[string]string {
 	p := commonProperties(o)
 	voterAddr := net.JoinHostPort(loopback, strconv.Itoa(controllerPort))
 	if n.broker {
@@ -160,6 +167,12 @@ func (n *node) properties(o Options, controllerPort int) map[string]string {
 			p["advertised.listeners"] = "CONTROLLER://" + controllerAddr(o, controllerPort)
 		}
 	}
+	if o.Security != nil {
+		maps.Copy(p, o.Security.authorizerProperties())
+		if n.broker {
+			maps.Copy(p, o.Security.brokerProperties(n, tls))
+		}
+	}
 	maps.Copy(p, o.Properties)
 	maps.Copy(p, o.NodeProperties[n.id])
 	return p
@@ -175,24 +188,38 @@ func writeProperties(path string, props map[string]string) error {
 }
 
 // newNodes lays out the controller and brokers under dir, with ports picked now and kept for
-// the cluster's life so that a restarted node comes back at the same address.
-func newNodes(dir string, o Options) (map[int32]*node, error) {
+// the cluster's life so that a restarted node comes back at the same address. ca signs the
+// brokers' certificates when Options.Security uses TLS.
+func newNodes(dir string, o Options, ca *CA) (map[int32]*node, error) {
 	ids := []int32{ControllerID}
 	for id := int32(1); id <= NumBrokers; id++ {
 		ids = append(ids, id)
 	}
-	ports, err := freePorts(len(ids))
+	var secured []Listener
+	if o.Security != nil {
+		secured = o.Security.Listeners
+	}
+	ports, err := freePorts(len(ids) + NumBrokers*len(secured))
 	if err != nil {
 		return nil, err
 	}
+	next := func() int {
+		p := ports[0]
+		ports = ports[1:]
+		return p
+	}
 	nodes := make(map[int32]*node, len(ids))
-	for i, id := range ids {
+	for _, id := range ids {
 		home := filepath.Join(dir, fmt.Sprintf("node-%d", id))
-		n := &node{id: id, broker: id != ControllerID, port: ports[i], home: home,
+		n := &node{id: id, broker: id != ControllerID, port: next(), home: home,
 			propPath: filepath.Join(home, "server.properties"), logPath: filepath.Join(home, "kafka.log")}
 		dirs := 1
 		if n.broker {
 			dirs = o.LogDirs
+			n.listenerPorts = map[string]int{}
+			for _, l := range secured {
+				n.listenerPorts[l.Name] = next()
+			}
 		}
 		for d := range dirs {
 			n.logDirs = append(n.logDirs, filepath.Join(home, fmt.Sprintf("data-%d", d)))
@@ -203,7 +230,13 @@ func newNodes(dir string, o Options) (map[int32]*node, error) {
 		if err := os.MkdirAll(n.home, 0o755); err != nil {
 			return nil, err
 		}
-		if err := writeProperties(n.propPath, n.properties(o, nodes[ControllerID].port)); err != nil {
+		var tls map[string]string
+		if n.broker && ca != nil {
+			if tls, err = o.Security.writeBrokerTLS(ca, n.id, filepath.Join(n.home, "tls")); err != nil {
+				return nil, err
+			}
+		}
+		if err := writeProperties(n.propPath, n.properties(o, nodes[ControllerID].port, tls)); err != nil {
 			return nil, err
 		}
 	}

@@ -10,6 +10,12 @@
 // KAFKA_RUNBOOK_REQUIRE_KAFKA=1 (set in CI), which turns the skip into a failure so that
 // integration tests cannot silently stop running.
 //
+// Options.Security gives every broker secured client listeners next to its PLAINTEXT one: TLS
+// with certificates from a CA made in Go for the run (CA), mutual TLS, SASL/PLAIN and
+// SASL/SCRAM over TLS, and can turn on the StandardAuthorizer; CreateACLs grants rights and
+// ListenerBootstrap gives a client the secured addresses. Replication, the controller and the
+// harness's own helpers stay on PLAINTEXT, where User:ANONYMOUS is a super user.
+//
 // The fault methods (Kill, Pause, Resume, Restart, Stop) act on one node by id. The data helpers
 // (CreateTopic, Produce, CommitOffset) exist for tests only: the product itself never writes to
 // a cluster.

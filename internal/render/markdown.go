@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"io"
 	"strings"
-
-	"github.com/olekukonko/tablewriter/pkg/twwidth"
 )
 
 // writeMarkdown writes one table as GitHub-flavoured Markdown, to be pasted
@@ -62,11 +60,11 @@ func writeMarkdownGrid(b *bytes.Buffer, t Table) {
 	}
 	widths := make([]int, len(header))
 	for i, h := range header {
-		widths[i] = max(3, twwidth.Width(h)) // "---" is the shortest rule
+		widths[i] = max(3, cellWidth(h)) // "---" is the shortest rule
 	}
 	for _, r := range rows {
 		for i, c := range r {
-			widths[i] = max(widths[i], twwidth.Width(c))
+			widths[i] = max(widths[i], cellWidth(c))
 		}
 	}
 	writeMarkdownLine(b, t, header, widths)
@@ -87,12 +85,14 @@ func writeMarkdownGrid(b *bytes.Buffer, t Table) {
 func writeMarkdownLine(b *bytes.Buffer, t Table, cells []string, widths []int) {
 	b.WriteString("|")
 	for i, c := range cells {
-		pad := strings.Repeat(" ", widths[i]-twwidth.Width(c))
+		pad := widths[i] - cellWidth(c)
 		b.WriteByte(' ')
 		if t.Columns[i].Align == AlignRight {
-			b.WriteString(pad + c)
+			writeSpaces(b, pad)
+			b.WriteString(c)
 		} else {
-			b.WriteString(c + pad)
+			b.WriteString(c)
+			writeSpaces(b, pad)
 		}
 		b.WriteString(" |")
 	}
@@ -124,4 +124,13 @@ var mdEscaper = strings.NewReplacer(
 	`>`, `&gt;`,
 )
 
-func mdEscape(s string) string { return mdEscaper.Replace(s) }
+// mdSpecial are the characters mdEscaper replaces; most cells have none,
+// and checking first spares the replacer's allocations.
+const mdSpecial = "\\|`*<>"
+
+func mdEscape(s string) string {
+	if !strings.ContainsAny(s, mdSpecial) {
+		return s
+	}
+	return mdEscaper.Replace(s)
+}

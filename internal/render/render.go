@@ -8,6 +8,8 @@
 package render
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -148,11 +150,94 @@ func Render(w io.Writer, opts Options, tables ...Table) error {
 
 // JSON writes v as indented JSON followed by a newline. HTML escaping is off
 // because broker error messages are read by people and contain < and >.
+//
+// The output is what json.Encoder with SetIndent("", "  ") writes, but the
+// indentation is streamed to w instead of built in a second buffer: a
+// 100,000-partition view is about 100 MB of indented JSON, and the encoder
+// would hold it twice, each grown by doubling.
 func JSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	var compact bytes.Buffer
+	enc := json.NewEncoder(&compact)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	writeIndented(bw, compact.Bytes())
+	return bw.Flush()
+}
+
+// writeIndented indents compact JSON (as json.Encoder writes it: no blanks
+// outside strings) exactly as json.Indent does with a two-space indent:
+// one member or element per line, "key": value, and {} and [] for empty
+// objects and arrays.
+func writeIndented(w *bufio.Writer, src []byte) {
+	const indent = "                                                                "
+	newline := func(depth int) {
+		w.WriteByte('\n')
+		for n := 2 * depth; n > 0; n -= min(n, len(indent)) {
+			w.WriteString(indent[:min(n, len(indent))])
+		}
+	}
+	depth := 0
+	inString, escaped, pending := false, false, false
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if inString {
+			// Copy the rest of the string up to its closing quote at once.
+			j := i
+			for ; j < len(src); j++ {
+				if escaped {
+					escaped = false
+					continue
+				}
+				if src[j] == '\\' {
+					escaped = true
+					continue
+				}
+				if src[j] == '"' {
+					break
+				}
+			}
+			if j == len(src) {
+				w.Write(src[i:])
+				return
+			}
+			w.Write(src[i : j+1])
+			inString = false
+			i = j
+			continue
+		}
+		if pending && c != '}' && c != ']' {
+			pending = false
+			depth++
+			newline(depth)
+		}
+		switch c {
+		case '"':
+			inString = true
+			w.WriteByte(c)
+		case '{', '[':
+			// The newline waits: an empty object or array stays {} or [].
+			pending = true
+			w.WriteByte(c)
+		case ',':
+			w.WriteByte(c)
+			newline(depth)
+		case ':':
+			w.WriteString(": ")
+		case '}', ']':
+			if pending {
+				pending = false
+			} else {
+				depth--
+				newline(depth)
+			}
+			w.WriteByte(c)
+		default:
+			w.WriteByte(c)
+		}
+	}
 }
 
 // validate catches rows of the wrong width: they are programming errors in

@@ -50,7 +50,7 @@ func TestBuild(t *testing.T) {
 			codes: []string{"BROKER_DOWN", "LOG_DIR_OFFLINE", "OFFLINE_PARTITION", "UNCLEAN_ELECTION_REQUIRED", "UNDER_MIN_ISR",
 				"AT_MIN_ISR", "LOW_REPLICATION_FACTOR", "MIN_ISR_TOO_LOW", "OFFLINE_REPLICA", "UNDER_REPLICATED"},
 			errors:   6,
-			uneval:   []string{"log-dirs", "log-start-past-committed", "metadata-divergence", "offsets-backwards", "replication", "topic-config"},
+			uneval:   []string{"log-dirs", "log-start-past-committed", "metadata-divergence", "offsets-backwards", "replication", "security", "topic-config"},
 			firstSum: "broker 3 is down (not registered in the cluster) and holds 10 replicas",
 		},
 		{
@@ -59,7 +59,7 @@ func TestBuild(t *testing.T) {
 			code: exitcode.Warning, status: "WARNING",
 			cluster: Cluster{ID: "q7Zx1b0fT4mK2pLw9aR3cA", Brokers: 3, AnsweringBrokers: 3, Topics: 4, Partitions: 10},
 			codes:   []string{"LOW_REPLICATION_FACTOR", "MIN_ISR_TOO_LOW"},
-			uneval:  []string{"metadata-divergence", "offsets-backwards"},
+			uneval:  []string{"metadata-divergence", "offsets-backwards", "security"},
 		},
 		{
 			name: "3 with a previous snapshot, offsets going backwards are data loss",
@@ -73,7 +73,7 @@ func TestBuild(t *testing.T) {
 			cluster: Cluster{ID: "q7Zx1b0fT4mK2pLw9aR3cA", Brokers: 3, AnsweringBrokers: 3, Topics: 4, Partitions: 10},
 			next:    "data-recovery",
 			codes:   []string{"DATA_LOSS", "LOW_REPLICATION_FACTOR", "MIN_ISR_TOO_LOW"},
-			uneval:  []string{"metadata-divergence"},
+			uneval:  []string{"metadata-divergence", "security"},
 		},
 		{
 			name: "4 no broker known: unknown",
@@ -82,7 +82,7 @@ func TestBuild(t *testing.T) {
 			},
 			code: exitcode.Unknown, status: "UNKNOWN",
 			codes:  []string{},
-			uneval: []string{"broker-health", "log-dirs", "metadata-divergence", "offsets-backwards", "partition-availability"},
+			uneval: []string{"broker-health", "log-dirs", "metadata-divergence", "offsets-backwards", "partition-availability", "security"},
 		},
 	}
 	for _, tt := range tests {

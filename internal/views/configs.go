@@ -20,6 +20,9 @@ type ConfigsView struct {
 	Topics   []TopicConfigs  `json:"topics"`
 	Filter   string          `json:"filter,omitempty"`
 	Warnings []Warning       `json:"warnings"`
+
+	// limit is the number of topic config rows the tables may list.
+	limit int
 }
 
 // BrokerConfigs holds one broker's configs, sorted by name.
@@ -47,7 +50,7 @@ type ConfigEntry struct {
 // because topic defaults come from them.
 func Configs(s *snapshot.Snapshot, f Filter) ConfigsView {
 	c := newCluster(s)
-	v := ConfigsView{Brokers: []BrokerConfigs{}, Topics: []TopicConfigs{}, Filter: f.describe()}
+	v := ConfigsView{Brokers: []BrokerConfigs{}, Topics: []TopicConfigs{}, Filter: f.describe(), limit: f.rowLimit()}
 	w := warningsFrom(s, f, snapshot.SourceBrokerConfigs, snapshot.SourceTopicConfigs)
 	have := map[int32]bool{}
 	for _, b := range s.BrokerConfigs {
@@ -89,7 +92,9 @@ func entries(m map[string]snapshot.ConfigValue) []ConfigEntry {
 	return out
 }
 
-// Tables returns the broker configs, then the topic configs.
+// Tables returns the broker configs, then the topic configs. Many topics
+// are preceded by how many topics share each value; the topic list stops
+// at the limit.
 func (v ConfigsView) Tables() []render.Table {
 	cols := func(first string, right bool) []render.Column {
 		a := render.AlignLeft
@@ -111,15 +116,56 @@ func (v ConfigsView) Tables() []render.Table {
 		Title: fmt.Sprintf("Topic configs (%d topics)", len(v.Topics)), Columns: cols("Topic", false),
 		Rows: [][]string{}, Empty: "no topics match", Warnings: warningLines(v.warnings(snapshot.SourceTopicConfigs)),
 	}
+	total := 0
 	for _, t := range v.Topics {
 		for _, e := range t.Configs {
-			topics.Rows = append(topics.Rows, []string{t.Topic, e.Name, configValue(e), e.Source})
+			total++
+			if len(topics.Rows) < rowsShown(v.limit) {
+				topics.Rows = append(topics.Rows, []string{t.Topic, e.Name, configValue(e), e.Source})
+			}
 		}
+	}
+	if n := limitNote(len(topics.Rows), total, "topic config rows", "in topic order"); n != "" {
+		topics.Notes = append(topics.Notes, n)
 	}
 	if v.Filter != "" {
 		topics.Notes = append(topics.Notes, "filter: "+v.Filter)
 	}
-	return []render.Table{brokers, topics}
+	if len(v.Topics) <= summariseAbove {
+		return []render.Table{brokers, topics}
+	}
+	return []render.Table{brokers, v.byValue(), topics}
+}
+
+// byValue counts the topics that share each config value and source, so
+// that the odd topic out stands out among thousands. Values that are the
+// same for every topic are listed too: that is worth knowing.
+func (v ConfigsView) byValue() render.Table {
+	t := render.Table{
+		Title: fmt.Sprintf("Topic configs by value, of these %d topics", len(v.Topics)),
+		Columns: []render.Column{{Name: "Config"}, {Name: "Value"}, {Name: "Source"},
+			{Name: "Topics", Align: render.AlignRight}},
+		Rows:  [][]string{},
+		Empty: "no topic configs collected",
+	}
+	type key struct{ name, value, source string }
+	counts := map[key]int{}
+	for _, tc := range v.Topics {
+		for _, e := range tc.Configs {
+			counts[key{e.Name, configValue(e), e.Source}]++
+		}
+	}
+	keys := slices.SortedFunc(maps.Keys(counts), func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(counts[b], counts[a]),
+			cmp.Compare(a.value, b.value), cmp.Compare(a.source, b.source))
+	})
+	for _, k := range keys[:min(len(keys), rowsShown(v.limit))] {
+		t.Rows = append(t.Rows, []string{k.name, k.value, k.source, itoa(counts[k])})
+	}
+	if n := limitNote(len(t.Rows), len(keys), "distinct values", "by config, commonest first"); n != "" {
+		t.Notes = append(t.Notes, n)
+	}
+	return t
 }
 
 // warnings returns the warnings of one source, so each table carries its own.

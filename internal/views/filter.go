@@ -35,6 +35,12 @@ type Filter struct {
 	AtMinISR bool
 	// ExcludeInternal hides internal topics (__consumer_offsets, ...).
 	ExcludeInternal bool
+	// Limit caps the rows of the long lists in table and Markdown output
+	// (partitions, topics, groups, committed offsets, topic configs),
+	// which then show the worst rows first: 0 means DefaultLimit, a
+	// negative value no cap (--all). It selects nothing: JSON output always
+	// has every row that the filters keep.
+	Limit int
 }
 
 // byState reports whether any state filter is set.

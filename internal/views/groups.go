@@ -1,7 +1,10 @@
 package views
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
@@ -16,6 +19,11 @@ type GroupsView struct {
 	Total    int       `json:"total"`
 	Filter   string    `json:"filter,omitempty"`
 	Warnings []Warning `json:"warnings"`
+
+	// live says which brokers are live, for the per-coordinator summary.
+	live map[int32]bool
+	// limit is the number of rows the tables may list.
+	limit int
 }
 
 // GroupRow is one consumer group.
@@ -51,7 +59,7 @@ type OffsetRow struct {
 // offsets on those topics and drops groups with none.
 func Groups(s *snapshot.Snapshot, f Filter) GroupsView {
 	c := newCluster(s)
-	v := GroupsView{Groups: []GroupRow{}, Total: len(s.Groups), Filter: f.describe()}
+	v := GroupsView{Groups: []GroupRow{}, Total: len(s.Groups), Filter: f.describe(), live: c.live, limit: f.rowLimit()}
 	for _, g := range s.Groups {
 		if !f.matchGroup(g.ID) {
 			continue
@@ -82,6 +90,8 @@ func Groups(s *snapshot.Snapshot, f Filter) GroupsView {
 }
 
 // Tables returns the per-group summary, then the per-partition offsets.
+// Many groups are preceded by their lag per topic and per coordinator; the
+// lists show the most lagging groups and partitions first, up to the limit.
 func (v GroupsView) Tables() []render.Table {
 	num := func(name string) render.Column { return render.Column{Name: name, Align: render.AlignRight} }
 	sum := render.Table{
@@ -102,22 +112,34 @@ func (v GroupsView) Tables() []render.Table {
 		Rows:  [][]string{},
 		Empty: "no committed offsets",
 	}
-	for _, g := range v.Groups {
-		coord := "none"
-		if g.Coordinator >= 0 {
-			coord = strconv.Itoa(int(g.Coordinator))
-			if !g.CoordinatorLive {
-				coord += " (down)"
-			}
-		}
+	groups := topK(v.Groups, rowsShown(v.limit), worseGroup)
+	for _, g := range groups {
 		sum.Rows = append(sum.Rows, []string{
-			g.Group, g.State, itoa(g.MemberCount), coord, itoa(len(g.Offsets)), totalLag(g), g.Error,
+			g.Group, g.State, itoa(g.MemberCount), v.coordinator(g.Coordinator), itoa(len(g.Offsets)), totalLag(g), g.Error,
 		})
-		for _, o := range g.Offsets {
-			offsets.Rows = append(offsets.Rows, []string{
-				g.Group, o.Topic, itoa(int(o.Partition)), render.Int(o.Committed), render.Int(o.Latest), render.Int(o.Lag),
-			})
+	}
+	if n := limitNote(len(groups), len(v.Groups), "groups", "errors then most lag first"); n != "" {
+		sum.Notes = append(sum.Notes, n)
+	}
+	n := 0
+	for _, g := range v.Groups {
+		n += len(g.Offsets)
+	}
+	all := make([]groupOffset, 0, n)
+	for i := range v.Groups {
+		for j := range v.Groups[i].Offsets {
+			all = append(all, groupOffset{&v.Groups[i], &v.Groups[i].Offsets[j]})
 		}
+	}
+	shown := topK(all, rowsShown(v.limit), worseOffset)
+	for _, r := range shown {
+		o := r.o
+		offsets.Rows = append(offsets.Rows, []string{
+			r.g.Group, o.Topic, itoa(int(o.Partition)), render.Int(o.Committed), render.Int(o.Latest), render.Int(o.Lag),
+		})
+	}
+	if n := limitNote(len(shown), len(all), "committed offsets", "most lag first"); n != "" {
+		offsets.Notes = append(offsets.Notes, n)
 	}
 	if v.Filter != "" {
 		sum.Notes = append(sum.Notes, "filter: "+v.Filter)
@@ -125,7 +147,134 @@ func (v GroupsView) Tables() []render.Table {
 	if len(v.Groups) == 0 {
 		return []render.Table{sum}
 	}
-	return []render.Table{sum, offsets}
+	if len(v.Groups) <= summariseAbove {
+		return []render.Table{sum, offsets}
+	}
+	return []render.Table{v.perCoordinator(), v.perTopic(all), sum, offsets}
+}
+
+// worseGroup orders groups for a limited list: groups that could not be
+// read first, then by total lag, then by id.
+func worseGroup(a, b GroupRow) int {
+	return cmp.Or(
+		cmp.Compare(count(b.Error != ""), count(a.Error != "")),
+		cmp.Compare(b.TotalLag, a.TotalLag),
+		cmp.Compare(a.Group, b.Group),
+	)
+}
+
+// groupOffset is one committed offset with its group.
+type groupOffset struct {
+	g *GroupRow
+	o *OffsetRow
+}
+
+// worseOffset orders committed offsets by lag, unknown lag after every
+// known one; the input order (group, topic, partition) breaks ties.
+func worseOffset(a, b groupOffset) int {
+	return cmp.Compare(b.o.Lag, a.o.Lag)
+}
+
+// coordinator names a group's coordinator, marking one that is not live.
+func (v GroupsView) coordinator(id int32) string {
+	if id < 0 {
+		return "none"
+	}
+	s := strconv.Itoa(int(id))
+	if !v.live[id] {
+		s += " (down)"
+	}
+	return s
+}
+
+// perCoordinator counts the groups, members and lag of each coordinator:
+// a coordinator that is down or slow stands out.
+func (v GroupsView) perCoordinator() render.Table {
+	num := func(name string) render.Column { return render.Column{Name: name, Align: render.AlignRight} }
+	t := render.Table{
+		Title:   fmt.Sprintf("Per coordinator, of these %d groups", len(v.Groups)),
+		Columns: []render.Column{{Name: "Coordinator"}, num("Groups"), num("Members"), num("Total lag"), num("Errors")},
+		Rows:    [][]string{},
+	}
+	type counts struct {
+		groups, members, errors int
+		lag                     int64
+	}
+	by := map[int32]*counts{}
+	for _, g := range v.Groups {
+		c := by[g.Coordinator]
+		if c == nil {
+			c = &counts{}
+			by[g.Coordinator] = c
+		}
+		c.groups++
+		c.members += g.MemberCount
+		c.lag += g.TotalLag
+		c.errors += count(g.Error != "")
+	}
+	for _, id := range slices.Sorted(maps.Keys(by)) {
+		c := by[id]
+		t.Rows = append(t.Rows, []string{v.coordinator(id), itoa(c.groups), itoa(c.members), strconv.FormatInt(c.lag, 10), itoa(c.errors)})
+	}
+	return t
+}
+
+// topicLag is the lag of every listed group on one topic.
+type topicLag struct {
+	topic           string
+	groups, unknown int
+	lag, maxLag     int64
+	lastGroup       *GroupRow
+}
+
+// perTopic sums the lag on each topic over the listed groups, the most
+// lagging topics first, up to the limit.
+func (v GroupsView) perTopic(all []groupOffset) render.Table {
+	num := func(name string) render.Column { return render.Column{Name: name, Align: render.AlignRight} }
+	t := render.Table{
+		Title: fmt.Sprintf("Lag per topic, of these %d groups", len(v.Groups)),
+		Columns: []render.Column{{Name: "Topic"}, num("Groups"), num("Total lag"), num("Largest partition lag"),
+			num("Unknown lag")},
+		Rows:  [][]string{},
+		Empty: "no committed offsets",
+	}
+	by := map[string]*topicLag{}
+	var last *topicLag
+	for _, r := range all {
+		tl := last
+		if tl == nil || tl.topic != r.o.Topic {
+			tl = by[r.o.Topic]
+			if tl == nil {
+				tl = &topicLag{topic: r.o.Topic}
+				by[r.o.Topic] = tl
+			}
+		}
+		last = tl
+		if tl.lastGroup != r.g {
+			// A group's offsets are listed together: count it once.
+			tl.groups++
+			tl.lastGroup = r.g
+		}
+		if r.o.Lag < 0 {
+			tl.unknown++
+			continue
+		}
+		tl.lag += r.o.Lag
+		tl.maxLag = max(tl.maxLag, r.o.Lag)
+	}
+	topics := make([]topicLag, 0, len(by))
+	for _, name := range slices.Sorted(maps.Keys(by)) {
+		topics = append(topics, *by[name])
+	}
+	worst := topK(topics, rowsShown(v.limit), func(a, b topicLag) int { return cmp.Compare(b.lag, a.lag) })
+	for _, tl := range worst {
+		t.Rows = append(t.Rows, []string{tl.topic, itoa(tl.groups), strconv.FormatInt(tl.lag, 10),
+			strconv.FormatInt(tl.maxLag, 10), itoa(tl.unknown)})
+	}
+	if n := limitNote(len(worst), len(topics), "topics", "most lag first"); n != "" {
+		t.Notes = append(t.Notes, n)
+	}
+	return t
 }
 
 // totalLag renders a group's lag, flagging partitions whose lag is unknown

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -22,6 +23,10 @@ type PartitionsView struct {
 
 	// waiting counts offline partitions per down ISR member, for a note.
 	waiting map[int32]int
+	// live says which brokers are live, for the per-broker summary.
+	live map[int32]bool
+	// limit is the number of rows the tables may list.
+	limit int
 }
 
 // PartitionRow is one partition.
@@ -47,7 +52,7 @@ type PartitionRow struct {
 // Partitions builds the partitions view, filtered.
 func Partitions(s *snapshot.Snapshot, f Filter) PartitionsView {
 	c := newCluster(s)
-	v := PartitionsView{Partitions: []PartitionRow{}, Filter: f.describe(), waiting: map[int32]int{}}
+	v := PartitionsView{Partitions: []PartitionRow{}, Filter: f.describe(), waiting: map[int32]int{}, live: c.live, limit: f.rowLimit()}
 	var unknownMinISR []string
 	for _, t := range s.Topics {
 		v.Total += len(t.Partitions)
@@ -80,7 +85,9 @@ func Partitions(s *snapshot.Snapshot, f Filter) PartitionsView {
 	return v
 }
 
-// Tables returns the partition table with a count of each status.
+// Tables returns the partition table with a count of each status. A long
+// list is preceded by its counts per broker and per topic, and lists the
+// worst partitions first, up to the limit.
 func (v PartitionsView) Tables() []render.Table {
 	num := func(name string) render.Column { return render.Column{Name: name, Align: render.AlignRight} }
 	t := render.Table{
@@ -95,6 +102,9 @@ func (v PartitionsView) Tables() []render.Table {
 	}
 	counts := map[string]int{}
 	for _, p := range v.Partitions {
+		counts[p.Status]++
+	}
+	for _, p := range v.worstFirst(counts) {
 		leader := render.Int(p.Leader)
 		if p.Leader < 0 {
 			leader = "none"
@@ -105,10 +115,12 @@ func (v PartitionsView) Tables() []render.Table {
 			p.Topic, itoa(int(p.Partition)), leader, render.Int(p.LeaderEpoch), idList(p.Replicas), idList(p.ISR),
 			idList(p.OfflineReplicas), p.Status, render.Int(p.MinISR), render.Int(p.EarliestOffset), render.Int(p.LatestOffset), p.Error,
 		})
-		counts[p.Status]++
 	}
 	if len(v.Partitions) > 0 {
 		t.Notes = append(t.Notes, statusSummary(counts))
+	}
+	if n := limitNote(len(t.Rows), len(v.Partitions), "partitions", "worst first"); n != "" {
+		t.Notes = append(t.Notes, n)
 	}
 	if n := v.waitingFor(); n != "" {
 		t.Notes = append(t.Notes, n)
@@ -116,7 +128,134 @@ func (v PartitionsView) Tables() []render.Table {
 	if v.Filter != "" {
 		t.Notes = append(t.Notes, "filter: "+v.Filter)
 	}
-	return []render.Table{t}
+	if len(v.Partitions) <= summariseAbove {
+		return []render.Table{t}
+	}
+	return []render.Table{v.perBroker(), v.perTopic(), t}
+}
+
+// statusOrder lists the statuses worst first.
+var statusOrder = []string{StatusOffline, StatusUnderMinISR, StatusAtMinISR, StatusUnderReplicated, StatusOK}
+
+// worstFirst returns up to the limit of partitions, worst status first and
+// in topic and partition order within a status.
+func (v PartitionsView) worstFirst(counts map[string]int) []PartitionRow {
+	n := min(rowsShown(v.limit), len(v.Partitions))
+	if counts[StatusOK] == len(v.Partitions) {
+		return v.Partitions[:n]
+	}
+	out := make([]PartitionRow, 0, n)
+	for _, status := range statusOrder {
+		for _, p := range v.Partitions {
+			if len(out) == n {
+				return out
+			}
+			if p.Status == status {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// brokerCounts is one broker's share of the listed partitions.
+type brokerCounts struct {
+	leads, replicas, notInISR, offline int
+}
+
+// perBroker counts the listed partitions each broker leads, holds, is out
+// of the ISR of, and holds offline: the broker behind an incident stands out.
+func (v PartitionsView) perBroker() render.Table {
+	num := func(name string) render.Column { return render.Column{Name: name, Align: render.AlignRight} }
+	t := render.Table{
+		Title:   fmt.Sprintf("Per broker, of these %d partitions", len(v.Partitions)),
+		Columns: []render.Column{num("Broker"), num("Leads"), num("Replicas"), num("Not in ISR"), num("Offline replicas")},
+		Rows:    [][]string{},
+		Empty:   "no replicas",
+	}
+	counts := map[int32]*brokerCounts{}
+	get := func(id int32) *brokerCounts {
+		c := counts[id]
+		if c == nil {
+			c = &brokerCounts{}
+			counts[id] = c
+		}
+		return c
+	}
+	for _, p := range v.Partitions {
+		if p.Leader >= 0 {
+			get(p.Leader).leads++
+		}
+		for _, id := range p.Replicas {
+			c := get(id)
+			c.replicas++
+			if !slices.Contains(p.ISR, id) {
+				c.notInISR++
+			}
+		}
+		for _, id := range p.OfflineReplicas {
+			get(id).offline++
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(counts)) {
+		c := counts[id]
+		name := itoa(int(id))
+		if !v.live[id] {
+			name += " (down)"
+		}
+		t.Rows = append(t.Rows, []string{name, itoa(c.leads), itoa(c.replicas), itoa(c.notInISR), itoa(c.offline)})
+	}
+	return t
+}
+
+// topicCounts is one topic's share of the listed partitions, by status.
+type topicCounts struct {
+	topic  string
+	total  int
+	status [5]int // in statusOrder
+}
+
+// perTopic counts the listed partitions of each topic by status, the most
+// affected topics first, up to the limit.
+func (v PartitionsView) perTopic() render.Table {
+	num := func(name string) render.Column { return render.Column{Name: name, Align: render.AlignRight} }
+	t := render.Table{
+		Title: fmt.Sprintf("Per topic, of these %d partitions", len(v.Partitions)),
+		Columns: []render.Column{{Name: "Topic"}, num("Partitions"), num("Offline"), num("Under min ISR"),
+			num("At min ISR"), num("Under-replicated"), num("OK")},
+		Rows:  [][]string{},
+		Empty: "no partitions",
+	}
+	var topics []topicCounts
+	for _, p := range v.Partitions {
+		if len(topics) == 0 || topics[len(topics)-1].topic != p.Topic {
+			topics = append(topics, topicCounts{topic: p.Topic})
+		}
+		tc := &topics[len(topics)-1]
+		tc.total++
+		if i := slices.Index(statusOrder, p.Status); i >= 0 {
+			tc.status[i]++
+		}
+	}
+	worst := topK(topics, rowsShown(v.limit), func(a, b topicCounts) int {
+		for i := range a.status[:len(a.status)-1] {
+			if c := cmp.Compare(b.status[i], a.status[i]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	for _, tc := range worst {
+		row := []string{tc.topic, itoa(tc.total)}
+		for _, n := range tc.status {
+			row = append(row, itoa(n))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	if n := limitNote(len(worst), len(topics), "topics", "most affected first"); n != "" {
+		t.Notes = append(t.Notes, n)
+	}
+	return t
 }
 
 // waitingFor names the brokers offline partitions wait for. The ISR of an

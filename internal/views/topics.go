@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 
@@ -16,6 +17,9 @@ type TopicsView struct {
 	Total    int       `json:"total"`
 	Filter   string    `json:"filter,omitempty"`
 	Warnings []Warning `json:"warnings"`
+
+	// limit is the number of rows the table may list.
+	limit int
 }
 
 // TopicRow is one topic.
@@ -46,7 +50,7 @@ type TopicRow struct {
 // one matching partition; the counts still cover every partition.
 func Topics(s *snapshot.Snapshot, f Filter) TopicsView {
 	c := newCluster(s)
-	v := TopicsView{Topics: []TopicRow{}, Total: len(s.Topics), Filter: f.describe()}
+	v := TopicsView{Topics: []TopicRow{}, Total: len(s.Topics), Filter: f.describe(), limit: f.rowLimit()}
 	var unknownMinISR []string
 	for _, t := range s.Topics {
 		if !f.matchTopic(t) {
@@ -153,7 +157,8 @@ func count(b bool) int {
 	return 0
 }
 
-// Tables returns the topic table with a totals footer.
+// Tables returns the topic table with a totals footer. The rows are the
+// most affected topics first, up to the limit; the totals cover them all.
 func (v TopicsView) Tables() []render.Table {
 	num := func(name string) render.Column { return render.Column{Name: name, Align: render.AlignRight} }
 	t := render.Table{
@@ -167,14 +172,17 @@ func (v TopicsView) Tables() []render.Table {
 		Empty:    "no topics match",
 		Warnings: warningLines(v.Warnings),
 	}
-	var sum TopicRow
-	var unknown bool
-	for _, r := range v.Topics {
+	shown := topK(v.Topics, rowsShown(v.limit), worseTopic)
+	for _, r := range shown {
 		t.Rows = append(t.Rows, []string{
 			r.Name, yesNo(r.Internal), itoa(r.Partitions), itoa(r.ReplicationFactor), render.Int(r.MinISR),
 			maybe(r.UncleanLeaderElection), retention(r.RetentionMS, render.Millis), retention(r.RetentionBytes, render.Bytes),
 			itoa(r.UnderReplicated), render.Int(r.UnderMinISR), render.Int(r.AtMinISR), itoa(r.Offline), r.Error,
 		})
+	}
+	var sum TopicRow
+	var unknown bool
+	for _, r := range v.Topics {
 		sum.Partitions += r.Partitions
 		sum.UnderReplicated += r.UnderReplicated
 		sum.UnderMinISR += max(r.UnderMinISR, 0)
@@ -193,10 +201,26 @@ func (v TopicsView) Tables() []render.Table {
 		t.Footer = []string{"total", "", itoa(sum.Partitions), "", "", "", "", "",
 			itoa(sum.UnderReplicated), partial(sum.UnderMinISR), partial(sum.AtMinISR), itoa(sum.Offline), ""}
 	}
+	if n := limitNote(len(shown), len(v.Topics), "topics", "most affected first; the totals cover all"); n != "" {
+		t.Notes = append(t.Notes, n)
+	}
 	if v.Filter != "" {
 		t.Notes = append(t.Notes, "filter: "+v.Filter)
 	}
 	return []render.Table{t}
+}
+
+// worseTopic orders topics for a limited list: offline partitions first,
+// then under min ISR, at min ISR and under-replicated ones, then topics
+// with a metadata error; name order otherwise.
+func worseTopic(a, b TopicRow) int {
+	return cmp.Or(
+		cmp.Compare(b.Offline, a.Offline),
+		cmp.Compare(b.UnderMinISR, a.UnderMinISR),
+		cmp.Compare(b.AtMinISR, a.AtMinISR),
+		cmp.Compare(b.UnderReplicated, a.UnderReplicated),
+		cmp.Compare(count(b.Error != ""), count(a.Error != "")),
+	)
 }
 
 // retention renders retention.ms or retention.bytes: "?" unknown,

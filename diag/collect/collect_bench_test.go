@@ -1,0 +1,76 @@
+package collect_test
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/internal/bigsnap"
+	"github.com/kafka-runbook/kafka-runbook/internal/sim"
+)
+
+// BenchmarkCollect takes snapshots of a simulated cluster served in this
+// process, with the parts each command asks for. The simulator is sized by
+// KRB_BENCH_SIM_PARTITIONS and KRB_BENCH_SIM_GROUPS (default 10,000 and
+// 500, so that `make bench` stays short). Allocations include the
+// simulator's own: for the client alone, run bench/compare.sh, which
+// measures kafka-runbook in its own process. With KRB_BENCH_BOOTSTRAP set
+// it collects from that cluster instead, for profiling against real brokers
+// (bench/kafkacluster serves a loaded one).
+func BenchmarkCollect(b *testing.B) {
+	bootstrap := strings.Split(os.Getenv("KRB_BENCH_BOOTSTRAP"), ",")
+	if bootstrap[0] == "" {
+		o := bigsnap.LargeSim()
+		o.Partitions, o.Groups = envInt(b, "KRB_BENCH_SIM_PARTITIONS", 10_000), envInt(b, "KRB_BENCH_SIM_GROUPS", 500)
+		sc, err := sim.Parse("bench.yaml", bigsnap.Scenario(o))
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := sim.Start(context.Background(), sc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(c.Close)
+		bootstrap = c.Bootstrap()
+	}
+	for _, p := range []struct {
+		name  string
+		parts collect.Parts
+	}{
+		{"brokers", 0},
+		{"partitions", collect.PartConfigs | collect.PartOffsets | collect.PartReassignments},
+		{"groups", collect.PartGroups},
+		{"all", collect.PartAll},
+	} {
+		b.Run(p.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				snap, err := collect.Collect(ctx, collect.Options{Bootstrap: bootstrap, RequestTimeout: 10 * time.Second, Parts: p.parts})
+				cancel()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(snap.Errors) > 0 && os.Getenv("KRB_BENCH_BOOTSTRAP") == "" {
+					b.Fatalf("collection errors: %+v", snap.Errors)
+				}
+			}
+		})
+	}
+}
+
+func envInt(b *testing.B, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		b.Fatalf("%s=%q: want a positive number", name, v)
+	}
+	return n
+}

@@ -1,0 +1,84 @@
+package collect
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/bigsnap"
+	"github.com/kafka-runbook/kafka-runbook/internal/sim"
+)
+
+// BenchmarkCollectSteps times each step of a full collection one after the
+// other, where Collect overlaps them, and reports each as a metric in
+// milliseconds per collection: what the brokers take to answer each kind of
+// request, and so what bounds a triage. The cluster is the simulator
+// (KRB_BENCH_SIM_PARTITIONS, KRB_BENCH_SIM_GROUPS) or KRB_BENCH_BOOTSTRAP.
+func BenchmarkCollectSteps(b *testing.B) {
+	bootstrap := strings.Split(os.Getenv("KRB_BENCH_BOOTSTRAP"), ",")
+	if bootstrap[0] == "" {
+		o := bigsnap.LargeSim()
+		o.Partitions, o.Groups = stepsEnvInt(b, "KRB_BENCH_SIM_PARTITIONS", 10_000), stepsEnvInt(b, "KRB_BENCH_SIM_GROUPS", 500)
+		sc, err := sim.Parse("bench.yaml", bigsnap.Scenario(o))
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := sim.Start(context.Background(), sc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(c.Close)
+		bootstrap = c.Bootstrap()
+	}
+	total := map[string]time.Duration{}
+	var order []string
+	step := func(name string, fn func()) {
+		start := time.Now()
+		fn()
+		if _, ok := total[name]; !ok {
+			order = append(order, name)
+		}
+		total[name] += time.Since(start)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		opts := Options{Bootstrap: bootstrap, RequestTimeout: 10 * time.Second, Parts: PartAll, Now: time.Now}
+		c := &collector{opts: opts, pool: newPool(tightened(nil, opts.RequestTimeout), opts.RequestTimeout),
+			snap: &snapshot.Snapshot{SchemaVersion: snapshot.SchemaVersion, ControllerID: -1}}
+		var seed *conn
+		step("bootstrap", func() { seed, _ = c.bootstrap(ctx) })
+		step("metadata+describe-cluster", func() { c.metadata(ctx, seed) })
+		step("probe-brokers", func() { c.probeBrokers(ctx) })
+		live := c.liveBrokers(ctx)
+		step("topic-configs", func() { c.topicConfigs(ctx, c.anyLive(live)) })
+		step("reassignments", func() { c.reassignments(ctx, c.anyLive(live)) })
+		step("list-offsets", func() { c.offsets(ctx, live) })
+		for id, cn := range live {
+			step("broker-configs", func() { c.brokerConfigs(ctx, id, cn) })
+			step("log-dirs", func() { c.logDirs(ctx, id, cn) })
+			step("broker-view", func() { c.brokerView(ctx, id, cn) })
+			step("groups", func() { c.groups(ctx, id, cn) })
+		}
+		step("all-details-overlapped", func() { c.details(ctx) })
+		c.pool.closeAll()
+	}
+	for _, name := range order {
+		b.ReportMetric(float64(total[name].Microseconds())/1000/float64(b.N), name+"-ms")
+	}
+}
+
+func stepsEnvInt(b *testing.B, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		b.Fatalf("%s=%q: want a positive number", name, v)
+	}
+	return n
+}

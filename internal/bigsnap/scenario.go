@@ -1,0 +1,76 @@
+package bigsnap
+
+import (
+	"fmt"
+	"strings"
+)
+
+// SimOptions sizes a simulator scenario (see internal/sim and
+// playbooks/FORMAT.md).
+type SimOptions struct {
+	// Partitions is the number of partitions in all, in topics of PerTopic
+	// (the simulator generates at most 10,000 per topic).
+	Partitions, PerTopic int
+	// Brokers and ReplicationFactor lay the partitions out round-robin.
+	Brokers, ReplicationFactor int
+	// Groups is the number of consumer groups; each has committed offsets
+	// on OffsetsPerGroup partitions of one topic, half its records behind.
+	Groups, OffsetsPerGroup int
+	// Records is the record count of every partition; the simulator
+	// produces them when it starts (at most 2,000,000 in all).
+	Records int64
+	// Down is the id of a broker that is down, 0 for none. The simulator
+	// places group coordinators by hashing over every broker and retries
+	// until all groups land on up brokers, so with a broker down only a
+	// few dozen groups fit.
+	Down int
+}
+
+// LargeSim is the simulated cluster of the end-to-end comparison: 100,000
+// partitions on 6 brokers, 5,000 groups.
+func LargeSim() SimOptions {
+	return SimOptions{Partitions: 100_000, PerTopic: 1000, Brokers: 6, ReplicationFactor: 3,
+		Groups: 5_000, OffsetsPerGroup: 20, Records: 10}
+}
+
+// Scenario writes the YAML of a simulated cluster of o, for sim.Parse.
+func Scenario(o SimOptions) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "schema_version: 1\nname: bench\ntitle: %d partitions and %d groups for benchmarks\n", o.Partitions, o.Groups)
+	b.WriteString("broker_configs:\n  min.insync.replicas: \"2\"\nbrokers:\n")
+	for id := 1; id <= o.Brokers; id++ {
+		state := "up"
+		if id == o.Down {
+			state = "down"
+		}
+		fmt.Fprintf(&b, "  - {id: %d, rack: rack-%d, state: %s}\n", id, id%3, state)
+	}
+	b.WriteString("topics:\n")
+	var topics []string
+	var counts []int
+	for left, i := o.Partitions, 0; left > 0; i++ {
+		n := min(left, o.PerTopic)
+		name := fmt.Sprintf("bench-%03d", i)
+		topics, counts = append(topics, name), append(counts, n)
+		fmt.Fprintf(&b, "  - {name: %s, partition_count: %d, replication_factor: %d, records: %d, configs: {min.insync.replicas: \"2\"}}\n",
+			name, n, o.ReplicationFactor, o.Records)
+		left -= n
+	}
+	b.WriteString("groups:\n")
+	for g := range o.Groups {
+		t := g % len(topics)
+		state, members := "Empty", 0
+		if g%3 == 0 {
+			state, members = "Stable", 1+g%4
+		}
+		fmt.Fprintf(&b, "  - id: bench-group-%04d\n    state: %s\n    members: %d\n    committed:\n      %s: {", g, state, members, topics[t])
+		for k := range min(o.OffsetsPerGroup, counts[t]) {
+			if k > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%d: %d", (g/len(topics)*o.OffsetsPerGroup+k)%counts[t], o.Records/2)
+		}
+		b.WriteString("}\n")
+	}
+	return []byte(b.String())
+}
