@@ -178,6 +178,11 @@ func runEvidenceWatch(ctx context.Context, app *App, conn *ConnOptions, opts *Ev
 	}
 	fmt.Fprintf(app.IO.Err, "Stopped after %s: %d polls (%d failed), %d events, %d snapshots in %s.\nNext: kafka-runbook evidence report %s\n",
 		res.Stopped.Sub(res.Started).Round(time.Second), res.Polls, res.Failed, res.Events, res.Snapshots, opts.Out, opts.Out)
+	if res.Polls > 0 && res.Failed == res.Polls {
+		// Nothing was ever collected: the bundle records only failures.
+		return &exitcode.Error{Code: exitcode.Unknown, Err: fmt.Errorf("no poll reached the cluster (%d tried)", res.Polls),
+			Hint: "the bundle's events say why; check --bootstrap-server and --command-config"}
+	}
 	return nil
 }
 

@@ -276,3 +276,19 @@ func TestBadEvidenceInputIsOneClearLineAndExit3(t *testing.T) {
 		})
 	}
 }
+
+// TestWatchThatNeverConnectsExits3: a watch whose every poll failed could
+// evaluate nothing, so it says so with exit 3 (the bundle keeps the failures).
+func TestWatchThatNeverConnectsExits3(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	dir := filepath.Join(t.TempDir(), "bundle")
+	_, stderr, code := run(t, nil, "evidence", "watch", "--out", dir, "--interval", "100ms", "--for", "250ms", "-b", addr)
+	if code != 3 || !strings.Contains(stderr, "no poll reached the cluster") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+}
