@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 	"slices"
 	"strings"
 	"testing"
@@ -26,19 +25,7 @@ var fixedNow = time.Date(2025, 3, 14, 3, 15, 0, 0, time.UTC)
 
 // fixture decodes testdata/snapshots/<name>.json through the public decoder.
 // Every call returns a fresh copy, so a test may mutate it.
-func fixture(t *testing.T, name string) *snapshot.Snapshot {
-	t.Helper()
-	f, err := os.Open(filepath.Join("..", "testdata", "snapshots", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s, err := snapshot.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return s
-}
+func fixture(t *testing.T, name string) *snapshot.Snapshot { return testkit.Snapshot(t, name) }
 
 // variant is a fixture changed by edit, re-normalised.
 func variant(t *testing.T, name string, edit func(s *snapshot.Snapshot)) *snapshot.Snapshot {

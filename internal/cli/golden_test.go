@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,8 +17,6 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
-
-var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // goldenNow is the clock of every golden run: three minutes after the
 // fixtures were taken.
@@ -38,42 +34,11 @@ var goldenFixtures = []struct {
 	triage int
 }{{"healthy", exitcode.Warning}, {"degraded", exitcode.Critical}}
 
-func loadFixture(t *testing.T, name string) *snapshot.Snapshot {
-	t.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "testdata", "snapshots", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s, err := snapshot.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return s
-}
+func loadFixture(t *testing.T, name string) *snapshot.Snapshot { return testkit.Snapshot(t, name) }
 
 // checkGolden compares got with testdata/golden/name, or rewrites it with
 // -update.
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *updateGolden {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/cli -run Golden -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (review, then go test ./internal/cli -run Golden -update):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
+func checkGolden(t *testing.T, name string, got []byte) { t.Helper(); testkit.Golden(t, name, got) }
 
 // bufferApp is an App writing to buffers, not a terminal.
 func bufferApp(in string) (*App, *bytes.Buffer, *bytes.Buffer) {

@@ -1,8 +1,7 @@
 package triage
 
 import (
-	"os"
-	"path/filepath"
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 	"slices"
 	"strings"
 	"testing"
@@ -13,19 +12,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 )
 
-func load(t *testing.T, name string) *snapshot.Snapshot {
-	t.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "testdata", "snapshots", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s, err := snapshot.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return s
-}
+func load(t *testing.T, name string) *snapshot.Snapshot { return testkit.Snapshot(t, name) }
 
 func TestBuild(t *testing.T) {
 	tests := []struct {

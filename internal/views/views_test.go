@@ -3,56 +3,21 @@ package views
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 	"testing"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
 var fixtures = []string{"healthy", "degraded"}
 
 // load decodes testdata/snapshots/<name>.json (shared by every package) through the public decoder, so the
 // fixtures are checked against the schema like any recorded snapshot.
-func load(t *testing.T, name string) *snapshot.Snapshot {
-	t.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "testdata", "snapshots", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s, err := snapshot.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return s
-}
+func load(t *testing.T, name string) *snapshot.Snapshot { return testkit.Snapshot(t, name) }
 
 // golden compares got with testdata/golden/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file (check, then go test -update):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
+func golden(t *testing.T, name string, got []byte) { t.Helper(); testkit.Golden(t, name, got) }
 
 // TestGolden renders every view of every fixture in every format. Text
 // output is the piped (plain) form, the one scripts and tickets see.
