@@ -3,14 +3,11 @@ package collect_test
 import (
 	"context"
 	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/internal/bigsnap"
-	"github.com/kafka-runbook/kafka-runbook/internal/sim"
 )
 
 // BenchmarkCollect takes snapshots of a simulated cluster served in this
@@ -22,21 +19,7 @@ import (
 // it collects from that cluster instead, for profiling against real brokers
 // (bench/kafkacluster serves a loaded one).
 func BenchmarkCollect(b *testing.B) {
-	bootstrap := strings.Split(os.Getenv("KRB_BENCH_BOOTSTRAP"), ",")
-	if bootstrap[0] == "" {
-		o := bigsnap.LargeSim()
-		o.Partitions, o.Groups = envInt(b, "KRB_BENCH_SIM_PARTITIONS", 10_000), envInt(b, "KRB_BENCH_SIM_GROUPS", 500)
-		sc, err := sim.Parse("bench.yaml", bigsnap.Scenario(o))
-		if err != nil {
-			b.Fatal(err)
-		}
-		c, err := sim.Start(context.Background(), sc)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(c.Close)
-		bootstrap = c.Bootstrap()
-	}
+	bootstrap := bigsnap.BenchBootstrap(b)
 	for _, p := range []struct {
 		name  string
 		parts collect.Parts
@@ -61,16 +44,4 @@ func BenchmarkCollect(b *testing.B) {
 			}
 		})
 	}
-}
-
-func envInt(b *testing.B, name string, def int) int {
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n <= 0 {
-		b.Fatalf("%s=%q: want a positive number", name, v)
-	}
-	return n
 }

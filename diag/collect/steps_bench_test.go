@@ -2,15 +2,11 @@ package collect
 
 import (
 	"context"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/bigsnap"
-	"github.com/kafka-runbook/kafka-runbook/internal/sim"
 )
 
 // BenchmarkCollectSteps times each step of a full collection one after the
@@ -19,21 +15,7 @@ import (
 // request, and so what bounds a triage. The cluster is the simulator
 // (KRB_BENCH_SIM_PARTITIONS, KRB_BENCH_SIM_GROUPS) or KRB_BENCH_BOOTSTRAP.
 func BenchmarkCollectSteps(b *testing.B) {
-	bootstrap := strings.Split(os.Getenv("KRB_BENCH_BOOTSTRAP"), ",")
-	if bootstrap[0] == "" {
-		o := bigsnap.LargeSim()
-		o.Partitions, o.Groups = stepsEnvInt(b, "KRB_BENCH_SIM_PARTITIONS", 10_000), stepsEnvInt(b, "KRB_BENCH_SIM_GROUPS", 500)
-		sc, err := sim.Parse("bench.yaml", bigsnap.Scenario(o))
-		if err != nil {
-			b.Fatal(err)
-		}
-		c, err := sim.Start(context.Background(), sc)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(c.Close)
-		bootstrap = c.Bootstrap()
-	}
+	bootstrap := bigsnap.BenchBootstrap(b)
 	total := map[string]time.Duration{}
 	var order []string
 	step := func(name string, fn func()) {
@@ -69,16 +51,4 @@ func BenchmarkCollectSteps(b *testing.B) {
 	for _, name := range order {
 		b.ReportMetric(float64(total[name].Microseconds())/1000/float64(b.N), name+"-ms")
 	}
-}
-
-func stepsEnvInt(b *testing.B, name string, def int) int {
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n <= 0 {
-		b.Fatalf("%s=%q: want a positive number", name, v)
-	}
-	return n
 }

@@ -1,8 +1,14 @@
 package bigsnap
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
+	"testing"
+
+	"github.com/kafka-runbook/kafka-runbook/internal/sim"
 )
 
 // SimOptions sizes a simulator scenario (see internal/sim and
@@ -73,4 +79,39 @@ func Scenario(o SimOptions) []byte {
 		b.WriteString("}\n")
 	}
 	return []byte(b.String())
+}
+
+// BenchBootstrap returns the brokers a collection benchmark runs against:
+// KRB_BENCH_BOOTSTRAP when set (a real cluster, for profiling), otherwise a
+// simulated cluster served in this process for the benchmark's lifetime,
+// sized by KRB_BENCH_SIM_PARTITIONS and KRB_BENCH_SIM_GROUPS (default
+// 10,000 and 500, so that `make bench` stays short).
+func BenchBootstrap(b *testing.B) []string {
+	if env := os.Getenv("KRB_BENCH_BOOTSTRAP"); env != "" {
+		return strings.Split(env, ",")
+	}
+	o := LargeSim()
+	o.Partitions, o.Groups = benchEnvInt(b, "KRB_BENCH_SIM_PARTITIONS", 10_000), benchEnvInt(b, "KRB_BENCH_SIM_GROUPS", 500)
+	sc, err := sim.Parse("bench.yaml", Scenario(o))
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := sim.Start(context.Background(), sc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(c.Close)
+	return c.Bootstrap()
+}
+
+func benchEnvInt(b *testing.B, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		b.Fatalf("%s=%q: want a positive number", name, v)
+	}
+	return n
 }
