@@ -312,20 +312,14 @@ func TestISRFlapping(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var snaps []*snapshot.Snapshot
-			for _, p := range tt.polls {
-				snaps = append(snaps, p(t))
-			}
-			src := source(snaps...)
-			env := testEnv(t, src)
-			slept := recordSleeps(env)
+			src, env, slept := pollingEnv(t, tt.polls)
 			out := runDiag(t, "isr-flapping", env)
 			tt.want.check(t, out)
 			checkRows(t, out, "ISR changes over 3 polls", tt.rows)
 			if len(src.parts) != 3 || len(*slept) != 2 {
 				t.Errorf("%d polls and %d sleeps, want 3 and 2", len(src.parts), len(*slept))
 			}
-			if out.Snapshot != snaps[2] {
+			if out.Snapshot != src.snaps[2] {
 				t.Error("the outcome does not carry the last poll")
 			}
 		})

@@ -143,13 +143,7 @@ func TestZombiePersist(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var snaps []*snapshot.Snapshot
-			for _, p := range tt.polls {
-				snaps = append(snaps, p(t))
-			}
-			src := source(snaps...)
-			env := testEnv(t, src)
-			slept := recordSleeps(env)
+			src, env, slept := pollingEnv(t, tt.polls)
 			out := runDiag(t, "zombie-persist", env)
 			tt.want.check(t, out)
 			if len(src.parts) != 2 || len(*slept) != 1 || (*slept)[0] != env.PollInterval {

@@ -363,3 +363,16 @@ func loadRunbook(t *testing.T, name string) Runbook {
 	}
 	return rb
 }
+
+// pollingEnv serves one snapshot per poll, in order, and records the
+// sleeps between polls, for the steps that sample the cluster twice or more.
+func pollingEnv(t *testing.T, polls []func(t *testing.T) *snapshot.Snapshot) (*fakeSource, *Env, *[]time.Duration) {
+	t.Helper()
+	var snaps []*snapshot.Snapshot
+	for _, p := range polls {
+		snaps = append(snaps, p(t))
+	}
+	src := source(snaps...)
+	env := testEnv(t, src)
+	return src, env, recordSleeps(env)
+}

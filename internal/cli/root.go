@@ -14,7 +14,8 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 )
 
-// Version is the tool's version, set at build time with -ldflags.
+// defaultVersion is shown when the build did not set main.version with
+// -ldflags (go run, go build without the Makefile).
 const defaultVersion = "dev"
 
 // Env reads environment variables; tests pass a map instead of the process

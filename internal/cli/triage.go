@@ -52,7 +52,9 @@ func runTriage(ctx context.Context, app *App, conn *ConnOptions, since string) e
 	if err != nil {
 		return err
 	}
-	snap, err := conn.collectOnce(ctx, app, collect.PartAll, nil)
+	// No check reads reassignments (isr-shrinkage asks for them itself),
+	// so triage spares the controller that request.
+	snap, err := conn.collectOnce(ctx, app, collect.PartAll&^collect.PartReassignments, nil)
 	if err != nil {
 		return err
 	}
