@@ -23,19 +23,20 @@ func zombieViews(ctx context.Context, env *Env) (Outcome, error) {
 		}
 	}
 	for _, v := range snap.BrokerViews {
-		for _, lv := range v.Leaders {
+		for _, lv := range v.Differences {
 			k := fmt.Sprintf("%s/%d", lv.Topic, lv.Partition)
 			truth[k] = max(truth[k], lv.LeaderEpoch)
 		}
 	}
 	tbl := Table{Title: "Each broker's own metadata", Columns: []string{"Broker", "Answered", "Live brokers it sees", "Controller it sees", "Partitions it says it leads", "Partitions behind"}, Empty: "no broker answered"}
-	for _, v := range snap.BrokerViews {
+	for i := range snap.BrokerViews {
+		v := &snap.BrokerViews[i]
 		if !v.Probe.Answered() {
 			tbl.Add(itoa(v.Broker), v.Probe.Status, "-", "-", "-", "-")
 			continue
 		}
 		leads, behind := 0, 0
-		for _, lv := range v.Leaders {
+		for lv := range snap.ViewLeaders(v) {
 			if lv.Leader == v.Broker {
 				leads++
 			}

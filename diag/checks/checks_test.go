@@ -144,12 +144,35 @@ func TestChecks(t *testing.T) {
 			name: "zombie claims leadership at an old epoch; another broker is stale",
 			snap: cluster(func(s *snapshot.Snapshot) {
 				s.BrokerViews = []snapshot.BrokerView{
-					{Broker: 1, Probe: snapshot.Probe{Status: "ok"}, Brokers: []int32{1, 2, 3}, Leaders: []snapshot.LeaderView{{Topic: "orders", Partition: 0, Leader: 1, LeaderEpoch: 4}}},
-					{Broker: 2, Probe: snapshot.Probe{Status: "ok"}, Brokers: []int32{1, 2, 3}, Leaders: []snapshot.LeaderView{{Topic: "orders", Partition: 0, Leader: 2, LeaderEpoch: 6}}},
-					{Broker: 3, Probe: snapshot.Probe{Status: "ok"}, Brokers: []int32{1, 3}, Leaders: []snapshot.LeaderView{{Topic: "orders", Partition: 0, Leader: 1, LeaderEpoch: 4}}},
+					{Broker: 1, Probe: snapshot.Probe{Status: "ok"}, Brokers: []int32{1, 2, 3}, Differences: []snapshot.LeaderView{{Topic: "orders", Partition: 0, Leader: 1, LeaderEpoch: 4}}},
+					{Broker: 2, Probe: snapshot.Probe{Status: "ok"}, Brokers: []int32{1, 2, 3}, Differences: []snapshot.LeaderView{{Topic: "orders", Partition: 0, Leader: 2, LeaderEpoch: 6}}},
+					{Broker: 3, Probe: snapshot.Probe{Status: "ok"}, Brokers: []int32{1, 3}, Differences: []snapshot.LeaderView{{Topic: "orders", Partition: 0, Leader: 1, LeaderEpoch: 4}}},
 				}
 			}),
 			want: []string{"STALE_METADATA broker 3", "ZOMBIE_LEADER broker 1 orders/0"},
+		},
+		{
+			// The cluster metadata came from the zombie itself: its view has no
+			// differences, the others' newer epoch is the truth.
+			name: "zombie whose answer is the cluster metadata",
+			snap: cluster(func(s *snapshot.Snapshot) {
+				s.BrokerViews = []snapshot.BrokerView{
+					{Broker: 1, Probe: snapshot.Probe{Status: "ok"}, Brokers: []int32{1, 2, 3}},
+					{Broker: 2, Probe: snapshot.Probe{Status: "ok"}, Brokers: []int32{1, 2, 3}, Differences: []snapshot.LeaderView{{Topic: "orders", Partition: 0, Leader: 2, LeaderEpoch: 6}}},
+					{Broker: 3, Probe: snapshot.Probe{Status: "ok"}, Brokers: []int32{1, 2, 3}, Differences: []snapshot.LeaderView{{Topic: "orders", Partition: 0, Leader: 2, LeaderEpoch: 6}}},
+				}
+			}),
+			want: []string{"ZOMBIE_LEADER broker 1 orders/0"},
+		},
+		{
+			name: "a partition a broker did not list is not stale there",
+			snap: cluster(func(s *snapshot.Snapshot) {
+				s.BrokerViews = []snapshot.BrokerView{
+					{Broker: 2, Probe: snapshot.Probe{Status: "ok"}, Brokers: []int32{1, 2, 3}, Differences: []snapshot.LeaderView{{Topic: "orders", Partition: 0, Leader: 2, LeaderEpoch: 6}}},
+					{Broker: 3, Probe: snapshot.Probe{Status: "ok"}, Brokers: []int32{1, 2, 3}, Missing: []snapshot.PartitionRef{{Topic: "orders", Partition: 0}}},
+				}
+			}),
+			want: nil,
 		},
 		{
 			name:     "log end went backwards since the previous snapshot",

@@ -33,10 +33,11 @@ func metadataDivergence() Check {
 				return
 			}
 			truth := truthEpochs(s)
+			behind := clusterBehind(s, truth)
 			majority := majorityBrokerList(s.BrokerViews)
-			for _, v := range s.BrokerViews {
-				if v.Probe.Answered() {
-					compareView(r, v, truth, majority)
+			for i := range s.BrokerViews {
+				if v := &s.BrokerViews[i]; v.Probe.Answered() {
+					compareView(r, v, viewEntries(v, behind), truth, majority)
 				}
 			}
 		},
@@ -60,17 +61,57 @@ func truthEpochs(s *snapshot.Snapshot) *tpMap[snapshot.LeaderView] {
 			consider(snapshot.LeaderView{Topic: t.Name, Partition: p.ID, Leader: p.Leader, LeaderEpoch: p.LeaderEpoch})
 		}
 	}
+	// A view's other partitions agree with the cluster metadata, already
+	// considered.
 	for _, v := range s.BrokerViews {
-		for _, lv := range v.Leaders {
+		for _, lv := range v.Differences {
 			consider(lv)
 		}
 	}
 	return truth
 }
 
-func compareView(r *Reporter, v snapshot.BrokerView, truth *tpMap[snapshot.LeaderView], majority []int32) {
+// clusterBehind lists the cluster-metadata entries older than the truth:
+// none in a healthy cluster, and the zombie's claims when the cluster
+// metadata came from the zombie itself.
+func clusterBehind(s *snapshot.Snapshot, truth *tpMap[snapshot.LeaderView]) []snapshot.LeaderView {
+	var out []snapshot.LeaderView
+	for _, t := range s.Topics {
+		for _, p := range t.Partitions {
+			if best, _ := truth.get(t.Name, p.ID); p.LeaderEpoch < best.LeaderEpoch {
+				out = append(out, snapshot.LeaderView{Topic: t.Name, Partition: p.ID, Leader: p.Leader, LeaderEpoch: p.LeaderEpoch})
+			}
+		}
+	}
+	return out
+}
+
+// viewEntries is what one view says that can be behind the truth: its
+// differences, and the entries of behind it listed without differing from
+// them, so agreed with. Partitions it agrees on elsewhere are at the truth.
+func viewEntries(v *snapshot.BrokerView, behind []snapshot.LeaderView) []snapshot.LeaderView {
+	if len(behind) == 0 {
+		return v.Differences
+	}
+	listed := map[snapshot.PartitionRef]bool{}
+	for _, d := range v.Differences {
+		listed[snapshot.PartitionRef{Topic: d.Topic, Partition: d.Partition}] = true
+	}
+	for _, m := range v.Missing {
+		listed[m] = true
+	}
+	out := slices.Clone(v.Differences)
+	for _, b := range behind {
+		if !listed[snapshot.PartitionRef{Topic: b.Topic, Partition: b.Partition}] {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func compareView(r *Reporter, v *snapshot.BrokerView, entries []snapshot.LeaderView, truth *tpMap[snapshot.LeaderView], majority []int32) {
 	var stale []snapshot.LeaderView
-	for _, lv := range v.Leaders {
+	for _, lv := range entries {
 		t, _ := truth.get(lv.Topic, lv.Partition)
 		if lv.LeaderEpoch >= t.LeaderEpoch {
 			continue

@@ -24,22 +24,49 @@ import (
 )
 
 // Parts selects what to collect, so that a command asks only for what it
-// shows: `describe brokers` must not read every group's offsets.
+// shows: `describe brokers` must not read every group's offsets. Parts are
+// a request to the collector only; they are never stored, so their values
+// may change.
 type Parts uint
 
 // The parts of a snapshot. Brokers and topic metadata are always collected.
+// Some parts are unions of finer ones (PartOffsets, PartGroups), so that a
+// caller that needs less, like triage, can ask for less: a part left out
+// keeps its zero value in the snapshot (-1 for offsets and lag, no members).
 const (
 	PartConfigs Parts = 1 << iota
 	PartLogDirs
-	PartOffsets
-	PartGroups
+	// PartLogStartOffsets reads every partition's earliest offset
+	// (ListOffsets, timestamp -2, one request per leader).
+	PartLogStartOffsets
+	// PartGroupOffsets lists the consumer groups each coordinator has
+	// (ListGroups, which also gives their state) and reads their committed
+	// offsets (OffsetFetch). Their lag is known only when PartLogEndOffsets
+	// is collected too; otherwise Latest and Lag stay -1.
+	PartGroupOffsets
 	PartBrokerViews
 	PartReassignments
+	// PartLogEndOffsets reads every partition's high watermark (ListOffsets,
+	// timestamp -1, one request per leader).
+	PartLogEndOffsets
+	// PartGroupMembers describes the consumer groups (DescribeGroups):
+	// members, protocol, and the state as the group itself tells it.
+	PartGroupMembers
+
+	// PartOffsets reads the log start and log end of every partition.
+	PartOffsets = PartLogStartOffsets | PartLogEndOffsets
+	// PartGroups is everything about consumer groups: committed offsets,
+	// members and lag, and with them both offsets of every partition, as it
+	// always has (the log start is what tells records deleted before a
+	// group read them).
+	PartGroups = PartGroupOffsets | PartGroupMembers | PartOffsets
 
 	// PartAll collects everything.
 	PartAll = PartConfigs | PartLogDirs | PartOffsets | PartGroups | PartBrokerViews | PartReassignments | PartACLs
 )
 
+// has reports whether p asks for any of q. Ask it about the finest parts
+// (PartLogStartOffsets, not PartOffsets) unless any of several will do.
 func (p Parts) has(q Parts) bool { return p&q != 0 }
 
 // Options says where and how to collect.

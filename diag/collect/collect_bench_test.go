@@ -28,6 +28,8 @@ func BenchmarkCollect(b *testing.B) {
 		{"partitions", collect.PartConfigs | collect.PartOffsets | collect.PartReassignments},
 		{"groups", collect.PartGroups},
 		{"all", collect.PartAll},
+		// what triage asks for without --since
+		{"triage", collect.PartAll &^ (collect.PartReassignments | collect.PartGroupMembers | collect.PartLogEndOffsets)},
 	} {
 		b.Run(p.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -27,6 +27,12 @@ func (c *collector) details(ctx context.Context) {
 	any := c.anyLive(live)
 	parts := c.opts.Parts
 	views := make(chan struct{}, viewsInFlight)
+	var reducer *snapshot.ViewReducer
+	if parts.has(PartBrokerViews) {
+		// Built before any task starts: it copies the leaders it compares
+		// with, and topicConfigs writes the topics while views arrive.
+		reducer = snapshot.NewViewReducer(c.snap.Topics)
+	}
 	var wg sync.WaitGroup
 	run := func(fn func()) {
 		wg.Add(1)
@@ -44,8 +50,8 @@ func (c *collector) details(ctx context.Context) {
 	if parts.has(PartReassignments) {
 		run(func() { c.reassignments(ctx, any) })
 	}
-	if parts.has(PartOffsets) || parts.has(PartGroups) {
-		run(func() { c.offsets(ctx, live) })
+	if parts.has(PartOffsets) {
+		run(func() { c.offsets(ctx, live, parts.has(PartLogStartOffsets), parts.has(PartLogEndOffsets)) })
 	}
 	for id, cn := range live {
 		if parts.has(PartConfigs) {
@@ -61,10 +67,10 @@ func (c *collector) details(ctx context.Context) {
 					defer func() { <-views }()
 				case <-ctx.Done():
 				}
-				c.brokerView(ctx, id, cn)
+				c.brokerView(ctx, id, cn, reducer)
 			})
 		}
-		if parts.has(PartGroups) {
+		if parts.has(PartGroupOffsets | PartGroupMembers) {
 			run(func() { c.groups(ctx, id, cn) })
 		}
 	}
@@ -73,7 +79,7 @@ func (c *collector) details(ctx context.Context) {
 		c.reportHidden(&c.disk)
 	}
 	c.seedView = nil
-	if parts.has(PartGroups) {
+	if parts.has(PartGroupOffsets) && parts.has(PartLogEndOffsets) {
 		c.computeLag()
 	}
 }
@@ -91,7 +97,7 @@ func (c *collector) anyLive(live map[int32]*conn) *conn {
 // brokerView asks one broker for its own Metadata, the raw material for
 // spotting zombie leaders and stale metadata. The seed broker's answer to
 // the cluster metadata request is that broker's view already.
-func (c *collector) brokerView(ctx context.Context, id int32, cn *conn) {
+func (c *collector) brokerView(ctx context.Context, id int32, cn *conn, views *snapshot.ViewReducer) {
 	md, latency := c.seedView, c.seedLatency
 	var err error
 	if cn != c.seedConn || md == nil {
@@ -111,18 +117,13 @@ func (c *collector) brokerView(ctx context.Context, id int32, cn *conn) {
 		for _, b := range md.Brokers {
 			view.Brokers = append(view.Brokers, b.ID())
 		}
-		n := 0
-		for _, t := range md.Topics {
-			n += len(t.Partitions)
-		}
-		view.Leaders = make([]snapshot.LeaderView, 0, n)
+		b := views.Start()
 		for _, t := range md.Topics {
 			for _, p := range t.Partitions {
-				view.Leaders = append(view.Leaders, snapshot.LeaderView{
-					Topic: t.Name, Partition: p.ID, Leader: p.Leader, LeaderEpoch: p.LeaderEpoch,
-				})
+				b.Add(t.Name, p.ID, p.Leader, p.LeaderEpoch)
 			}
 		}
+		b.Finish(&view)
 	}
 	c.mu.Lock()
 	c.snap.BrokerViews = append(c.snap.BrokerViews, view)

@@ -10,9 +10,17 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 )
 
-// groups lists the groups one broker coordinates, describes them and reads
-// their committed offsets. ListGroups sent to a broker returns exactly the
-// groups it coordinates, so no FindCoordinator round trip is needed.
+// groups lists the groups one broker coordinates, then, as the parts ask,
+// describes them (PartGroupMembers) and reads their committed offsets
+// (PartGroupOffsets). ListGroups sent to a broker returns exactly the groups
+// it coordinates, so no FindCoordinator round trip is needed, and (v4+) their
+// state, so a group that is not described still has one.
+//
+// DescribeGroups and OffsetFetch go one after the other: sending them from
+// two goroutines would gain nothing, because a sarama Broker holds its lock
+// from writing a request until its answer is read, so requests on one
+// connection never overlap (and Kafka serves one request per connection at
+// a time anyway).
 func (c *collector) groups(ctx context.Context, id int32, cn *conn) {
 	listed, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.ListGroupsResponse, error) {
 		return cn.broker.ListGroups(&sarama.ListGroupsRequest{Version: 5})
@@ -45,8 +53,12 @@ func (c *collector) groups(ctx context.Context, id int32, cn *conn) {
 			groups[g].State = d.GroupState
 		}
 	}
-	c.describeGroups(ctx, id, cn, ids, groups)
-	c.groupOffsets(ctx, id, cn, ids, groups)
+	if c.opts.Parts.has(PartGroupMembers) {
+		c.describeGroups(ctx, id, cn, ids, groups)
+	}
+	if c.opts.Parts.has(PartGroupOffsets) {
+		c.groupOffsets(ctx, id, cn, ids, groups)
+	}
 	c.mu.Lock()
 	for _, g := range ids {
 		c.snap.Groups = append(c.snap.Groups, *groups[g])
@@ -54,6 +66,8 @@ func (c *collector) groups(ctx context.Context, id int32, cn *conn) {
 	c.mu.Unlock()
 }
 
+// describeGroups fills the members and protocol of the groups of one
+// coordinator, and their state as the group itself tells it.
 func (c *collector) describeGroups(ctx context.Context, id int32, cn *conn, ids []string, groups map[string]*snapshot.Group) {
 	resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.DescribeGroupsResponse, error) {
 		return cn.broker.DescribeGroups(&sarama.DescribeGroupsRequest{Version: 5, Groups: ids})
@@ -136,7 +150,8 @@ func (c *collector) groupOffsets(ctx context.Context, id int32, cn *conn, ids []
 }
 
 // computeLag fills Latest and Lag of every committed offset from the
-// partition offsets read in the same snapshot.
+// partition offsets read in the same snapshot. Where the log end is unknown
+// (not collected, or not read) both stay -1.
 func (c *collector) computeLag() {
 	latest := map[partitionKey]int64{}
 	for _, t := range c.snap.Topics {

@@ -22,11 +22,22 @@ type partitionRef struct {
 	p *snapshot.Partition
 }
 
-// offsets reads the earliest and latest offset of every partition, asking
-// each leader once per kind for all the partitions it leads. The answers go
-// straight into the snapshot's partitions: with 100,000 partitions the
-// intermediate maps cost more than the requests.
-func (c *collector) offsets(ctx context.Context, live map[int32]*conn) {
+// offsets reads the earliest and/or latest offset of every partition, as
+// asked, with one request per leader and kind for all the partitions it
+// leads. An offset not asked for stays -1, as one that could not be read.
+// The answers go straight into the snapshot's partitions: with 100,000
+// partitions the intermediate maps cost more than the requests.
+func (c *collector) offsets(ctx context.Context, live map[int32]*conn, logStart, logEnd bool) {
+	var kinds []bool // each true for the earliest offsets, false for the latest
+	if logStart {
+		kinds = append(kinds, true)
+	}
+	if logEnd {
+		kinds = append(kinds, false)
+	}
+	if len(kinds) == 0 {
+		return
+	}
 	byLeader := map[int32][]partitionRef{}
 	leaderless := 0
 	for i := range c.snap.Topics {
@@ -45,7 +56,7 @@ func (c *collector) offsets(ctx context.Context, live map[int32]*conn) {
 	}
 	var wg sync.WaitGroup
 	for leader, refs := range byLeader {
-		for _, earliest := range []bool{true, false} {
+		for _, earliest := range kinds {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

@@ -38,11 +38,11 @@ func BenchmarkCollectSteps(b *testing.B) {
 		live := c.liveBrokers(ctx)
 		step("topic-configs", func() { c.topicConfigs(ctx, c.anyLive(live)) })
 		step("reassignments", func() { c.reassignments(ctx, c.anyLive(live)) })
-		step("list-offsets", func() { c.offsets(ctx, live) })
+		step("list-offsets", func() { c.offsets(ctx, live, true, true) })
 		for id, cn := range live {
 			step("broker-configs", func() { c.brokerConfigs(ctx, id, cn) })
 			step("log-dirs", func() { c.logDirs(ctx, id, cn) })
-			step("broker-view", func() { c.brokerView(ctx, id, cn) })
+			step("broker-view", func() { c.brokerView(ctx, id, cn, snapshot.NewViewReducer(c.snap.Topics)) })
 			step("groups", func() { c.groups(ctx, id, cn) })
 		}
 		step("all-details-overlapped", func() { c.details(ctx) })

@@ -42,10 +42,36 @@ func Decode(r io.Reader) (*Snapshot, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var s Snapshot
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("snapshot does not match schema version %d: %w", SchemaVersion, err)
+		return nil, fmt.Errorf("snapshot does not match schema version %d: %w", *probe.SchemaVersion, err)
+	}
+	if *probe.SchemaVersion == 1 {
+		if err := upgradeV1Views(data, &s); err != nil {
+			return nil, err
+		}
 	}
 	s.Normalize()
 	return &s, nil
+}
+
+// upgradeV1Views reads the whole per-partition broker views of a version 1
+// document and keeps their differences, as version 2 stores them.
+func upgradeV1Views(data []byte, s *Snapshot) error {
+	var v1 struct {
+		BrokerViews []struct {
+			Leaders []LeaderView `json:"leaders"`
+		} `json:"broker_views"`
+	}
+	if err := json.Unmarshal(data, &v1); err != nil {
+		return fmt.Errorf("snapshot does not match schema version 1: %w", err)
+	}
+	r := NewViewReducer(s.Topics)
+	for i := range s.BrokerViews {
+		if i < len(v1.BrokerViews) && s.BrokerViews[i].Probe.Answered() {
+			r.Reduce(&s.BrokerViews[i], v1.BrokerViews[i].Leaders)
+		}
+	}
+	s.SchemaVersion = SchemaVersion
+	return nil
 }
 
 // Encode writes the snapshot as indented JSON, sorted so that two encodings

@@ -10,11 +10,9 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/bigsnap"
 )
 
-// codecSize is the benchmark cluster (100,000 partitions, 50 brokers,
-// 5,000 groups) with the own metadata views of three brokers only: with all
-// 49 live brokers' views the document is about 780 MB, above
-// MaxDocumentBytes (see docs/PERFORMANCE.md).
-var codecSize = bigsnap.Options{Brokers: 50, Partitions: 100_000, Groups: 5_000, BrokerViews: 3}
+// codecSize is the benchmark cluster: 100,000 partitions, 50 brokers, 5,000
+// groups, and every live broker's own metadata view, as triage collects it.
+var codecSize = bigsnap.Large()
 
 var encoded = sync.OnceValues(func() (*snapshot.Snapshot, []byte) {
 	s := bigsnap.Generate(codecSize)

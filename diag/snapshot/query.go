@@ -34,10 +34,13 @@ func (s *Snapshot) Normalize() {
 		v := &s.BrokerViews[i]
 		slices.Sort(v.Brokers)
 		v.Brokers = nonNil(v.Brokers)
-		slices.SortFunc(v.Leaders, func(a, b LeaderView) int {
+		slices.SortFunc(v.Differences, func(a, b LeaderView) int {
 			return cmp.Or(cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition))
 		})
-		v.Leaders = nonNil(v.Leaders)
+		slices.SortFunc(v.Missing, func(a, b PartitionRef) int {
+			return cmp.Or(cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition))
+		})
+		v.Differences, v.Missing = nonNil(v.Differences), nonNil(v.Missing)
 	}
 	slices.SortFunc(s.BrokerConfigs, func(a, b BrokerConfig) int { return cmp.Compare(a.Broker, b.Broker) })
 	slices.SortFunc(s.LogDirs, func(a, b LogDir) int {

@@ -241,19 +241,22 @@ func (g *gen) brokerViews() {
 		want = min(want, g.o.BrokerViews)
 	}
 	zombie := g.o.zombie()
+	reducer := snapshot.NewViewReducer(g.s.Topics)
 	for _, id := range live[:want] {
 		v := snapshot.BrokerView{Broker: id, Probe: snapshot.Probe{Status: snapshot.StatusOK, LatencyMS: 4}, Brokers: live, ControllerID: 1}
+		b := reducer.Start()
 		stale := 0
 		for _, t := range g.s.Topics {
 			for _, p := range t.Partitions {
-				lv := snapshot.LeaderView{Topic: t.Name, Partition: p.ID, Leader: p.Leader, LeaderEpoch: p.LeaderEpoch}
+				leader, epoch := p.Leader, p.LeaderEpoch
 				if id == zombie && stale < 40 && p.Leader != id && p.Leader >= 0 && p.ID%3 == 1 {
-					lv.Leader, lv.LeaderEpoch = id, p.LeaderEpoch-1
+					leader, epoch = id, p.LeaderEpoch-1
 					stale++
 				}
-				v.Leaders = append(v.Leaders, lv)
+				b.Add(t.Name, p.ID, leader, epoch)
 			}
 		}
+		b.Finish(&v)
 		g.s.BrokerViews = append(g.s.BrokerViews, v)
 	}
 }

@@ -52,13 +52,31 @@ func runTriage(ctx context.Context, app *App, conn *ConnOptions, since string) e
 	if err != nil {
 		return err
 	}
-	// No check reads reassignments (isr-shrinkage asks for them itself),
-	// so triage spares the controller that request.
-	snap, err := conn.collectOnce(ctx, app, collect.PartAll&^collect.PartReassignments, nil)
+	snap, err := conn.collectOnce(ctx, app, triageParts(prev != nil), nil)
 	if err != nil {
 		return err
 	}
 	return writeTriage(app, ropts, snap, prev)
+}
+
+// triageParts is what triage collects: what its checks read, and nothing
+// else, since on a large cluster every request and every decoded byte is
+// time spent before the first finding.
+//   - No check reads reassignments (isr-shrinkage asks for them itself),
+//     so the controller is spared that request.
+//   - No check reads group members or protocols: the state comes with
+//     ListGroups, so DescribeGroups is not sent. Committed offsets are read
+//     (log-start-past-committed).
+//   - The log start of every partition is read (log-start-past-committed);
+//     the log end only with --since, where offsets-backwards compares it
+//     with the earlier snapshot. Without it lag stays unknown (-1): the
+//     triage report shows none.
+func triageParts(since bool) collect.Parts {
+	parts := collect.PartAll &^ (collect.PartReassignments | collect.PartGroupMembers | collect.PartLogEndOffsets)
+	if since {
+		parts |= collect.PartLogEndOffsets
+	}
+	return parts
 }
 
 // writeTriage renders the triage of a snapshot and ends with its verdict.

@@ -281,7 +281,8 @@ func view(s *snapshot.Snapshot, id int32) *sim.View {
 		if ids := slices.Sorted(slices.Values(bv.Brokers)); !slices.Equal(ids, registered) {
 			v.Brokers = ids
 		}
-		for _, lv := range bv.Leaders {
+		// Only a difference can be older than the cluster metadata.
+		for _, lv := range bv.Differences {
 			p, ok := truth[tpKey{lv.Topic, lv.Partition}]
 			if !ok || lv.LeaderEpoch >= p.LeaderEpoch {
 				continue

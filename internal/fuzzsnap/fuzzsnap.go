@@ -57,8 +57,12 @@ func FromBytes(data []byte) (*snapshot.Snapshot, *snapshot.Snapshot) {
 	for v := src.next() % 3; v > 0; v-- {
 		view := snapshot.BrokerView{Broker: src.id(), Probe: snapshot.Probe{Status: "ok"}}
 		for l := src.next() % 4; l > 0; l-- {
-			view.Leaders = append(view.Leaders, snapshot.LeaderView{Topic: string(rune('a' + src.next()%3)), Partition: int32(src.next() % 3), Leader: src.id(), LeaderEpoch: int32(src.next()) - 10})
+			view.Differences = append(view.Differences, snapshot.LeaderView{Topic: string(rune('a' + src.next()%3)), Partition: int32(src.next() % 3), Leader: src.id(), LeaderEpoch: int32(src.next()) - 10})
 		}
+		if src.next()%2 == 0 {
+			view.Missing = append(view.Missing, snapshot.PartitionRef{Topic: string(rune('a' + src.next()%3)), Partition: int32(src.next() % 3)})
+		}
+		view.Partitions = int(src.next() % 8)
 		s.BrokerViews = append(s.BrokerViews, view)
 	}
 	for g := src.next() % 3; g > 0; g-- {

@@ -1,0 +1,320 @@
+package collect_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+)
+
+// The cluster of these tests: three kfake brokers, one topic of six
+// partitions with ten records each, the first partition's log start moved
+// to 5 (DeleteRecords), and one consumer group committed at 3 on every
+// partition: lag 7, and on partition 0 two records deleted before the group
+// read them.
+const (
+	partsTopic     = "orders"
+	partsGroup     = "billing"
+	partsRecords   = 10
+	partsCommitted = 3
+	partsLogStart0 = 5
+)
+
+// partsCluster is a kfake cluster whose requests the test sees: by key, and
+// for ListOffsets by the timestamps asked (-1 latest, -2 earliest).
+type partsCluster struct {
+	kc        *kfake.Cluster
+	bootstrap []string
+
+	mu      sync.Mutex
+	handled map[kmsg.Key]int // requests kfake processed, by key
+	offsets map[int64]int    // ListOffsets requests by timestamp asked
+}
+
+func startPartsCluster(t *testing.T) *partsCluster {
+	t.Helper()
+	pc := &partsCluster{handled: map[kmsg.Key]int{}, offsets: map[int64]int{}}
+	kc, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.SeedTopics(6, partsTopic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(kc.Close)
+	pc.kc, pc.bootstrap = kc, kc.ListenAddrs()
+	seedPartsCluster(t, pc.bootstrap)
+	// Installed after seeding, so that only the collection is counted.
+	// Unhandled, the control only observes and stays installed.
+	kc.Control(func(req kmsg.Request) (kmsg.Response, error, bool) {
+		pc.mu.Lock()
+		defer pc.mu.Unlock()
+		pc.handled[kmsg.Key(req.Key())]++
+		if lo, ok := req.(*kmsg.ListOffsetsRequest); ok {
+			stamps := map[int64]bool{}
+			for _, rt := range lo.Topics {
+				for _, rp := range rt.Partitions {
+					stamps[rp.Timestamp] = true
+				}
+			}
+			for ts := range stamps {
+				pc.offsets[ts]++
+			}
+		}
+		return nil, nil, false
+	})
+	return pc
+}
+
+// seedPartsCluster produces the records, deletes the start of partition 0
+// and commits the group's offsets, with a franz-go client.
+func seedPartsCluster(t *testing.T, bootstrap []string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(bootstrap...), kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.DisableClientMetrics())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	var records []*kgo.Record
+	for p := range int32(6) {
+		for range partsRecords {
+			records = append(records, &kgo.Record{Topic: partsTopic, Partition: p, Value: []byte("x")})
+		}
+	}
+	if err := cl.ProduceSync(ctx, records...).FirstErr(); err != nil {
+		t.Fatalf("producing: %v", err)
+	}
+
+	del := kmsg.NewPtrDeleteRecordsRequest()
+	del.TimeoutMillis = 5000
+	dt := kmsg.NewDeleteRecordsRequestTopic()
+	dt.Topic = partsTopic
+	dp := kmsg.NewDeleteRecordsRequestTopicPartition()
+	dp.Partition, dp.Offset = 0, partsLogStart0
+	dt.Partitions = append(dt.Partitions, dp)
+	del.Topics = append(del.Topics, dt)
+	dresp, err := del.RequestWith(ctx, cl)
+	if err == nil {
+		err = kerr.ErrorForCode(dresp.Topics[0].Partitions[0].ErrorCode)
+	}
+	if err != nil {
+		t.Fatalf("deleting records: %v", err)
+	}
+
+	// OffsetCommit v10 names topics by id.
+	md := kmsg.NewPtrMetadataRequest()
+	mt := kmsg.NewMetadataRequestTopic()
+	mt.Topic = kmsg.StringPtr(partsTopic)
+	md.Topics = append(md.Topics, mt)
+	mresp, err := md.RequestWith(ctx, cl)
+	if err != nil || len(mresp.Topics) != 1 {
+		t.Fatalf("reading the topic id: %v %+v", err, mresp)
+	}
+	commit := kmsg.NewPtrOffsetCommitRequest()
+	commit.Group, commit.Generation = partsGroup, -1
+	ct := kmsg.NewOffsetCommitRequestTopic()
+	ct.Topic, ct.TopicID = partsTopic, mresp.Topics[0].TopicID
+	for p := range int32(6) {
+		cp := kmsg.NewOffsetCommitRequestTopicPartition()
+		cp.Partition, cp.Offset, cp.LeaderEpoch = p, partsCommitted, -1
+		ct.Partitions = append(ct.Partitions, cp)
+	}
+	commit.Topics = append(commit.Topics, ct)
+	cresp, err := commit.RequestWith(ctx, cl)
+	if err != nil {
+		t.Fatalf("committing: %v", err)
+	}
+	for _, rt := range cresp.Topics {
+		for _, rp := range rt.Partitions {
+			if err := kerr.ErrorForCode(rp.ErrorCode); err != nil {
+				t.Fatalf("committing %s/%d: %v", rt.Topic, rp.Partition, err)
+			}
+		}
+	}
+}
+
+func (pc *partsCluster) collect(t *testing.T, parts collect.Parts) *snapshot.Snapshot {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	snap, err := collect.Collect(ctx, collect.Options{Bootstrap: pc.bootstrap, RequestTimeout: 8 * time.Second, Parts: parts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Errors) > 0 {
+		t.Fatalf("collection errors: %+v", snap.Errors)
+	}
+	return snap
+}
+
+// counts returns the requests kfake handled by key and the ListOffsets by
+// timestamp, as copies.
+func (pc *partsCluster) counts() (map[kmsg.Key]int, map[int64]int) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	handled, offsets := map[kmsg.Key]int{}, map[int64]int{}
+	for k, n := range pc.handled {
+		handled[k] = n
+	}
+	for ts, n := range pc.offsets {
+		offsets[ts] = n
+	}
+	return handled, offsets
+}
+
+// leaders counts the distinct leaders of the snapshot's partitions: one
+// ListOffsets per leader and kind.
+func leaders(t *testing.T, snap *snapshot.Snapshot) int {
+	t.Helper()
+	topic, ok := snap.Topic(partsTopic)
+	if !ok || len(topic.Partitions) != 6 {
+		t.Fatalf("topic %s = %+v", partsTopic, topic)
+	}
+	var ids []int32
+	for _, p := range topic.Partitions {
+		if !slices.Contains(ids, p.Leader) {
+			ids = append(ids, p.Leader)
+		}
+	}
+	return len(ids)
+}
+
+// TestTriagePartsSkipLogEndAndMembers: with what triage asks for without
+// --since, no DescribeGroups and no ListOffsets for the log end are sent,
+// while the log start and the committed offsets are read, and lag is
+// unknown rather than wrong.
+func TestTriagePartsSkipLogEndAndMembers(t *testing.T) {
+	pc := startPartsCluster(t)
+	parts := collect.PartAll &^ (collect.PartReassignments | collect.PartGroupMembers | collect.PartLogEndOffsets)
+	snap := pc.collect(t, parts)
+
+	handled, offsets := pc.counts()
+	if n := handled[kmsg.DescribeGroups]; n != 0 {
+		t.Errorf("%d DescribeGroups sent, want none", n)
+	}
+	if n := offsets[-1]; n != 0 {
+		t.Errorf("%d ListOffsets for the latest offsets (timestamp -1) sent, want none", n)
+	}
+	if n, want := offsets[-2], leaders(t, snap); n != want {
+		t.Errorf("%d ListOffsets for the earliest offsets (timestamp -2) sent, want one per leader, %d", n, want)
+	}
+	if handled[kmsg.OffsetFetch] == 0 || handled[kmsg.ListGroups] == 0 {
+		t.Errorf("OffsetFetch sent %d times, ListGroups %d times, want both", handled[kmsg.OffsetFetch], handled[kmsg.ListGroups])
+	}
+
+	topic, _ := snap.Topic(partsTopic)
+	for _, p := range topic.Partitions {
+		wantStart := int64(0)
+		if p.ID == 0 {
+			wantStart = partsLogStart0
+		}
+		if p.EarliestOffset != wantStart || p.LatestOffset != -1 {
+			t.Errorf("%s/%d: earliest %d latest %d, want %d and -1 (not read)", partsTopic, p.ID, p.EarliestOffset, p.LatestOffset, wantStart)
+		}
+	}
+	g := onlyGroup(t, snap)
+	if g.State == "" || len(g.Members) != 0 || g.Protocol != "" || g.Error != "" {
+		t.Errorf("group = %+v, want the state ListGroups gives, no members, no protocol, no error", g)
+	}
+	for _, o := range g.Offsets {
+		if o.Committed != partsCommitted || o.Latest != -1 || o.Lag != -1 {
+			t.Errorf("offset %+v, want committed %d, latest and lag -1 (unknown)", o, partsCommitted)
+		}
+	}
+}
+
+// TestWholePartsCollectEverything: PartGroups, PartOffsets and PartAll mean
+// what they did before they were split, and lag is filled; triage with
+// --since reads the log end (lag too) but still describes no group.
+func TestWholePartsCollectEverything(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		parts     collect.Parts
+		describes bool
+		lag       bool
+	}{
+		{"PartGroups", collect.PartGroups, true, true},
+		{"PartOffsets", collect.PartOffsets, false, false},
+		{"PartAll", collect.PartAll, true, true},
+		{"triage --since", collect.PartAll &^ (collect.PartReassignments | collect.PartGroupMembers), false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			pc := startPartsCluster(t)
+			snap := pc.collect(t, tt.parts)
+			handled, offsets := pc.counts()
+			n := leaders(t, snap)
+			if offsets[-1] != n || offsets[-2] != n {
+				t.Errorf("ListOffsets sent %d times for the latest, %d for the earliest, want %d each (one per leader)", offsets[-1], offsets[-2], n)
+			}
+			if got := handled[kmsg.DescribeGroups] > 0; got != tt.describes {
+				t.Errorf("DescribeGroups sent %d times, want sent: %v", handled[kmsg.DescribeGroups], tt.describes)
+			}
+			topic, _ := snap.Topic(partsTopic)
+			for _, p := range topic.Partitions {
+				if p.LatestOffset != partsRecords || p.EarliestOffset < 0 {
+					t.Errorf("%s/%d: earliest %d latest %d, want both read", partsTopic, p.ID, p.EarliestOffset, p.LatestOffset)
+				}
+			}
+			if !tt.lag {
+				if len(snap.Groups) != 0 {
+					t.Errorf("groups %+v collected, not asked for", snap.Groups)
+				}
+				return
+			}
+			g := onlyGroup(t, snap)
+			if g.State == "" || g.Error != "" {
+				t.Errorf("group = %+v, want a state and no error", g)
+			}
+			for _, o := range g.Offsets {
+				if o.Committed != partsCommitted || o.Latest != partsRecords || o.Lag != partsRecords-partsCommitted {
+					t.Errorf("offset %+v, want committed %d, latest %d, lag %d", o, partsCommitted, partsRecords, partsRecords-partsCommitted)
+				}
+			}
+		})
+	}
+}
+
+// TestDescribeErrorKeptBesideOffsets: a group DescribeGroups fails on still
+// has its committed offsets, and says why it was not described.
+func TestDescribeErrorKeptBesideOffsets(t *testing.T) {
+	pc := startPartsCluster(t)
+	pc.kc.ControlKey(int16(kmsg.DescribeGroups), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+		req := kreq.(*kmsg.DescribeGroupsRequest)
+		resp := req.ResponseKind().(*kmsg.DescribeGroupsResponse)
+		for _, id := range req.Groups {
+			dg := kmsg.NewDescribeGroupsResponseGroup()
+			dg.Group, dg.ErrorCode = id, kerr.CoordinatorLoadInProgress.Code
+			resp.Groups = append(resp.Groups, dg)
+		}
+		return resp, nil, true
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	snap, err := collect.Collect(ctx, collect.Options{Bootstrap: pc.bootstrap, RequestTimeout: 8 * time.Second, Parts: collect.PartGroups})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := onlyGroup(t, snap)
+	if g.Error != kerr.CoordinatorLoadInProgress.Message || len(g.Offsets) != 6 {
+		t.Errorf("group = %+v, want error %s and 6 offsets", g, kerr.CoordinatorLoadInProgress.Message)
+	}
+	if errs := snap.ErrorsFor(snapshot.SourceGroups); len(errs) != 1 || errs[0].Subject != partsGroup {
+		t.Errorf("group errors = %+v, want one for %s", errs, partsGroup)
+	}
+}
+
+func onlyGroup(t *testing.T, snap *snapshot.Snapshot) snapshot.Group {
+	t.Helper()
+	if len(snap.Groups) != 1 || snap.Groups[0].ID != partsGroup || len(snap.Groups[0].Offsets) != 6 {
+		t.Fatalf("groups = %+v, want %s with 6 offsets", snap.Groups, partsGroup)
+	}
+	return snap.Groups[0]
+}
