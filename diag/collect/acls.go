@@ -27,8 +27,8 @@ func (c *collector) acls(ctx context.Context, cn *conn) {
 		Operation:                 sarama.AclOperationAny,
 		PermissionType:            sarama.AclPermissionAny,
 	}}
-	resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.DescribeAclsResponse, error) {
-		return cn.broker.DescribeAcls(req)
+	resp, err := request(ctx, c.opts.RequestTimeout, cn, func(b *sarama.Broker) (*sarama.DescribeAclsResponse, error) {
+		return b.DescribeAcls(req)
 	})
 	if err == nil && errors.Is(resp.Err, sarama.ErrSecurityDisabled) {
 		return

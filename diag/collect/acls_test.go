@@ -31,7 +31,7 @@ func aclBroker(t *testing.T, resp *sarama.DescribeAclsResponse) *sarama.MockBrok
 func newTestCollector() *collector {
 	return &collector{
 		opts: Options{RequestTimeout: 2 * time.Second},
-		pool: newPool(tightened(nil, 2*time.Second), 2*time.Second),
+		pool: newPool(tightened(nil, 2*time.Second), 2*time.Second, 0),
 		snap: &snapshot.Snapshot{},
 	}
 }

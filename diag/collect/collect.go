@@ -81,6 +81,10 @@ type Options struct {
 	RequestTimeout time.Duration
 	// Parts selects the optional parts; zero means brokers and topics only.
 	Parts Parts
+	// ConnectionsPerBroker bounds the connections opened to one broker
+	// (0 means DefaultConnectionsPerBroker); more are opened only while the
+	// open ones are all busy.
+	ConnectionsPerBroker int
 	// Groups restricts group collection to these ids; empty means all.
 	Groups []string
 	// Now stamps the snapshot; nil means time.Now.
@@ -136,7 +140,7 @@ func Collect(ctx context.Context, opts Options) (*snapshot.Snapshot, error) {
 	start := time.Now()
 	c := &collector{
 		opts: opts,
-		pool: newPool(cfg, opts.RequestTimeout),
+		pool: newPool(cfg, opts.RequestTimeout, opts.ConnectionsPerBroker),
 		snap: &snapshot.Snapshot{SchemaVersion: snapshot.SchemaVersion, TakenAt: opts.Now().UTC(), ControllerID: -1},
 	}
 	defer c.pool.closeAll()

@@ -58,8 +58,8 @@ func (c *collector) topicConfigs(ctx context.Context, cn *conn) {
 		for _, n := range batch {
 			req.Resources = append(req.Resources, &sarama.ConfigResource{Type: sarama.TopicResource, Name: n, ConfigNames: TopicConfigNames})
 		}
-		resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.DescribeConfigsResponse, error) {
-			return cn.broker.DescribeConfigs(req)
+		resp, err := request(ctx, c.opts.RequestTimeout, cn, func(b *sarama.Broker) (*sarama.DescribeConfigsResponse, error) {
+			return b.DescribeConfigs(req)
 		})
 		if err != nil {
 			c.record(snapshot.SourceTopicConfigs, cn.brokerID(c.snap), "", err)
@@ -88,8 +88,8 @@ func (c *collector) brokerConfigs(ctx context.Context, id int32, cn *conn) {
 	req := &sarama.DescribeConfigsRequest{Version: 4, Resources: []*sarama.ConfigResource{{
 		Type: sarama.BrokerResource, Name: strconv.Itoa(int(id)), ConfigNames: BrokerConfigNames,
 	}}}
-	resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.DescribeConfigsResponse, error) {
-		return cn.broker.DescribeConfigs(req)
+	resp, err := request(ctx, c.opts.RequestTimeout, cn, func(b *sarama.Broker) (*sarama.DescribeConfigsResponse, error) {
+		return b.DescribeConfigs(req)
 	})
 	if err == nil && len(resp.Resources) > 0 && resp.Resources[0].ErrorCode != 0 {
 		err = sarama.KError(resp.Resources[0].ErrorCode)
@@ -140,8 +140,8 @@ func sourceName(s sarama.ConfigSource) string {
 // logDirs reads one broker's log directories with their sizes and errors.
 func (c *collector) logDirs(ctx context.Context, id int32, cn *conn) {
 	req := &sarama.DescribeLogDirsRequest{Version: 4}
-	resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.DescribeLogDirsResponse, error) {
-		return cn.broker.DescribeLogDirs(req)
+	resp, err := request(ctx, c.opts.RequestTimeout, cn, func(b *sarama.Broker) (*sarama.DescribeLogDirsResponse, error) {
+		return b.DescribeLogDirs(req)
 	})
 	if err == nil && resp.ErrorCode != sarama.ErrNoError {
 		err = resp.ErrorCode

@@ -20,16 +20,34 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 )
 
-// conn is one probed connection to a broker address. It is created once per
-// address and shared by every request to that broker, so a hung broker costs
-// one deadline, not one per request.
+// DefaultConnectionsPerBroker bounds the connections to one broker. A
+// sarama Broker sends one request at a time and Kafka serves one request per
+// connection at a time, so requests to the same broker overlap only on
+// separate connections: with three, its log dirs, its own metadata view and
+// the offsets and groups it answers for are read side by side instead of
+// queueing behind each other.
+const DefaultConnectionsPerBroker = 3
+
+// conn is one probed broker address and its connections (lanes). It is
+// created once per address and shared by every request to that broker. The
+// probe opens the first lane; requests open more, up to maxLanes, only while
+// every open lane is busy. The first request that times out closes them all,
+// so a hung broker costs one deadline, not one per request.
 type conn struct {
 	addr  string
 	ready chan struct{} // closed when the probe finished
 	// Fields below are written before ready is closed and read after.
-	broker   *sarama.Broker
+	broker   *sarama.Broker // the probe's lane
 	probe    snapshot.Probe
 	versions []snapshot.APIVersion
+
+	cfg        *sarama.Config
+	reqTimeout time.Duration
+	maxLanes   int
+	idle       chan *sarama.Broker // lanes free for a request
+	mu         sync.Mutex
+	lanes      []*sarama.Broker // every lane opened, or being opened
+	broken     bool             // a request timed out: lanes are closed
 }
 
 // wait blocks until the probe finished or ctx ends.
@@ -46,12 +64,16 @@ func (c *conn) wait(ctx context.Context) bool {
 type pool struct {
 	cfg        *sarama.Config
 	reqTimeout time.Duration
+	lanes      int // connections per broker
 	mu         sync.Mutex
 	conns      map[string]*conn
 }
 
-func newPool(cfg *sarama.Config, reqTimeout time.Duration) *pool {
-	return &pool{cfg: cfg, reqTimeout: reqTimeout, conns: map[string]*conn{}}
+func newPool(cfg *sarama.Config, reqTimeout time.Duration, lanes int) *pool {
+	if lanes <= 0 {
+		lanes = DefaultConnectionsPerBroker
+	}
+	return &pool{cfg: cfg, reqTimeout: reqTimeout, lanes: lanes, conns: map[string]*conn{}}
 }
 
 // get returns the connection to addr, starting its probe on first use.
@@ -61,7 +83,7 @@ func (p *pool) get(ctx context.Context, addr string) *conn {
 	if c, ok := p.conns[addr]; ok {
 		return c
 	}
-	c := &conn{addr: addr, ready: make(chan struct{})}
+	c := &conn{addr: addr, ready: make(chan struct{}), cfg: p.cfg, reqTimeout: p.reqTimeout, maxLanes: p.lanes, idle: make(chan *sarama.Broker, p.lanes)}
 	p.conns[addr] = c
 	go p.probe(ctx, c)
 	return c
@@ -102,6 +124,8 @@ func (p *pool) probe(ctx context.Context, c *conn) {
 		return
 	}
 	c.broker = b
+	c.lanes = append(c.lanes, b)
+	c.idle <- b
 	c.probe.Status = snapshot.StatusOK
 	for _, k := range resp.ApiKeys {
 		c.versions = append(c.versions, snapshot.APIVersion{Key: k.ApiKey, Name: apiName(k.ApiKey), Min: k.MinVersion, Max: k.MaxVersion})
@@ -116,11 +140,95 @@ func (p *pool) closeAll() {
 	for _, c := range p.conns {
 		go func() {
 			<-c.ready
-			if c.broker != nil {
-				_ = c.broker.Close()
-			}
+			c.closeLanes()
 		}()
 	}
+}
+
+// closeLanes closes every lane in the background: Close waits for a request
+// in flight on that lane to end.
+func (c *conn) closeLanes() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, b := range c.lanes {
+		go func() { _ = b.Close() }()
+	}
+}
+
+// acquire takes a free lane, opening a new one when all are busy and fewer
+// than maxLanes exist, else waiting for one to be released. After a timeout
+// it hands out the closed probe lane, on which a request fails at once.
+func (c *conn) acquire(ctx context.Context) *sarama.Broker {
+	select {
+	case b := <-c.idle:
+		return b
+	default:
+	}
+	c.mu.Lock()
+	switch {
+	case c.broken:
+		c.mu.Unlock()
+		return c.broker
+	case len(c.lanes) < c.maxLanes:
+		b := sarama.NewBroker(c.addr)
+		c.lanes = append(c.lanes, b)
+		c.mu.Unlock()
+		// Opened under the request deadline, like any request: a broker
+		// that stopped answering since the probe costs one deadline here.
+		_, err := call(ctx, c.reqTimeout, b, func() (bool, error) {
+			if err := b.Open(c.cfg); err != nil {
+				return false, err
+			}
+			return b.Connected()
+		})
+		if err == nil {
+			return b
+		}
+		// This lane is lost; the request waits for an open one, which
+		// is closed already if opening this one timed out.
+		c.fail(err)
+	default:
+		c.mu.Unlock()
+	}
+	select {
+	case b := <-c.idle:
+		return b
+	case <-ctx.Done():
+		return c.broker
+	}
+}
+
+// release returns a lane after a request; a timed-out request breaks the
+// connection to the broker for every later request.
+func (c *conn) release(b *sarama.Broker, err error) {
+	c.fail(err)
+	select {
+	case c.idle <- b:
+	default: // the probe lane handed out after a timeout, already counted
+	}
+}
+
+// fail closes every lane after the first timeout.
+func (c *conn) fail(err error) {
+	if !errors.Is(err, context.DeadlineExceeded) {
+		return
+	}
+	c.mu.Lock()
+	first := !c.broken
+	c.broken = true
+	c.mu.Unlock()
+	if first {
+		c.closeLanes()
+	}
+}
+
+// request runs one request on a lane of cn under the earlier of ctx's
+// deadline and timeout (see call).
+func request[T any](ctx context.Context, timeout time.Duration, cn *conn, fn func(b *sarama.Broker) (T, error)) (T, error) {
+	b := cn.acquire(ctx)
+	v, err := call(ctx, timeout, b, func() (T, error) { return fn(b) })
+	cn.release(b, err)
+	return v, err
 }
 
 // call runs one blocking sarama request under the earlier of ctx's deadline

@@ -147,8 +147,8 @@ func (c *collector) reassignments(ctx context.Context, cn *conn) {
 			req.AddBlock(t.Name, ids)
 		}
 	}
-	resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.ListPartitionReassignmentsResponse, error) {
-		return cn.broker.ListPartitionReassignments(req)
+	resp, err := request(ctx, c.opts.RequestTimeout, cn, func(b *sarama.Broker) (*sarama.ListPartitionReassignmentsResponse, error) {
+		return b.ListPartitionReassignments(req)
 	})
 	if err == nil && resp.ErrorCode != sarama.ErrNoError {
 		err = resp.ErrorCode

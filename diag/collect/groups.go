@@ -16,14 +16,12 @@ import (
 // it coordinates, so no FindCoordinator round trip is needed, and (v4+) their
 // state, so a group that is not described still has one.
 //
-// DescribeGroups and OffsetFetch go one after the other: sending them from
-// two goroutines would gain nothing, because a sarama Broker holds its lock
-// from writing a request until its answer is read, so requests on one
-// connection never overlap (and Kafka serves one request per connection at
-// a time anyway).
+// DescribeGroups and OffsetFetch go one after the other: both may set a
+// group's Error, and only describe groups, snapshot and evidence send both
+// (triage reads no members).
 func (c *collector) groups(ctx context.Context, id int32, cn *conn) {
-	listed, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.ListGroupsResponse, error) {
-		return cn.broker.ListGroups(&sarama.ListGroupsRequest{Version: 5})
+	listed, err := request(ctx, c.opts.RequestTimeout, cn, func(b *sarama.Broker) (*sarama.ListGroupsResponse, error) {
+		return b.ListGroups(&sarama.ListGroupsRequest{Version: 5})
 	})
 	if err == nil && listed.Err != sarama.ErrNoError {
 		err = listed.Err
@@ -69,8 +67,8 @@ func (c *collector) groups(ctx context.Context, id int32, cn *conn) {
 // describeGroups fills the members and protocol of the groups of one
 // coordinator, and their state as the group itself tells it.
 func (c *collector) describeGroups(ctx context.Context, id int32, cn *conn, ids []string, groups map[string]*snapshot.Group) {
-	resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.DescribeGroupsResponse, error) {
-		return cn.broker.DescribeGroups(&sarama.DescribeGroupsRequest{Version: 5, Groups: ids})
+	resp, err := request(ctx, c.opts.RequestTimeout, cn, func(b *sarama.Broker) (*sarama.DescribeGroupsResponse, error) {
+		return b.DescribeGroups(&sarama.DescribeGroupsRequest{Version: 5, Groups: ids})
 	})
 	if err != nil {
 		c.record(snapshot.SourceGroups, id, "", err)
@@ -110,8 +108,8 @@ func (c *collector) groupOffsets(ctx context.Context, id int32, cn *conn, ids []
 	if len(ids) == 1 {
 		req.ConsumerGroup = ids[0] // used when negotiation clamps below v8
 	}
-	resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.OffsetFetchResponse, error) {
-		return cn.broker.FetchOffset(req)
+	resp, err := request(ctx, c.opts.RequestTimeout, cn, func(b *sarama.Broker) (*sarama.OffsetFetchResponse, error) {
+		return b.FetchOffset(req)
 	})
 	var encErr sarama.PacketEncodingError
 	if errors.As(err, &encErr) && len(ids) > 1 {

@@ -59,8 +59,8 @@ func (c *collector) metadata(ctx context.Context, seed *conn) {
 func (c *collector) askMetadata(ctx context.Context, cn *conn) (*sarama.MetadataResponse, error) {
 	req := sarama.NewMetadataRequest(sarama.V4_0_0_0, nil)
 	req.AllowAutoTopicCreation = false
-	return call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.MetadataResponse, error) {
-		return cn.broker.GetMetadata(req)
+	return request(ctx, c.opts.RequestTimeout, cn, func(b *sarama.Broker) (*sarama.MetadataResponse, error) {
+		return b.GetMetadata(req)
 	})
 }
 
@@ -109,8 +109,8 @@ func (c *collector) applyMetadata(md *sarama.MetadataResponse, brokers map[int32
 // older than 3.9 do not support v2; then fenced stays unknown.
 func (c *collector) describeCluster(ctx context.Context, cn *conn, brokers map[int32]*brokerInfo) {
 	req := &sarama.DescribeClusterRequest{Version: 2, IncludeFencedBrokers: true, EndpointType: sarama.DescribeClusterEndpointTypeBrokers}
-	resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.DescribeClusterResponse, error) {
-		return cn.broker.DescribeCluster(req)
+	resp, err := request(ctx, c.opts.RequestTimeout, cn, func(b *sarama.Broker) (*sarama.DescribeClusterResponse, error) {
+		return b.DescribeCluster(req)
 	})
 	if err == nil && resp.Err != sarama.ErrNoError {
 		err = resp.Err

@@ -90,8 +90,8 @@ func (c *collector) listOffsets(ctx context.Context, leader int32, cn *conn, ref
 	for _, r := range refs {
 		req.AddBlock(r.topic, r.partition, ts, 1)
 	}
-	resp, err := call(ctx, c.opts.RequestTimeout, cn.broker, func() (*sarama.OffsetResponse, error) {
-		return cn.broker.GetAvailableOffsets(req)
+	resp, err := request(ctx, c.opts.RequestTimeout, cn, func(b *sarama.Broker) (*sarama.OffsetResponse, error) {
+		return b.GetAvailableOffsets(req)
 	})
 	got, ok := make([]int64, len(refs)), make([]bool, len(refs))
 	if err != nil {

@@ -37,7 +37,7 @@ func NewProber(opts Options, brokers []snapshot.Broker) *Prober {
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = 3 * time.Second
 	}
-	p := &Prober{opts: opts, pool: newPool(tightened(opts.Config, opts.RequestTimeout), opts.RequestTimeout), addrs: map[int32]string{}}
+	p := &Prober{opts: opts, pool: newPool(tightened(opts.Config, opts.RequestTimeout), opts.RequestTimeout, opts.ConnectionsPerBroker), addrs: map[int32]string{}}
 	for _, b := range brokers {
 		if a := b.Address(); a != "" {
 			p.addrs[b.ID] = a
@@ -101,8 +101,8 @@ func (p *Prober) listOffsetsAt(ctx context.Context, id int32, tps []TopicPartiti
 	for _, tp := range tps {
 		req.AddBlock(tp.Topic, tp.Partition, ts, 1)
 	}
-	resp, err := call(ctx, p.opts.RequestTimeout, cn.broker, func() (*sarama.OffsetResponse, error) {
-		return cn.broker.GetAvailableOffsets(req)
+	resp, err := request(ctx, p.opts.RequestTimeout, cn, func(b *sarama.Broker) (*sarama.OffsetResponse, error) {
+		return b.GetAvailableOffsets(req)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("broker %d: %s", id, describeErr(err))

@@ -29,7 +29,7 @@ func BenchmarkCollectSteps(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		opts := Options{Bootstrap: bootstrap, RequestTimeout: 10 * time.Second, Parts: PartAll, Now: time.Now}
-		c := &collector{opts: opts, pool: newPool(tightened(nil, opts.RequestTimeout), opts.RequestTimeout),
+		c := &collector{opts: opts, pool: newPool(tightened(nil, opts.RequestTimeout), opts.RequestTimeout, 0),
 			snap: &snapshot.Snapshot{SchemaVersion: snapshot.SchemaVersion, ControllerID: -1}}
 		var seed *conn
 		step("bootstrap", func() { seed, _ = c.bootstrap(ctx) })
