@@ -137,9 +137,21 @@ func sourceName(s sarama.ConfigSource) string {
 	return "UNKNOWN"
 }
 
-// logDirs reads one broker's log directories with their sizes and errors.
-func (c *collector) logDirs(ctx context.Context, id int32, cn *conn) {
+// logDirs reads one broker's log directories: their errors and space when
+// health is asked, and with contents every replica in them, whose sizes are
+// summed and whose topic names go to the hidden-topic comparison. Without
+// contents the sizes and partition counts are unknown (-1).
+func (c *collector) logDirs(ctx context.Context, id int32, cn *conn, health, contents bool) {
+	if !health && !contents {
+		return
+	}
 	req := &sarama.DescribeLogDirsRequest{Version: 4}
+	if !contents {
+		// No partition at all: sarama sends an empty list as null, which
+		// means every partition, so one topic with no partitions is named.
+		// The broker then skips the replica listing, most of its work.
+		req.DescribeTopics = []sarama.DescribeLogDirsRequestTopic{{Topic: "", PartitionIDs: []int32{}}}
+	}
 	resp, err := request(ctx, c.opts.RequestTimeout, cn, func(b *sarama.Broker) (*sarama.DescribeLogDirsResponse, error) {
 		return b.DescribeLogDirs(req)
 	})
@@ -150,12 +162,20 @@ func (c *collector) logDirs(ctx context.Context, id int32, cn *conn) {
 		c.record(snapshot.SourceLogDirs, id, "", err)
 		return
 	}
-	c.disk.add(resp)
+	if contents {
+		c.disk.add(resp)
+	}
+	if !health {
+		return
+	}
 	dirs := make([]snapshot.LogDir, 0, len(resp.LogDirs))
 	for _, d := range resp.LogDirs {
 		dir := snapshot.LogDir{Broker: id, Path: d.Path, Error: errorName(d.ErrorCode), TotalBytes: -1, UsableBytes: -1}
 		if resp.Version >= 4 {
 			dir.TotalBytes, dir.UsableBytes = d.TotalBytes, d.UsableBytes
+		}
+		if !contents {
+			dir.SizeBytes, dir.Partitions = -1, -1
 		}
 		for _, t := range d.Topics {
 			for _, p := range t.Partitions {

@@ -60,7 +60,7 @@ func (c *conn) wait(ctx context.Context) bool {
 	}
 }
 
-// pool hands out one probed connection per address.
+// pool hands out one probed conn, with its lanes, per address.
 type pool struct {
 	cfg        *sarama.Config
 	reqTimeout time.Duration

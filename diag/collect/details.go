@@ -53,12 +53,31 @@ func (c *collector) details(ctx context.Context) {
 	if parts.has(PartOffsets) {
 		run(func() { c.offsets(ctx, live, parts.has(PartLogStartOffsets), parts.has(PartLogEndOffsets)) })
 	}
+	// Whether the log dir contents are needed for PartHiddenTopics depends
+	// on every broker's configs, so those log dir requests wait for them.
+	var configsRead sync.WaitGroup
+	if parts.has(PartConfigs) {
+		configsRead.Add(len(live))
+	}
+	contents := func() bool {
+		if parts.has(PartLogDirContents) {
+			return true
+		}
+		if !parts.has(PartHiddenTopics) {
+			return false
+		}
+		configsRead.Wait()
+		return c.mayHideTopics(len(live))
+	}
 	for id, cn := range live {
 		if parts.has(PartConfigs) {
-			run(func() { c.brokerConfigs(ctx, id, cn) })
+			run(func() {
+				defer configsRead.Done()
+				c.brokerConfigs(ctx, id, cn)
+			})
 		}
-		if parts.has(PartLogDirs) {
-			run(func() { c.logDirs(ctx, id, cn) })
+		if parts.has(PartLogDirHealth | PartLogDirContents | PartHiddenTopics) {
+			run(func() { c.logDirs(ctx, id, cn, parts.has(PartLogDirHealth), contents()) })
 		}
 		if parts.has(PartBrokerViews) {
 			run(func() {
@@ -75,13 +94,29 @@ func (c *collector) details(ctx context.Context) {
 		}
 	}
 	wg.Wait()
-	if parts.has(PartLogDirs) {
+	if parts.has(PartLogDirContents | PartHiddenTopics) {
 		c.reportHidden(&c.disk)
 	}
 	c.seedView = nil
 	if parts.has(PartGroupOffsets) && parts.has(PartLogEndOffsets) {
 		c.computeLag()
 	}
+}
+
+// mayHideTopics reports whether Metadata may have left topics out: not
+// every live broker's configs were read, or one of them runs an authorizer.
+func (c *collector) mayHideTopics(live int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.snap.BrokerConfigs) < live {
+		return true
+	}
+	for _, bc := range c.snap.BrokerConfigs {
+		if v, ok := bc.Configs["authorizer.class.name"]; !ok || v.Value != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // anyLive picks the broker for cluster-wide requests: the controller the

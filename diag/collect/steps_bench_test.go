@@ -41,7 +41,7 @@ func BenchmarkCollectSteps(b *testing.B) {
 		step("list-offsets", func() { c.offsets(ctx, live, true, true) })
 		for id, cn := range live {
 			step("broker-configs", func() { c.brokerConfigs(ctx, id, cn) })
-			step("log-dirs", func() { c.logDirs(ctx, id, cn) })
+			step("log-dirs", func() { c.logDirs(ctx, id, cn, true, true) })
 			step("broker-view", func() { c.brokerView(ctx, id, cn, snapshot.NewViewReducer(c.snap.Topics)) })
 			step("groups", func() { c.groups(ctx, id, cn) })
 		}

@@ -225,7 +225,8 @@ type LogDir struct {
 	// TotalBytes and UsableBytes are -1 when the broker does not report them.
 	TotalBytes  int64 `json:"total_bytes"`
 	UsableBytes int64 `json:"usable_bytes"`
-	// SizeBytes is the sum of the partition sizes in the directory.
+	// SizeBytes is the sum of the partition sizes in the directory, and
+	// Partitions their count; both -1 when the replicas were not listed.
 	SizeBytes  int64 `json:"size_bytes"`
 	Partitions int   `json:"partitions"`
 }

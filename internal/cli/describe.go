@@ -23,13 +23,14 @@ type DescribeOptions struct {
 }
 
 // describeParts is what each view needs collected, so that e.g. `describe
-// brokers` never reads every group's offsets. Topics and partitions read the
-// log dirs too: they list every replica on disk, which is how topics that
-// ACLs hide from Metadata are noticed instead of silently left out.
+// brokers` never reads every group's offsets. Topics and partitions look for
+// hidden topics too: when a broker runs an authorizer, the replicas on disk
+// are how topics that ACLs hide from Metadata are noticed instead of
+// silently left out.
 var describeParts = map[string]collect.Parts{
 	"brokers":    0,
-	"topics":     collect.PartConfigs | collect.PartLogDirs,
-	"partitions": collect.PartConfigs | collect.PartOffsets | collect.PartReassignments | collect.PartLogDirs,
+	"topics":     collect.PartConfigs | collect.PartHiddenTopics,
+	"partitions": collect.PartConfigs | collect.PartOffsets | collect.PartReassignments | collect.PartHiddenTopics,
 	"groups":     collect.PartGroups,
 	"logdirs":    collect.PartLogDirs,
 	"configs":    collect.PartConfigs,

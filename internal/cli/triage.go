@@ -71,8 +71,12 @@ func runTriage(ctx context.Context, app *App, conn *ConnOptions, since string) e
 //     the log end only with --since, where offsets-backwards compares it
 //     with the earlier snapshot. Without it lag stays unknown (-1): the
 //     triage report shows none.
+//   - Log dirs are read for their health (LOG_DIR_OFFLINE); the replicas in
+//     them, the costliest request of a triage for the brokers, only when an
+//     authorizer may hide topics from Metadata.
 func triageParts(since bool) collect.Parts {
-	parts := collect.PartAll &^ (collect.PartReassignments | collect.PartGroupMembers | collect.PartLogEndOffsets)
+	parts := collect.PartAll&^(collect.PartReassignments|collect.PartGroupMembers|collect.PartLogEndOffsets|collect.PartLogDirContents) |
+		collect.PartHiddenTopics
 	if since {
 		parts |= collect.PartLogEndOffsets
 	}

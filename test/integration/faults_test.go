@@ -10,6 +10,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/internal/kafkatest"
 )
 
@@ -58,6 +59,48 @@ func TestTriageHealthyClusterHasNoFalseAlarm(t *testing.T) {
 	}
 	if len(rep.Errors) > 0 {
 		t.Errorf("collection errors on a healthy cluster: %+v", rep.Errors)
+	}
+	for _, u := range rep.Unevaluated {
+		if u.Check == "log-dirs" {
+			t.Errorf("triage did not evaluate the log dirs: %s", u.Reason)
+		}
+	}
+	testLogDirsWithoutContents(t, c)
+}
+
+// testLogDirsWithoutContents: without an authorizer nothing can hide a
+// topic, so triage asks the log dirs for no partition. Real Kafka then
+// answers every directory with its space and no replica, and names no
+// authorizer in its configs; describe logdirs still lists every replica.
+func testLogDirsWithoutContents(t *testing.T, c *kafkatest.Cluster) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, tc := range []struct {
+		name     string
+		parts    collect.Parts
+		contents bool
+	}{
+		{"triage", collect.PartConfigs | collect.PartLogDirHealth | collect.PartHiddenTopics, false},
+		{"describe logdirs", collect.PartLogDirs, true},
+	} {
+		snap, err := collect.Collect(ctx, collect.Options{Bootstrap: c.Bootstrap(), RequestTimeout: 5 * time.Second, Parts: tc.parts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(snap.Errors) > 0 {
+			t.Errorf("%s: collection errors %+v", tc.name, snap.Errors)
+		}
+		if len(snap.LogDirs) != kafkatest.NumBrokers {
+			t.Errorf("%s: %d log dirs, want one per broker: %+v", tc.name, len(snap.LogDirs), snap.LogDirs)
+		}
+		for _, d := range snap.LogDirs {
+			if d.Error != "" || d.TotalBytes <= 0 || d.UsableBytes <= 0 {
+				t.Errorf("%s: log dir without health or space: %+v", tc.name, d)
+			}
+			if listed := d.Partitions > 0 && d.SizeBytes > 0; listed != tc.contents {
+				t.Errorf("%s: log dir %+v: replicas listed %v, want %v", tc.name, d, listed, tc.contents)
+			}
+		}
 	}
 }
 

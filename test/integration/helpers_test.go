@@ -73,8 +73,12 @@ func (f finding) key() string {
 }
 
 type report struct {
-	Findings []finding `json:"findings"`
-	Errors   []struct {
+	Findings    []finding `json:"findings"`
+	Unevaluated []struct {
+		Check  string `json:"check"`
+		Reason string `json:"reason"`
+	} `json:"unevaluated"`
+	Errors []struct {
 		Source string `json:"source"`
 		Broker int32  `json:"broker"`
 		Kind   string `json:"kind"`
