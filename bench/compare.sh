@@ -13,6 +13,7 @@
 #   KRB_BENCH_GROUPS [500] KRB_BENCH_RECORDS [20]    the real cluster's load
 #   SIM_PARTITIONS [100000] SIM_GROUPS [5000] SIM_BROKERS [6]   the simulated one
 #   KEEP [0]               1 keeps the work directory (outputs of every run)
+#   CPU_RUNS [20]          runs over which the brokers' CPU per triage is measured
 #
 # Needs: go, java 17+, kcat, GNU time (/usr/bin/time), awk. On Debian:
 #   apt-get update && apt-get install -y kcat time
@@ -116,6 +117,36 @@ pair() {
 	done
 }
 
+# jvm_ticks: the CPU clock ticks (user + system) the cluster's JVMs, the
+# brokers and the controller, have used so far.
+jvm_ticks() {
+	local p t=0
+	for p in $(pgrep -P "$cluster_pid" java || true); do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+
+# cpu_cost PHASE LABEL CMD: CPU_RUNS runs of CMD (a string run by bash); records
+# the CPU the cluster's JVMs spent per run beyond what they spend idle over as
+# long (measured right after), and the command's own CPU per run (GNU time).
+cpu_cost() {
+	local phase=$1 label=$2 cmd=$3 runs=${CPU_RUNS:-20}
+	local t0 t1 i0 i1 start end own
+	t0=$(jvm_ticks)
+	start=$EPOCHREALTIME
+	own=$(/usr/bin/time -f '%U %S' bash -c "for ((i = 0; i < $runs; i++)); do $cmd >/dev/null 2>&1; done" 2>&1 | tail -n 1 || true)
+	end=$EPOCHREALTIME
+	t1=$(jvm_ticks)
+	i0=$(jvm_ticks)
+	sleep "$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')"
+	i1=$(jvm_ticks)
+	awk -v p="$phase" -v l="$label" -v busy=$((t1 - t0)) -v idle=$((i1 - i0)) -v hz="$(getconf CLK_TCK)" -v n="$runs" \
+		-v own="$own" -v s="$start" -v e="$end" 'BEGIN { split(own, o, " ")
+		printf "%-8s %-36s wall %6.1f ms  brokers%s CPU %6.1f ms  own CPU %5.1f ms  (per run, %d runs; brokers idle subtracted)\n",
+			p, l, (e - s) * 1000 / n, "\047", (busy - idle) * 1000 / hz / n, (o[1] + o[2]) * 1000 / n, n }' >>"$work/cpu.txt"
+}
+
 # median PHASE LABEL COLUMN: the median of a results column (4 seconds, 5 RSS).
 median() {
 	awk -F'\t' -v p="$1" -v l="$2" -v c="$3" '$1 == p && $2 == l { print $c }' "$results" | sort -g |
@@ -148,6 +179,7 @@ real_phase() {
 	(cd "$root" && KRB_BENCH_STATE="$work" exec "$work/kafkacluster.test" -test.run '^TestServe$' -test.timeout 0 -test.v) \
 		>"$work/cluster.log" 2>&1 &
 	pids+=($!)
+	cluster_pid=$!
 	local waited=0
 	until [[ -f "$work/cluster.env" ]]; do
 		kill -0 "${pids[-1]}" 2>/dev/null || die "the cluster server exited: $(tail -n 30 "$work/cluster.log")"
@@ -166,6 +198,10 @@ real_phase() {
 		"kafka-consumer-groups (again)" \
 		'kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$BOOTSTRAP" --describe --all-groups'
 	pair real "krb triage" '"$krb" triage -b "$BOOTSTRAP"' "kcat -L" 'kcat -L -b "$BOOTSTRAP"'
+	log "real: what triage and kcat -L cost the brokers' CPU"
+	cpu_cost real "kcat -L" 'kcat -L -b "$BOOTSTRAP"'
+	cpu_cost real "krb triage" '"$krb" triage -b "$BOOTSTRAP"'
+	cpu_cost real "krb describe brokers (Metadata only)" '"$krb" describe brokers -b "$BOOTSTRAP"'
 
 	log "real: stopping broker 3 and waiting for the ISRs to shrink"
 	touch "$work/kill"
@@ -226,6 +262,7 @@ if [[ " $PHASES " == *" real "* ]]; then
 	compare degraded "krb describe partitions --under-rep" "kafka-topics --under-replicated-partitions" 3 faster
 	compare degraded "krb describe partitions --u-r --all" "kafka-topics (again)" 3 faster
 	compare degraded "krb triage" "kcat -L" 2 within
+	cat "$work/cpu.txt"
 fi
 if [[ " $PHASES " == *" sim "* ]]; then
 	compare sim "krb triage" "kcat -L" 0 none

@@ -29,7 +29,8 @@ func BenchmarkCollect(b *testing.B) {
 		{"groups", collect.PartGroups},
 		{"all", collect.PartAll},
 		// what triage asks for without --since
-		{"triage", collect.PartAll &^ (collect.PartReassignments | collect.PartGroupMembers | collect.PartLogEndOffsets)},
+		{"triage", collect.PartAll&^(collect.PartReassignments|collect.PartGroupMembers|collect.PartLogEndOffsets|collect.PartLogDirContents) |
+			collect.PartHiddenTopics},
 	} {
 		b.Run(p.name, func(b *testing.B) {
 			b.ReportAllocs()
