@@ -8,6 +8,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/internal/bigsnap"
+	"github.com/kafka-runbook/kafka-runbook/internal/triage"
 )
 
 // BenchmarkCollect takes snapshots of a simulated cluster served in this
@@ -29,8 +30,7 @@ func BenchmarkCollect(b *testing.B) {
 		{"groups", collect.PartGroups},
 		{"all", collect.PartAll},
 		// what triage asks for without --since
-		{"triage", collect.PartAll&^(collect.PartReassignments|collect.PartGroupMembers|collect.PartLogEndOffsets|collect.PartLogDirContents) |
-			collect.PartHiddenTopics},
+		{"triage", triage.Parts(false)},
 	} {
 		b.Run(p.name, func(b *testing.B) {
 			b.ReportAllocs()

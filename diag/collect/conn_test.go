@@ -12,6 +12,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/triage"
 )
 
 // TestRequestsToOneBrokerOverlap: the broker holds its DescribeLogDirs and
@@ -99,12 +100,11 @@ func BenchmarkServiceTime(b *testing.B) {
 		}
 		return nil, nil, false
 	})
-	triage := collect.PartAll &^ (collect.PartReassignments | collect.PartGroupMembers | collect.PartLogEndOffsets)
 	for _, conns := range []int{1, collect.DefaultConnectionsPerBroker} {
 		b.Run(fmt.Sprintf("triage/connections=%d", conns), func(b *testing.B) {
 			for b.Loop() {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				snap, err := collect.Collect(ctx, collect.Options{Bootstrap: kc.ListenAddrs(), RequestTimeout: 5 * time.Second, ConnectionsPerBroker: conns, Parts: triage})
+				snap, err := collect.Collect(ctx, collect.Options{Bootstrap: kc.ListenAddrs(), RequestTimeout: 5 * time.Second, ConnectionsPerBroker: conns, Parts: triage.Parts(false)})
 				cancel()
 				if err != nil || len(snap.Errors) > 0 {
 					b.Fatalf("collecting: %v %+v", err, snap.Errors)

@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/internal/triage"
 )
 
 // TestLogDirContentsOnlyWhereTopicsCanHide: listing every replica is the
@@ -21,7 +22,7 @@ import (
 // for no partition (health and space only), or not at all.
 func TestLogDirContentsOnlyWhereTopicsCanHide(t *testing.T) {
 	const standard = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
-	triage := collect.PartConfigs | collect.PartLogDirHealth | collect.PartHiddenTopics
+	triageParts := triage.Parts(false)
 	tests := []struct {
 		name       string
 		parts      collect.Parts
@@ -29,10 +30,10 @@ func TestLogDirContentsOnlyWhereTopicsCanHide(t *testing.T) {
 		wantAll    int    // DescribeLogDirs for every partition
 		wantNone   int    // DescribeLogDirs for no partition
 	}{
-		{"triage without authorizer", triage, "", 0, 3},
-		{"triage with an authorizer", triage, standard, 3, 0},
-		{"triage when broker configs cannot be read", triage, "error", 3, 0},
-		{"triage without broker configs", collect.PartLogDirHealth | collect.PartHiddenTopics, "", 3, 0},
+		{"triage without authorizer", triageParts, "", 0, 3},
+		{"triage with an authorizer", triageParts, standard, 3, 0},
+		{"triage when broker configs cannot be read", triageParts, "error", 3, 0},
+		{"triage without broker configs", triageParts &^ collect.PartConfigs, "", 3, 0},
 		{"describe logdirs", collect.PartLogDirs, "", 3, 0},
 		{"describe partitions without authorizer", collect.PartConfigs | collect.PartHiddenTopics, "", 0, 0},
 		{"describe partitions with an authorizer", collect.PartConfigs | collect.PartHiddenTopics, standard, 3, 0},

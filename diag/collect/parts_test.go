@@ -14,6 +14,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/triage"
 )
 
 // The cluster of these tests: three kfake brokers, one topic of six
@@ -193,7 +194,7 @@ func leaders(t *testing.T, snap *snapshot.Snapshot) int {
 // unknown rather than wrong.
 func TestTriagePartsSkipLogEndAndMembers(t *testing.T) {
 	pc := startPartsCluster(t)
-	parts := collect.PartAll &^ (collect.PartReassignments | collect.PartGroupMembers | collect.PartLogEndOffsets)
+	parts := triage.Parts(false)
 	snap := pc.collect(t, parts)
 
 	handled, offsets := pc.counts()

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
@@ -52,35 +51,11 @@ func runTriage(ctx context.Context, app *App, conn *ConnOptions, since string) e
 	if err != nil {
 		return err
 	}
-	snap, err := conn.collectOnce(ctx, app, triageParts(prev != nil), nil)
+	snap, err := conn.collectOnce(ctx, app, triage.Parts(prev != nil), nil)
 	if err != nil {
 		return err
 	}
 	return writeTriage(app, ropts, snap, prev)
-}
-
-// triageParts is what triage collects: what its checks read, and nothing
-// else, since on a large cluster every request and every decoded byte is
-// time spent before the first finding.
-//   - No check reads reassignments (isr-shrinkage asks for them itself),
-//     so the controller is spared that request.
-//   - No check reads group members or protocols: the state comes with
-//     ListGroups, so DescribeGroups is not sent. Committed offsets are read
-//     (log-start-past-committed).
-//   - The log start of every partition is read (log-start-past-committed);
-//     the log end only with --since, where offsets-backwards compares it
-//     with the earlier snapshot. Without it lag stays unknown (-1): the
-//     triage report shows none.
-//   - Log dirs are read for their health (LOG_DIR_OFFLINE); the replicas in
-//     them, the costliest request of a triage for the brokers, only when an
-//     authorizer may hide topics from Metadata.
-func triageParts(since bool) collect.Parts {
-	parts := collect.PartAll&^(collect.PartReassignments|collect.PartGroupMembers|collect.PartLogEndOffsets|collect.PartLogDirContents) |
-		collect.PartHiddenTopics
-	if since {
-		parts |= collect.PartLogEndOffsets
-	}
-	return parts
 }
 
 // writeTriage renders the triage of a snapshot and ends with its verdict.

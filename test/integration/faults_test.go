@@ -12,6 +12,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/internal/kafkatest"
+	triagereport "github.com/kafka-runbook/kafka-runbook/internal/triage"
 )
 
 // faultCodes are the codes that name a fault (not configuration hygiene).
@@ -80,7 +81,7 @@ func testLogDirsWithoutContents(t *testing.T, c *kafkatest.Cluster) {
 		parts    collect.Parts
 		contents bool
 	}{
-		{"triage", collect.PartConfigs | collect.PartLogDirHealth | collect.PartHiddenTopics, false},
+		{"triage", triagereport.Parts(false), false},
 		{"describe logdirs", collect.PartLogDirs, true},
 	} {
 		snap, err := collect.Collect(ctx, collect.Options{Bootstrap: c.Bootstrap(), RequestTimeout: 5 * time.Second, Parts: tc.parts})
