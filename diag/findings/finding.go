@@ -102,7 +102,9 @@ func (f Finding) Subject() string {
 // Int32 returns a pointer to v, for the optional subject fields.
 func Int32(v int32) *int32 { return &v }
 
-func ptrCompare(a, b *int32) int {
+// CompareOptional orders optional ids (the subject fields): absent first,
+// then by value.
+func CompareOptional(a, b *int32) int {
 	switch {
 	case a == nil && b == nil:
 		return 0
@@ -121,9 +123,9 @@ func Sort(fs []Finding) {
 		return cmp.Or(
 			cmp.Compare(b.Severity, a.Severity),
 			cmp.Compare(a.Code, b.Code),
-			ptrCompare(a.Broker, b.Broker),
+			CompareOptional(a.Broker, b.Broker),
 			cmp.Compare(a.Topic, b.Topic),
-			ptrCompare(a.Partition, b.Partition),
+			CompareOptional(a.Partition, b.Partition),
 			cmp.Compare(a.Group, b.Group),
 		)
 	})

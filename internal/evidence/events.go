@@ -133,24 +133,12 @@ func SortEvents(es []Event) {
 			a.Time.Compare(b.Time),
 			cmp.Compare(b.Severity, a.Severity),
 			cmp.Compare(a.Kind, b.Kind),
-			ptrCompare(a.Broker, b.Broker),
+			findings.CompareOptional(a.Broker, b.Broker),
 			cmp.Compare(a.Topic, b.Topic),
-			ptrCompare(a.Partition, b.Partition),
+			findings.CompareOptional(a.Partition, b.Partition),
 			cmp.Compare(a.Group, b.Group),
 		)
 	})
-}
-
-func ptrCompare(a, b *int32) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return -1
-	case b == nil:
-		return 1
-	}
-	return cmp.Compare(*a, *b)
 }
 
 // TimeFormat is how every UTC time is printed in tickers and reports.
