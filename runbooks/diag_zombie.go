@@ -16,15 +16,15 @@ func zombieViews(ctx context.Context, env *Env) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	truth := map[string]int32{}
+	truth := map[snapshot.PartitionRef]int32{}
 	for _, t := range snap.Topics {
 		for _, p := range t.Partitions {
-			truth[fmt.Sprintf("%s/%d", t.Name, p.ID)] = p.LeaderEpoch
+			truth[snapshot.PartitionRef{Topic: t.Name, Partition: p.ID}] = p.LeaderEpoch
 		}
 	}
 	for _, v := range snap.BrokerViews {
 		for _, lv := range v.Differences {
-			k := fmt.Sprintf("%s/%d", lv.Topic, lv.Partition)
+			k := snapshot.PartitionRef{Topic: lv.Topic, Partition: lv.Partition}
 			truth[k] = max(truth[k], lv.LeaderEpoch)
 		}
 	}
@@ -40,7 +40,7 @@ func zombieViews(ctx context.Context, env *Env) (Outcome, error) {
 			if lv.Leader == v.Broker {
 				leads++
 			}
-			if lv.LeaderEpoch < truth[fmt.Sprintf("%s/%d", lv.Topic, lv.Partition)] {
+			if lv.LeaderEpoch < truth[snapshot.PartitionRef{Topic: lv.Topic, Partition: lv.Partition}] {
 				behind++
 			}
 		}
@@ -134,6 +134,17 @@ func zombieSuspects(s *snapshot.Snapshot) ([]suspect, []checks.Unevaluated) {
 	return out, res.Unevaluated
 }
 
+// noSuspects ends a step that found no suspect: it could not look when no
+// broker's own view was collected (unev), else there is nothing to do.
+func noSuspects(out Outcome, unev []checks.Unevaluated, nothingToDo string) Outcome {
+	out.Verdict = nothingToDo
+	if len(unev) > 0 {
+		out.Unevaluated = unev
+		out.Verdict = "Cannot look for zombies: no broker's own metadata view was collected."
+	}
+	return out
+}
+
 // zombieConfirm asks each suspect directly with the current epoch: a
 // broker behind answers UNKNOWN_LEADER_EPOCH (75).
 func zombieConfirm(ctx context.Context, env *Env) (Outcome, error) {
@@ -145,14 +156,8 @@ func zombieConfirm(ctx context.Context, env *Env) (Outcome, error) {
 	suspects, unev := zombieSuspects(snap)
 	tbl := Table{Title: "Confirmation: ListOffsets with the current leader epoch", Columns: []string{"Broker", "Partition", "Epoch it claims", "Current epoch", "Its answer", "Meaning"}, Empty: "no broker claims leadership at an old epoch"}
 	out.Tables = []Table{tbl}
-	if len(suspects) == 0 && len(unev) > 0 {
-		out.Unevaluated = unev
-		out.Verdict = "Cannot look for zombies: no broker's own metadata view was collected."
-		return out, nil
-	}
 	if len(suspects) == 0 {
-		out.Verdict = "No broker claims leadership at an old epoch: nothing to confirm."
-		return out, nil
+		return noSuspects(out, unev, "No broker claims leadership at an old epoch: nothing to confirm."), nil
 	}
 	if env.Epochs == nil {
 		out.Unevaluated = []checks.Unevaluated{{Check: "zombie-confirm", Reason: "needs a live cluster"}}
@@ -235,14 +240,8 @@ func zombieTruncation(ctx context.Context, env *Env) (Outcome, error) {
 		}
 	}
 	out.Tables = []Table{tbl}
-	if len(suspects) == 0 && len(unev) > 0 {
-		out.Unevaluated = unev
-		out.Verdict = "Cannot look for zombies: no broker's own metadata view was collected."
-		return out, nil
-	}
 	if len(suspects) == 0 {
-		out.Verdict = "No zombie: nothing will be truncated."
-		return out, nil
+		return noSuspects(out, unev, "No zombie: nothing will be truncated."), nil
 	}
 	switch {
 	case measured == 0:
