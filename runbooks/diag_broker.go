@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/atomicfile"
 )
 
@@ -119,7 +119,7 @@ func hasUnderReplicated(s *snapshot.Snapshot) bool {
 // internal topics first because consumer groups and transactions stop
 // when they do.
 func brokerBlastRadius(ctx context.Context, env *Env) (Outcome, error) {
-	snap, res, err := snapshotAndChecks(ctx, env, collect.PartConfigs, "replication", "partition-availability")
+	snap, res, err := snapshotAndChecks(ctx, env, source.PartConfigs, "replication", "partition-availability")
 	if err != nil {
 		return Outcome{}, err
 	}

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
 
 // readOnlyClassify are the two actions broker-classify always suggests.
@@ -121,7 +121,7 @@ func TestBrokerClassify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := source(tt.snap(t))
+			src := recorded(tt.snap(t))
 			out := runDiag(t, "broker-classify", testEnv(t, src))
 			tt.want.check(t, out)
 			if tt.row != nil {
@@ -142,7 +142,7 @@ func TestBrokerClassify(t *testing.T) {
 // "On -: check broker 3's process" tells the engineer nothing about where
 // to look. Known bug: see the report.
 func TestBrokerClassifyGhostActionNamesNoDashHost(t *testing.T) {
-	out := runDiag(t, "broker-classify", testEnv(t, source(fixture(t, "degraded"))))
+	out := runDiag(t, "broker-classify", testEnv(t, recorded(fixture(t, "degraded"))))
 	for _, a := range out.Actions {
 		if strings.HasPrefix(a.Title, "On -:") {
 			t.Errorf("action title %q names host \"-\"; a ghost id has no host to log in to", a.Title)
@@ -225,10 +225,10 @@ func TestBrokerBlastRadius(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := source(tt.snap(t))
+			src := recorded(tt.snap(t))
 			out := runDiag(t, "broker-blast-radius", testEnv(t, src))
 			tt.want.check(t, out)
-			if src.parts[0]&collect.PartConfigs == 0 {
+			if src.parts[0]&source.PartConfigs == 0 {
 				t.Errorf("asked for parts %b without configs: min ISR cannot be known", src.parts[0])
 			}
 			if tt.rows == nil {
@@ -258,7 +258,7 @@ func withPaymentsConfigs(t *testing.T) *snapshot.Snapshot {
 // read, so whether its partitions are under min ISR is unknown; "0" is a
 // silent OK. Known bug: see the report.
 func TestBlastRadiusUnknownMinISRIsNotZero(t *testing.T) {
-	out := runDiag(t, "broker-blast-radius", testEnv(t, source(fixture(t, "degraded"))))
+	out := runDiag(t, "broker-blast-radius", testEnv(t, recorded(fixture(t, "degraded"))))
 	for _, r := range tableRows(t, out, "Partitions with a replica") {
 		if r[0] == "payments" && r[4] == "0" {
 			t.Errorf("payments row %q says 0 under min ISR though min.insync.replicas is unknown; want \"?\"", r)
@@ -323,7 +323,7 @@ func TestBrokerOfflineWait(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := runDiag(t, "broker-offline-wait", testEnv(t, source(tt.snap(t))))
+			out := runDiag(t, "broker-offline-wait", testEnv(t, recorded(tt.snap(t))))
 			tt.want.check(t, out)
 			checkRows(t, out, "Offline partitions", tt.rows)
 		})
@@ -331,7 +331,7 @@ func TestBrokerOfflineWait(t *testing.T) {
 }
 
 func TestBrokerReplacePlanWritesAKafkaPlan(t *testing.T) {
-	env := testEnv(t, source(fixture(t, "degraded")))
+	env := testEnv(t, recorded(fixture(t, "degraded")))
 	out := runDiag(t, "broker-replace-plan", env)
 	wantPath := filepath.Join(env.PlanDir, "reassign-off-broker-3-20250314T031500Z.json")
 	expect{
@@ -434,7 +434,7 @@ func TestBrokerReplacePlanNothingToDo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := testEnv(t, source(tt.snap(t)))
+			env := testEnv(t, recorded(tt.snap(t)))
 			out := runDiag(t, "broker-replace-plan", env)
 			expect{verdict: []string{tt.verdict}, noActions: true}.check(t, out)
 			if len(out.Files) > 0 {
@@ -448,7 +448,7 @@ func TestBrokerReplacePlanNothingToDo(t *testing.T) {
 }
 
 func TestBrokerReplacePlanUnwritableDirIsAGap(t *testing.T) {
-	env := testEnv(t, source(fixture(t, "degraded")))
+	env := testEnv(t, recorded(fixture(t, "degraded")))
 	env.PlanDir = filepath.Join(env.PlanDir, "missing", "dir")
 	out := runDiag(t, "broker-replace-plan", env)
 	expect{unevaluated: []string{"missing"}}.check(t, out)
@@ -510,7 +510,7 @@ func TestBrokerAfterReturn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := testEnv(t, source(tt.snap(t)))
+			env := testEnv(t, recorded(tt.snap(t)))
 			env.Commands.CommandConfig = "/etc/kafka/client.properties"
 			tt.want.check(t, runDiag(t, "broker-after-return", env))
 		})
@@ -535,23 +535,23 @@ func TestDiagnosticsFailWhenTheSourceFails(t *testing.T) {
 // TestDiagnosticsAskForTheParts they read: a live Source collects only what
 // is asked, so a missing part is data silently absent.
 func TestDiagnosticsAskForTheParts(t *testing.T) {
-	want := map[string]collect.Parts{
-		"broker-blast-radius":   collect.PartConfigs,
-		"isr-by-broker":         collect.PartConfigs,
-		"isr-reassignments":     collect.PartReassignments,
-		"isr-blocked-producers": collect.PartConfigs,
-		"isr-disks":             collect.PartLogDirs,
-		"zombie-views":          collect.PartBrokerViews,
-		"zombie-persist":        collect.PartBrokerViews,
-		"zombie-confirm":        collect.PartBrokerViews,
-		"zombie-truncation":     collect.PartBrokerViews,
-		"recovery-since":        collect.PartOffsets,
-		"recovery-log-start":    collect.PartGroups | collect.PartConfigs,
-		"recovery-rewind":       collect.PartGroups,
+	want := map[string]source.Parts{
+		"broker-blast-radius":   source.PartConfigs,
+		"isr-by-broker":         source.PartConfigs,
+		"isr-reassignments":     source.PartReassignments,
+		"isr-blocked-producers": source.PartConfigs,
+		"isr-disks":             source.PartLogDirs,
+		"zombie-views":          source.PartBrokerViews,
+		"zombie-persist":        source.PartBrokerViews,
+		"zombie-confirm":        source.PartBrokerViews,
+		"zombie-truncation":     source.PartBrokerViews,
+		"recovery-since":        source.PartOffsets,
+		"recovery-log-start":    source.PartGroups | source.PartConfigs,
+		"recovery-rewind":       source.PartGroups,
 	}
 	for name, parts := range want {
 		t.Run(name, func(t *testing.T) {
-			src := source(fixture(t, "degraded"))
+			src := recorded(fixture(t, "degraded"))
 			env := testEnv(t, src)
 			env.ToDatetime = fixedNow
 			runDiag(t, name, env)
@@ -570,7 +570,7 @@ func TestSeverityOfFindingsComesFromTheCatalogue(t *testing.T) {
 	for _, fx := range []string{"degraded", "zombie"} {
 		for _, name := range DiagnosticNames() {
 			t.Run(fx+"/"+name, func(t *testing.T) {
-				env := testEnv(t, source(fixture(t, fx)))
+				env := testEnv(t, recorded(fixture(t, fx)))
 				env.Epochs, env.Probe = zombieEpochs(), &fakeProber{}
 				checkCatalogueSeverity(t, runDiag(t, name, env))
 			})

@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
 
 // lowUsablePercent is the free-space share below which a log dir is
@@ -30,7 +30,7 @@ func missingReplicas(p snapshot.Partition) []int32 {
 // isrByBroker groups under-replicated partitions by the broker missing
 // from their ISR: one broker behind many partitions is a broker problem.
 func isrByBroker(ctx context.Context, env *Env) (Outcome, error) {
-	snap, res, err := snapshotAndChecks(ctx, env, collect.PartConfigs, "replication")
+	snap, res, err := snapshotAndChecks(ctx, env, source.PartConfigs, "replication")
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -81,7 +81,7 @@ func isrByBroker(ctx context.Context, env *Env) (Outcome, error) {
 // isrReassignments rules out reassignments: replicas being added are out
 // of the ISR until they catch up, which is expected.
 func isrReassignments(ctx context.Context, env *Env) (Outcome, error) {
-	snap, err := env.Source.Snapshot(ctx, collect.PartReassignments)
+	snap, err := env.Source.Snapshot(ctx, source.PartReassignments)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -138,9 +138,9 @@ func isrFollowerProgress(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	out := Outcome{Snapshot: snap}
 	states := checks.States(snap)
-	ask := map[int32][]collect.TopicPartition{}
+	ask := map[int32][]source.TopicPartition{}
 	type lagging struct {
-		tp       collect.TopicPartition
+		tp       source.TopicPartition
 		leader   int32
 		follower int32
 	}
@@ -154,7 +154,7 @@ func isrFollowerProgress(ctx context.Context, env *Env) (Outcome, error) {
 				if states[f] != checks.StateUp {
 					continue // a dead follower makes no progress; broker-failure covers it
 				}
-				tp := collect.TopicPartition{Topic: t.Name, Partition: p.ID}
+				tp := source.TopicPartition{Topic: t.Name, Partition: p.ID}
 				rows = append(rows, lagging{tp, p.Leader, f})
 				ask[f] = append(ask[f], tp)
 				ask[p.Leader] = append(ask[p.Leader], tp)
@@ -274,7 +274,7 @@ func isrIndex(s *snapshot.Snapshot) map[string]string {
 
 // isrBlockedProducers names the topics whose acks=all producers are failing.
 func isrBlockedProducers(ctx context.Context, env *Env) (Outcome, error) {
-	snap, res, err := snapshotAndChecks(ctx, env, collect.PartConfigs, "replication")
+	snap, res, err := snapshotAndChecks(ctx, env, source.PartConfigs, "replication")
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -332,7 +332,7 @@ func isrBlockedProducers(ctx context.Context, env *Env) (Outcome, error) {
 // isrDisks looks for log directory errors and brokers running out of space,
 // the usual reason a follower falls behind for good.
 func isrDisks(ctx context.Context, env *Env) (Outcome, error) {
-	snap, res, err := snapshotAndChecks(ctx, env, collect.PartLogDirs, "log-dirs")
+	snap, res, err := snapshotAndChecks(ctx, env, source.PartLogDirs, "log-dirs")
 	if err != nil {
 		return Outcome{}, err
 	}

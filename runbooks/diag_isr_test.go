@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
 
 var urpCrossCheck = wantAction{Safe, "Cross-check", []string{"kafka-topics.sh", "--bootstrap-server", testBootstrap, "--describe", "--under-replicated-partitions"}}
@@ -83,7 +83,7 @@ func TestISRByBroker(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := runDiag(t, "isr-by-broker", testEnv(t, source(tt.snap(t))))
+			out := runDiag(t, "isr-by-broker", testEnv(t, recorded(tt.snap(t))))
 			tt.want.check(t, out)
 			checkRows(t, out, "Under-replicated partitions by missing broker", tt.rows)
 		})
@@ -146,7 +146,7 @@ func TestISRReassignments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := runDiag(t, "isr-reassignments", testEnv(t, source(tt.snap(t))))
+			out := runDiag(t, "isr-reassignments", testEnv(t, recorded(tt.snap(t))))
 			tt.want.check(t, out)
 			checkRows(t, out, "Reassignments in progress", tt.rows)
 		})
@@ -160,7 +160,7 @@ func TestISRReassignmentsVerdictGrammar(t *testing.T) {
 		part(t, s, "orders", 0).Replicas = []int32{1, 2, 4, 3}
 		s.Reassignments = []snapshot.Reassignment{{Topic: "orders", Partition: 0, Replicas: []int32{1, 2, 4, 3}, AddingReplicas: []int32{4}, RemovingReplicas: []int32{3}}}
 	})
-	out := runDiag(t, "isr-reassignments", testEnv(t, source(s)))
+	out := runDiag(t, "isr-reassignments", testEnv(t, recorded(s)))
 	expect{verdict: []string{"1 partition is under-replicated only because"}}.check(t, out)
 }
 
@@ -192,7 +192,7 @@ func TestISRFollowerProgress(t *testing.T) {
 		prober *fakeProber
 		want   expect
 		rows   [][]string
-		asked  map[int32][]collect.TopicPartition
+		asked  map[int32][]source.TopicPartition
 	}{
 		{
 			name:   "1 catching up, caught up and stalled from two samples",
@@ -208,7 +208,7 @@ func TestISRFollowerProgress(t *testing.T) {
 				{"orders/1", "1", "1000", "900", "1000", "0", "caught up (rejoins the ISR shortly)"},
 				{"payments/0", "3", "700", "500", "500", "200", "stalled"},
 			},
-			asked: map[int32][]collect.TopicPartition{
+			asked: map[int32][]source.TopicPartition{
 				1: {tp("orders", 0), tp("orders", 1)},
 				2: {tp("orders", 1), tp("payments", 0)},
 				3: {tp("orders", 0), tp("payments", 0)},
@@ -220,7 +220,7 @@ func TestISRFollowerProgress(t *testing.T) {
 			prober: &fakeProber{samples: []logEnds{{1: {tp("orders", 1): 1669000}, 2: {tp("orders", 1): 1669870}}, {1: {tp("orders", 1): 1669500}, 2: {tp("orders", 1): 1669900}}}},
 			want:   expect{verdict: []string{"1 follower out of the ISR on live brokers, 0 stalled."}, noActions: true, evaluated: true},
 			rows:   [][]string{{"orders/1", "1", "1669900", "1669000", "1669500", "400", "catching up"}},
-			asked:  map[int32][]collect.TopicPartition{1: {tp("orders", 1)}, 2: {tp("orders", 1)}},
+			asked:  map[int32][]source.TopicPartition{1: {tp("orders", 1)}, 2: {tp("orders", 1)}},
 		},
 		{
 			name:   "3 a failed sample leaves the rows unknown and says why",
@@ -248,7 +248,7 @@ func TestISRFollowerProgress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := testEnv(t, source(tt.snap(t)))
+			env := testEnv(t, recorded(tt.snap(t)))
 			slept := recordSleeps(env)
 			if tt.prober != nil {
 				env.Probe = tt.prober
@@ -382,7 +382,7 @@ func TestISRBlockedProducers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := runDiag(t, "isr-blocked-producers", testEnv(t, source(tt.snap(t))))
+			out := runDiag(t, "isr-blocked-producers", testEnv(t, recorded(tt.snap(t))))
 			tt.want.check(t, out)
 			checkRows(t, out, "Producers blocked by min ISR", tt.rows)
 		})
@@ -443,7 +443,7 @@ func TestISRDisks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := runDiag(t, "isr-disks", testEnv(t, source(tt.snap(t))))
+			out := runDiag(t, "isr-disks", testEnv(t, recorded(tt.snap(t))))
 			tt.want.check(t, out)
 			if tt.rows != nil {
 				checkRows(t, out, "Log directories", tt.rows)
@@ -457,7 +457,7 @@ func TestISRDisks(t *testing.T) {
 // orders/1's follower on live broker 1 is out of the ISR. Known bug: see
 // the report.
 func TestISRFollowerProgressReplayStillListsFollowers(t *testing.T) {
-	out := runDiag(t, "isr-follower-progress", testEnv(t, source(fixture(t, "degraded"))))
+	out := runDiag(t, "isr-follower-progress", testEnv(t, recorded(fixture(t, "degraded"))))
 	for _, tb := range out.Tables {
 		if len(tb.Rows) == 0 && strings.Contains(tb.Empty, "no live follower") {
 			t.Errorf("table %q is empty and says %q, but broker 1 is out of orders/1's ISR", tb.Title, tb.Empty)

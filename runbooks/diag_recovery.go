@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
 
 // recoveryUncleanCandidates lists offline partitions that need an unclean
@@ -42,15 +42,15 @@ func recoveryUncleanCandidates(ctx context.Context, env *Env) (Outcome, error) {
 		out.Verdict = "No partition needs an unclean election."
 		return out, nil
 	}
-	ask := map[int32][]collect.TopicPartition{}
+	ask := map[int32][]source.TopicPartition{}
 	for _, p := range targets {
 		for _, r := range p.Replicas {
 			if states[r] == checks.StateUp {
-				ask[r] = append(ask[r], collect.TopicPartition{Topic: p.Topic, Partition: p.ID})
+				ask[r] = append(ask[r], source.TopicPartition{Topic: p.Topic, Partition: p.ID})
 			}
 		}
 	}
-	ends := map[int32]map[collect.TopicPartition]int64{}
+	ends := map[int32]map[source.TopicPartition]int64{}
 	if env.Probe == nil {
 		out.Unevaluated = append(out.Unevaluated, checks.Unevaluated{Check: "unclean-candidates", Reason: "replica log end offsets need a live cluster"})
 	} else if len(ask) > 0 {
@@ -62,7 +62,7 @@ func recoveryUncleanCandidates(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	prevHW := previousLatest(env.Previous)
 	for _, p := range targets {
-		tp := collect.TopicPartition{Topic: p.Topic, Partition: p.ID}
+		tp := source.TopicPartition{Topic: p.Topic, Partition: p.ID}
 		name := fmt.Sprintf("%s/%d", p.Topic, p.ID)
 		hw, hwKnown := prevHW[tp]
 		hwText := "unknown (no --since snapshot)"
@@ -101,15 +101,15 @@ func recoveryUncleanCandidates(ctx context.Context, env *Env) (Outcome, error) {
 }
 
 // previousLatest indexes a previous snapshot's log end offsets.
-func previousLatest(prev *snapshot.Snapshot) map[collect.TopicPartition]int64 {
-	out := map[collect.TopicPartition]int64{}
+func previousLatest(prev *snapshot.Snapshot) map[source.TopicPartition]int64 {
+	out := map[source.TopicPartition]int64{}
 	if prev == nil {
 		return out
 	}
 	for _, t := range prev.Topics {
 		for _, p := range t.Partitions {
 			if p.LatestOffset >= 0 {
-				out[collect.TopicPartition{Topic: t.Name, Partition: p.ID}] = p.LatestOffset
+				out[source.TopicPartition{Topic: t.Name, Partition: p.ID}] = p.LatestOffset
 			}
 		}
 	}
@@ -118,7 +118,7 @@ func previousLatest(prev *snapshot.Snapshot) map[collect.TopicPartition]int64 {
 
 // recoverySince compares log offsets with the snapshot given with --since.
 func recoverySince(ctx context.Context, env *Env) (Outcome, error) {
-	snap, res, err := snapshotAndChecks(ctx, env, collect.PartOffsets, "offsets-backwards")
+	snap, res, err := snapshotAndChecks(ctx, env, source.PartOffsets, "offsets-backwards")
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -146,7 +146,7 @@ func recoverySince(ctx context.Context, env *Env) (Outcome, error) {
 // recoveryLogStart finds groups whose unread records retention deleted,
 // and the retention overrides that may have done it.
 func recoveryLogStart(ctx context.Context, env *Env) (Outcome, error) {
-	snap, res, err := snapshotAndChecks(ctx, env, collect.PartGroups|collect.PartConfigs, "log-start-past-committed")
+	snap, res, err := snapshotAndChecks(ctx, env, source.PartGroups|source.PartConfigs, "log-start-past-committed")
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -188,7 +188,7 @@ func recoveryLogStart(ctx context.Context, env *Env) (Outcome, error) {
 // recoveryRewind plans a rewind of consumer groups to --to-datetime, with
 // the dry-run commands to check it.
 func recoveryRewind(ctx context.Context, env *Env) (Outcome, error) {
-	snap, err := env.Source.Snapshot(ctx, collect.PartGroups)
+	snap, err := env.Source.Snapshot(ctx, source.PartGroups)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -202,15 +202,15 @@ func recoveryRewind(ctx context.Context, env *Env) (Outcome, error) {
 	// Kafka reads the zone suffix; without it older versions use the
 	// local time zone of wherever the command runs.
 	stamp := target.Format("2006-01-02T15:04:05.000Z")
-	leaders := map[int32][]collect.TopicPartition{}
+	leaders := map[int32][]source.TopicPartition{}
 	for _, t := range snap.Topics {
 		for _, p := range t.Partitions {
 			if p.Online() {
-				leaders[p.Leader] = append(leaders[p.Leader], collect.TopicPartition{Topic: t.Name, Partition: p.ID})
+				leaders[p.Leader] = append(leaders[p.Leader], source.TopicPartition{Topic: t.Name, Partition: p.ID})
 			}
 		}
 	}
-	offsets := map[collect.TopicPartition]int64{}
+	offsets := map[source.TopicPartition]int64{}
 	if env.Probe != nil {
 		got, perr := env.Probe.OffsetsForTime(ctx, leaders, target.UnixMilli())
 		if perr != nil {
@@ -229,7 +229,7 @@ func recoveryRewind(ctx context.Context, env *Env) (Outcome, error) {
 		topics := map[string]bool{}
 		for _, o := range g.Offsets {
 			topics[o.Topic] = true
-			tp := collect.TopicPartition{Topic: o.Topic, Partition: o.Partition}
+			tp := source.TopicPartition{Topic: o.Topic, Partition: o.Partition}
 			tgt, ok := offsets[tp]
 			switch {
 			case !ok:

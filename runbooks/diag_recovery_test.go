@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
 
 func TestRecoveryUncleanCandidates(t *testing.T) {
@@ -88,7 +88,7 @@ func TestRecoveryUncleanCandidates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := testEnv(t, source(tt.snap(t)))
+			env := testEnv(t, recorded(tt.snap(t)))
 			if tt.prober != nil {
 				env.Probe = tt.prober
 			}
@@ -152,7 +152,7 @@ func TestRecoverySince(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := testEnv(t, source(fixture(t, "degraded")))
+			env := testEnv(t, recorded(fixture(t, "degraded")))
 			if tt.previous != nil {
 				env.Previous = tt.previous(t)
 			}
@@ -236,7 +236,7 @@ func TestRecoveryLogStart(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := runDiag(t, "recovery-log-start", testEnv(t, source(tt.snap(t))))
+			out := runDiag(t, "recovery-log-start", testEnv(t, recorded(tt.snap(t))))
 			tt.want.check(t, out)
 			checkRows(t, out, "Records deleted before groups read them", tt.rows)
 			checkRows(t, out, "Retention overrides on affected topics", tt.overrides)
@@ -246,7 +246,7 @@ func TestRecoveryLogStart(t *testing.T) {
 
 func TestRecoveryRewind(t *testing.T) {
 	target := time.Date(2025, 3, 14, 2, 0, 0, 0, time.UTC)
-	forTime := map[collect.TopicPartition]int64{
+	forTime := map[source.TopicPartition]int64{
 		tp("clickstream", 0): 9800000, tp("clickstream", 1): 9801234,
 		tp("payments", 0): 40000, tp("payments", 1): -1,
 		tp("orders", 0): 1500000, tp("orders", 1): 1519000,
@@ -317,7 +317,7 @@ func TestRecoveryRewind(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := testEnv(t, source(fixture(t, "degraded")))
+			env := testEnv(t, recorded(fixture(t, "degraded")))
 			env.ToDatetime = tt.target
 			if tt.prober != nil {
 				env.Probe = tt.prober

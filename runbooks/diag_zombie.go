@@ -5,14 +5,14 @@ import (
 	"fmt"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
 
 // zombieViews shows each broker's own metadata view side by side.
 func zombieViews(ctx context.Context, env *Env) (Outcome, error) {
-	snap, res, err := snapshotAndChecks(ctx, env, collect.PartBrokerViews, "metadata-divergence")
+	snap, res, err := snapshotAndChecks(ctx, env, source.PartBrokerViews, "metadata-divergence")
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -61,14 +61,14 @@ func zombieViews(ctx context.Context, env *Env) (Outcome, error) {
 // in both: metadata normally converges within milliseconds, so a one-off
 // difference is propagation, not a zombie.
 func zombiePersist(ctx context.Context, env *Env) (Outcome, error) {
-	_, res1, err := snapshotAndChecks(ctx, env, collect.PartBrokerViews, "metadata-divergence")
+	_, res1, err := snapshotAndChecks(ctx, env, source.PartBrokerViews, "metadata-divergence")
 	if err != nil {
 		return Outcome{}, err
 	}
 	if err := env.sleep(ctx, env.PollInterval); err != nil {
 		return Outcome{}, err
 	}
-	second, res2, err := snapshotAndChecks(ctx, env, collect.PartBrokerViews, "metadata-divergence")
+	second, res2, err := snapshotAndChecks(ctx, env, source.PartBrokerViews, "metadata-divergence")
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -148,7 +148,7 @@ func noSuspects(out Outcome, unev []checks.Unevaluated, nothingToDo string) Outc
 // zombieConfirm asks each suspect directly with the current epoch: a
 // broker behind answers UNKNOWN_LEADER_EPOCH (75).
 func zombieConfirm(ctx context.Context, env *Env) (Outcome, error) {
-	snap, err := env.Source.Snapshot(ctx, collect.PartBrokerViews)
+	snap, err := env.Source.Snapshot(ctx, source.PartBrokerViews)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -198,7 +198,7 @@ func zombieConfirm(ctx context.Context, env *Env) (Outcome, error) {
 // everything it appended after the point where its epoch ended on the new
 // leader.
 func zombieTruncation(ctx context.Context, env *Env) (Outcome, error) {
-	snap, err := env.Source.Snapshot(ctx, collect.PartBrokerViews)
+	snap, err := env.Source.Snapshot(ctx, source.PartBrokerViews)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -214,11 +214,11 @@ func zombieTruncation(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	total, measured := int64(0), 0
 	if len(out.Unevaluated) == 0 {
-		ask := map[int32][]collect.TopicPartition{}
+		ask := map[int32][]source.TopicPartition{}
 		for _, s := range suspects {
-			ask[s.broker] = append(ask[s.broker], collect.TopicPartition{Topic: s.topic, Partition: s.partition})
+			ask[s.broker] = append(ask[s.broker], source.TopicPartition{Topic: s.topic, Partition: s.partition})
 		}
-		ends, perr := map[int32]map[collect.TopicPartition]int64{}, error(nil)
+		ends, perr := map[int32]map[source.TopicPartition]int64{}, error(nil)
 		if len(ask) > 0 {
 			ends, perr = env.Probe.ReplicaLogEnds(ctx, ask)
 		}
@@ -226,7 +226,7 @@ func zombieTruncation(ctx context.Context, env *Env) (Outcome, error) {
 			out.Unevaluated = append(out.Unevaluated, checks.Unevaluated{Check: "zombie-truncation", Reason: perr.Error()})
 		}
 		for _, s := range suspects[:min(len(suspects), 20)] {
-			leo, ok := ends[s.broker][collect.TopicPartition{Topic: s.topic, Partition: s.partition}]
+			leo, ok := ends[s.broker][source.TopicPartition{Topic: s.topic, Partition: s.partition}]
 			div, err := env.Epochs.EpochEnd(ctx, s.truthLeader, s.topic, s.partition, s.claimed)
 			switch {
 			case !ok || err != nil:

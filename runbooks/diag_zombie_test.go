@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
 
 // The zombie fixture: broker 3 lost its path to the controller and was
@@ -88,7 +88,7 @@ func TestZombieViews(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := runDiag(t, "zombie-views", testEnv(t, source(tt.snap(t))))
+			out := runDiag(t, "zombie-views", testEnv(t, recorded(tt.snap(t))))
 			tt.want.check(t, out)
 			checkRows(t, out, "Each broker's own metadata", tt.rows)
 		})
@@ -162,7 +162,7 @@ func TestZombiePersist(t *testing.T) {
 // zombieEpochs answers for the four suspects of the zombie fixture.
 func zombieEpochs() *fakeEpochs {
 	return &fakeEpochs{
-		checks: map[string]collect.EpochCheck{
+		checks: map[string]source.EpochCheck{
 			"3 __consumer_offsets/2": {ErrorCode: 0},
 			"3 orders/2":             {ErrorCode: 75, Error: "UNKNOWN_LEADER_EPOCH"},
 			"3 payments/1":           {ErrorCode: 6, Error: "NOT_LEADER_OR_FOLLOWER"},
@@ -178,7 +178,7 @@ func zombieEpochs() *fakeEpochs {
 
 func TestZombieConfirm(t *testing.T) {
 	t.Run("1 only UNKNOWN_LEADER_EPOCH (75) confirms", func(t *testing.T) {
-		env := testEnv(t, source(fixture(t, "zombie")))
+		env := testEnv(t, recorded(fixture(t, "zombie")))
 		ep := zombieEpochs()
 		env.Epochs = ep
 		out := runDiag(t, "zombie-confirm", env)
@@ -199,18 +199,18 @@ func TestZombieConfirm(t *testing.T) {
 		}
 	})
 	t.Run("2 another error is unexpected, not a confirmation", func(t *testing.T) {
-		env := testEnv(t, source(onlyOrders(t)))
-		env.Epochs = &fakeEpochs{checks: map[string]collect.EpochCheck{"3 orders/2": {ErrorCode: 74, Error: "FENCED_LEADER_EPOCH"}}}
+		env := testEnv(t, recorded(onlyOrders(t)))
+		env.Epochs = &fakeEpochs{checks: map[string]source.EpochCheck{"3 orders/2": {ErrorCode: 74, Error: "FENCED_LEADER_EPOCH"}}}
 		out := runDiag(t, "zombie-confirm", env)
 		expect{verdict: []string{"0 of 1 suspects confirmed"}, findings: []string{}}.check(t, out)
 		checkRows(t, out, "Confirmation", [][]string{{"3", "orders/2", "6", "7", "FENCED_LEADER_EPOCH", "unexpected"}})
 	})
 	t.Run("3 no epoch checker (replay): cannot confirm", func(t *testing.T) {
-		out := runDiag(t, "zombie-confirm", testEnv(t, source(fixture(t, "zombie"))))
+		out := runDiag(t, "zombie-confirm", testEnv(t, recorded(fixture(t, "zombie"))))
 		expect{verdict: []string{"Cannot confirm without a live cluster."}, findings: []string{}, unevaluated: []string{"needs a live cluster"}}.check(t, out)
 	})
 	t.Run("4 no suspect", func(t *testing.T) {
-		env := testEnv(t, source(converged(t)))
+		env := testEnv(t, recorded(converged(t)))
 		env.Epochs = zombieEpochs()
 		out := runDiag(t, "zombie-confirm", env)
 		expect{verdict: []string{"No broker claims leadership at an old epoch"}, findings: []string{}, evaluated: true}.check(t, out)
@@ -225,7 +225,7 @@ func TestZombieConfirm(t *testing.T) {
 // so it is "info" and the step and the walk end OK. Known bug: see the
 // report.
 func TestZombieConfirmedIsCritical(t *testing.T) {
-	env := testEnv(t, source(fixture(t, "zombie")))
+	env := testEnv(t, recorded(fixture(t, "zombie")))
 	env.Epochs = zombieEpochs()
 	out := runDiag(t, "zombie-confirm", env)
 	for _, f := range out.Findings {
@@ -251,7 +251,7 @@ func TestZombieTruncation(t *testing.T) {
 		tp("payments", 1):           40100, // behind the epoch end: nothing to lose
 	}}
 	t.Run("1 log end minus where the epoch ended, per zombie partition", func(t *testing.T) {
-		env := testEnv(t, source(fixture(t, "zombie")))
+		env := testEnv(t, recorded(fixture(t, "zombie")))
 		ep := zombieEpochs()
 		pr := &fakeProber{samples: []logEnds{leo}}
 		env.Epochs, env.Probe = ep, pr
@@ -279,13 +279,13 @@ func TestZombieTruncation(t *testing.T) {
 		}
 	})
 	t.Run("2 no zombie", func(t *testing.T) {
-		env := testEnv(t, source(converged(t)))
+		env := testEnv(t, recorded(converged(t)))
 		env.Epochs, env.Probe = zombieEpochs(), &fakeProber{samples: []logEnds{leo}}
 		out := runDiag(t, "zombie-truncation", env)
 		expect{verdict: []string{"No zombie: nothing will be truncated."}, noActions: true, evaluated: true}.check(t, out)
 	})
 	t.Run("3 without a live cluster it says so", func(t *testing.T) {
-		out := runDiag(t, "zombie-truncation", testEnv(t, source(fixture(t, "zombie"))))
+		out := runDiag(t, "zombie-truncation", testEnv(t, recorded(fixture(t, "zombie"))))
 		expect{unevaluated: []string{"needs a live cluster"}}.check(t, out)
 	})
 }
@@ -295,9 +295,9 @@ func TestZombieTruncation(t *testing.T) {
 // truncated", a number nobody measured. Known bug: see the report.
 func TestZombieTruncationUnmeasuredIsNotZero(t *testing.T) {
 	for name, env := range map[string]func(t *testing.T) *Env{
-		"replay": func(t *testing.T) *Env { return testEnv(t, source(fixture(t, "zombie"))) },
+		"replay": func(t *testing.T) *Env { return testEnv(t, recorded(fixture(t, "zombie"))) },
 		"probe failed": func(t *testing.T) *Env {
-			env := testEnv(t, source(fixture(t, "zombie")))
+			env := testEnv(t, recorded(fixture(t, "zombie")))
 			env.Epochs, env.Probe = zombieEpochs(), &fakeProber{sampleErr: errBoom}
 			return env
 		},
@@ -319,7 +319,7 @@ func TestZombieStepsWithoutBrokerViewsCannotEvaluate(t *testing.T) {
 	okPhrases := []string{"agrees", "No zombie", "nothing to confirm", "nothing will be truncated"}
 	for _, name := range []string{"zombie-views", "zombie-persist", "zombie-confirm", "zombie-truncation"} {
 		t.Run(name, func(t *testing.T) {
-			env := testEnv(t, source(fixture(t, "healthy")))
+			env := testEnv(t, recorded(fixture(t, "healthy")))
 			env.Epochs, env.Probe = zombieEpochs(), &fakeProber{}
 			out := runDiag(t, name, env)
 			if len(out.Unevaluated) == 0 {

@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
 
 // lookupDiagnostic finds the Go diagnostic a runbook step names.
@@ -52,7 +52,7 @@ func diagnosticTable() map[string]Diagnostic {
 }
 
 // snapshotAndChecks takes a fresh snapshot and runs the named checks on it.
-func snapshotAndChecks(ctx context.Context, env *Env, parts collect.Parts, names ...string) (*snapshot.Snapshot, checks.Result, error) {
+func snapshotAndChecks(ctx context.Context, env *Env, parts source.Parts, names ...string) (*snapshot.Snapshot, checks.Result, error) {
 	snap, err := env.Source.Snapshot(ctx, parts)
 	if err != nil {
 		return nil, checks.Result{}, err

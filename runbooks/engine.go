@@ -6,36 +6,21 @@ import (
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
-
-// Source gives a step the cluster's state at the moment the step runs.
-// Live, it takes a fresh snapshot; replaying evidence, it returns the
-// recorded one.
-type Source interface {
-	Snapshot(ctx context.Context, parts collect.Parts) (*snapshot.Snapshot, error)
-}
-
-// SourceFunc adapts a function to Source.
-type SourceFunc func(ctx context.Context, parts collect.Parts) (*snapshot.Snapshot, error)
-
-// Snapshot calls f.
-func (f SourceFunc) Snapshot(ctx context.Context, parts collect.Parts) (*snapshot.Snapshot, error) {
-	return f(ctx, parts)
-}
 
 // Env is what diagnostics may use.
 type Env struct {
-	Source Source
+	Source source.Cluster
 	// Probe sends the per-replica requests some steps need (replica log
 	// end offsets); nil when replaying, and those parts then say they
 	// cannot evaluate.
-	Probe ReplicaProber
+	Probe source.ReplicaProber
 	// Epochs checks leader epochs on individual brokers; nil when
 	// replaying.
-	Epochs EpochChecker
+	Epochs source.EpochChecker
 	// Commands fills suggested commands with this cluster's connection.
 	Commands Commands
 	// Previous is an earlier snapshot (--since), nil when none.
@@ -49,22 +34,6 @@ type Env struct {
 	// Now and Sleep are the clock; tests replace them.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
-}
-
-// ReplicaProber asks individual replicas for what only they know.
-type ReplicaProber interface {
-	// ReplicaLogEnds returns each listed replica's own log end offset per
-	// partition, asking the replica directly.
-	ReplicaLogEnds(ctx context.Context, replicas map[int32][]collect.TopicPartition) (map[int32]map[collect.TopicPartition]int64, error)
-	// OffsetsForTime returns, per leader, the first offset at or after ts
-	// (ms since the epoch), -1 where no record is that recent.
-	OffsetsForTime(ctx context.Context, leaders map[int32][]collect.TopicPartition, ts int64) (map[int32]map[collect.TopicPartition]int64, error)
-}
-
-// EpochChecker asks one broker about a leader epoch (KIP-320 fencing).
-type EpochChecker interface {
-	CheckLeaderEpoch(ctx context.Context, broker int32, topic string, partition, epoch int32) (collect.EpochCheck, error)
-	EpochEnd(ctx context.Context, broker int32, topic string, partition, epoch int32) (int64, error)
 }
 
 // Outcome is what one diagnostic found.

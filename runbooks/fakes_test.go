@@ -4,16 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
+
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
 
 // testBootstrap is the bootstrap every test Env fills commands with, so
@@ -72,10 +73,10 @@ type fakeSource struct {
 	snaps  []*snapshot.Snapshot
 	err    error
 	failAt int
-	parts  []collect.Parts
+	parts  []source.Parts
 }
 
-func (f *fakeSource) Snapshot(_ context.Context, parts collect.Parts) (*snapshot.Snapshot, error) {
+func (f *fakeSource) Snapshot(_ context.Context, parts source.Parts) (*snapshot.Snapshot, error) {
 	n := len(f.parts)
 	f.parts = append(f.parts, parts)
 	if f.err != nil || f.failAt == n+1 {
@@ -84,13 +85,13 @@ func (f *fakeSource) Snapshot(_ context.Context, parts collect.Parts) (*snapshot
 	return f.snaps[min(n, len(f.snaps)-1)], nil
 }
 
-func source(snaps ...*snapshot.Snapshot) *fakeSource { return &fakeSource{snaps: snaps} }
+func recorded(snaps ...*snapshot.Snapshot) *fakeSource { return &fakeSource{snaps: snaps} }
 
 // logEnds is per broker, per partition, a log end offset.
-type logEnds map[int32]map[collect.TopicPartition]int64
+type logEnds map[int32]map[source.TopicPartition]int64
 
-func tp(topic string, p int32) collect.TopicPartition {
-	return collect.TopicPartition{Topic: topic, Partition: p}
+func tp(topic string, p int32) source.TopicPartition {
+	return source.TopicPartition{Topic: topic, Partition: p}
 }
 
 // fakeProber answers ReplicaLogEnds from one sample per call (repeating
@@ -99,27 +100,27 @@ func tp(topic string, p int32) collect.TopicPartition {
 type fakeProber struct {
 	samples   []logEnds
 	sampleErr error
-	forTime   map[collect.TopicPartition]int64
+	forTime   map[source.TopicPartition]int64
 	timeErr   error
 
-	asked   []map[int32][]collect.TopicPartition
+	asked   []map[int32][]source.TopicPartition
 	askedTS []int64
-	leaders []map[int32][]collect.TopicPartition
+	leaders []map[int32][]source.TopicPartition
 }
 
-func (f *fakeProber) ReplicaLogEnds(_ context.Context, replicas map[int32][]collect.TopicPartition) (map[int32]map[collect.TopicPartition]int64, error) {
+func (f *fakeProber) ReplicaLogEnds(_ context.Context, replicas map[int32][]source.TopicPartition) (map[int32]map[source.TopicPartition]int64, error) {
 	n := len(f.asked)
 	f.asked = append(f.asked, replicas)
 	if len(f.samples) == 0 {
 		return nil, f.sampleErr
 	}
 	sample := f.samples[min(n, len(f.samples)-1)]
-	out := map[int32]map[collect.TopicPartition]int64{}
+	out := map[int32]map[source.TopicPartition]int64{}
 	for id, tps := range replicas {
 		for _, p := range tps {
 			if v, ok := sample[id][p]; ok {
 				if out[id] == nil {
-					out[id] = map[collect.TopicPartition]int64{}
+					out[id] = map[source.TopicPartition]int64{}
 				}
 				out[id][p] = v
 			}
@@ -128,15 +129,15 @@ func (f *fakeProber) ReplicaLogEnds(_ context.Context, replicas map[int32][]coll
 	return out, f.sampleErr
 }
 
-func (f *fakeProber) OffsetsForTime(_ context.Context, leaders map[int32][]collect.TopicPartition, ts int64) (map[int32]map[collect.TopicPartition]int64, error) {
+func (f *fakeProber) OffsetsForTime(_ context.Context, leaders map[int32][]source.TopicPartition, ts int64) (map[int32]map[source.TopicPartition]int64, error) {
 	f.askedTS = append(f.askedTS, ts)
 	f.leaders = append(f.leaders, leaders)
-	out := map[int32]map[collect.TopicPartition]int64{}
+	out := map[int32]map[source.TopicPartition]int64{}
 	for id, tps := range leaders {
 		for _, p := range tps {
 			if v, ok := f.forTime[p]; ok {
 				if out[id] == nil {
-					out[id] = map[collect.TopicPartition]int64{}
+					out[id] = map[source.TopicPartition]int64{}
 				}
 				out[id][p] = v
 			}
@@ -148,22 +149,22 @@ func (f *fakeProber) OffsetsForTime(_ context.Context, leaders map[int32][]colle
 // fakeEpochs answers leader-epoch questions from tables keyed by
 // "broker topic/partition".
 type fakeEpochs struct {
-	checks map[string]collect.EpochCheck
+	checks map[string]source.EpochCheck
 	errs   map[string]error
 	// ends is keyed by "broker topic/partition@epoch".
 	ends  map[string]int64
 	asked []string
 }
 
-func (f *fakeEpochs) CheckLeaderEpoch(_ context.Context, broker int32, topic string, partition, epoch int32) (collect.EpochCheck, error) {
+func (f *fakeEpochs) CheckLeaderEpoch(_ context.Context, broker int32, topic string, partition, epoch int32) (source.EpochCheck, error) {
 	k := fmt.Sprintf("%d %s/%d", broker, topic, partition)
 	f.asked = append(f.asked, fmt.Sprintf("check %s@%d", k, epoch))
 	if err := f.errs[k]; err != nil {
-		return collect.EpochCheck{}, err
+		return source.EpochCheck{}, err
 	}
 	c, ok := f.checks[k]
 	if !ok {
-		return collect.EpochCheck{}, fmt.Errorf("fake: nothing scripted for %s", k)
+		return source.EpochCheck{}, fmt.Errorf("fake: nothing scripted for %s", k)
 	}
 	return c, nil
 }
@@ -180,7 +181,7 @@ func (f *fakeEpochs) EpochEnd(_ context.Context, broker int32, topic string, par
 
 // testEnv is an Env over src with a fixed clock, a recorded no-op sleep,
 // and plan files in a temporary directory.
-func testEnv(t *testing.T, src Source) *Env {
+func testEnv(t *testing.T, src source.Cluster) *Env {
 	t.Helper()
 	return &Env{
 		Source:       src,
@@ -372,7 +373,7 @@ func pollingEnv(t *testing.T, polls []func(t *testing.T) *snapshot.Snapshot) (*f
 	for _, p := range polls {
 		snaps = append(snaps, p(t))
 	}
-	src := source(snaps...)
+	src := recorded(snaps...)
 	env := testEnv(t, src)
 	return src, env, recordSleeps(env)
 }

@@ -21,7 +21,7 @@ func stepIDs(tr Transcript) []string {
 
 func TestWalkRunsEveryStepInOrderOnFreshData(t *testing.T) {
 	rb := loadRunbook(t, "broker-failure")
-	src := source(fixture(t, "degraded"))
+	src := recorded(fixture(t, "degraded"))
 	env := testEnv(t, src)
 	var emitted []int
 	tr, err := Walk(context.Background(), rb, env, WalkOptions{Emit: func(s StepResult) error {
@@ -71,7 +71,7 @@ func TestWalkRunsEveryStepInOrderOnFreshData(t *testing.T) {
 func TestWalkFindingsAreDeduplicatedAndSorted(t *testing.T) {
 	for _, book := range []string{"broker-failure", "isr-shrinkage"} {
 		t.Run(book, func(t *testing.T) {
-			tr, err := Walk(context.Background(), loadRunbook(t, book), testEnv(t, source(fixture(t, "degraded"))), WalkOptions{})
+			tr, err := Walk(context.Background(), loadRunbook(t, book), testEnv(t, recorded(fixture(t, "degraded"))), WalkOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -116,7 +116,7 @@ func checkTranscriptFindings(t *testing.T, tr Transcript) {
 // bug: see the report.
 func TestWalkCollectErrorsAreNotRepeatedPerStep(t *testing.T) {
 	snap := fixture(t, "degraded")
-	tr, err := Walk(context.Background(), loadRunbook(t, "broker-failure"), testEnv(t, source(snap)), WalkOptions{})
+	tr, err := Walk(context.Background(), loadRunbook(t, "broker-failure"), testEnv(t, recorded(snap)), WalkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestWalkCollectErrorsAreNotRepeatedPerStep(t *testing.T) {
 }
 
 func TestWalkOneStep(t *testing.T) {
-	src := source(fixture(t, "degraded"))
+	src := recorded(fixture(t, "degraded"))
 	asked := 0
 	tr, err := Walk(context.Background(), loadRunbook(t, "broker-failure"), testEnv(t, src), WalkOptions{
 		Step:     3,
@@ -153,7 +153,7 @@ func TestWalkOneStep(t *testing.T) {
 
 func TestWalkStopsWhenToldTo(t *testing.T) {
 	var asked []int
-	tr, err := Walk(context.Background(), loadRunbook(t, "broker-failure"), testEnv(t, source(fixture(t, "degraded"))), WalkOptions{
+	tr, err := Walk(context.Background(), loadRunbook(t, "broker-failure"), testEnv(t, recorded(fixture(t, "degraded"))), WalkOptions{
 		Continue: func(next int) bool { asked = append(asked, next); return next < 3 },
 	})
 	if err != nil {
@@ -173,7 +173,7 @@ func TestWalkStopsWhenToldTo(t *testing.T) {
 func TestWalkStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	tr, err := Walk(ctx, loadRunbook(t, "broker-failure"), testEnv(t, source(fixture(t, "degraded"))), WalkOptions{})
+	tr, err := Walk(ctx, loadRunbook(t, "broker-failure"), testEnv(t, recorded(fixture(t, "degraded"))), WalkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestWalkStopsOnCancel(t *testing.T) {
 
 func TestWalkEmitErrorStops(t *testing.T) {
 	boom := errors.New("stdout closed")
-	tr, err := Walk(context.Background(), loadRunbook(t, "broker-failure"), testEnv(t, source(fixture(t, "degraded"))), WalkOptions{
+	tr, err := Walk(context.Background(), loadRunbook(t, "broker-failure"), testEnv(t, recorded(fixture(t, "degraded"))), WalkOptions{
 		Emit: func(StepResult) error { return boom },
 	})
 	if !errors.Is(err, boom) || len(tr.Steps) != 1 {
@@ -225,7 +225,7 @@ func TestWalkStepThatCannotRun(t *testing.T) {
 	})
 	t.Run("3 an unknown diagnostic is that step's error", func(t *testing.T) {
 		rb := Runbook{Name: "x", Title: "X", Steps: []Step{{ID: "a", Title: "A", Diagnostic: "nope"}}}
-		res := RunStep(context.Background(), rb, 1, testEnv(t, source(fixture(t, "healthy"))))
+		res := RunStep(context.Background(), rb, 1, testEnv(t, recorded(fixture(t, "healthy"))))
 		if !strings.Contains(res.Error, `unknown diagnostic "nope"`) || res.Severity != "unknown" || res.Snapshot() != nil {
 			t.Errorf("result %+v", res)
 		}
@@ -248,7 +248,7 @@ func TestWalkExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tr, err := Walk(context.Background(), loadRunbook(t, tt.book), testEnv(t, source(tt.snap(t))), WalkOptions{})
+			tr, err := Walk(context.Background(), loadRunbook(t, tt.book), testEnv(t, recorded(tt.snap(t))), WalkOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -264,7 +264,7 @@ func TestWalkExitCodes(t *testing.T) {
 // measure ...". Known bug: see the report.
 func TestStepNotEvaluatedIsNotOK(t *testing.T) {
 	rb := loadRunbook(t, "isr-shrinkage")
-	res := RunStep(context.Background(), rb, 3, testEnv(t, source(fixture(t, "degraded"))))
+	res := RunStep(context.Background(), rb, 3, testEnv(t, recorded(fixture(t, "degraded"))))
 	if len(res.Unevaluated) == 0 || len(res.Findings) != 0 {
 		t.Fatalf("fixture no longer leaves follower-progress unevaluated: %+v", res)
 	}

@@ -12,11 +12,6 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 )
 
-// PartACLs collects the cluster's ACLs (DescribeAcls), which the security posture checks
-// read. It needs DESCRIBE on the cluster; without it the part fails with an authorization
-// error and the checks say they cannot evaluate.
-const PartACLs Parts = 1 << 16
-
 // acls reads every ACL in the cluster with a match-anything filter. A cluster without an
 // authorizer answers SECURITY_DISABLED: that is an answer (no ACL applies, everyone may do
 // everything, which authorizer.class.name also says), not a failure, so nothing is recorded.

@@ -21,69 +21,8 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
-
-// Parts selects what to collect, so that a command asks only for what it
-// shows: `describe brokers` must not read every group's offsets. Parts are
-// a request to the collector only; they are never stored, so their values
-// may change.
-type Parts uint
-
-// The parts of a snapshot. Brokers and topic metadata are always collected.
-// Some parts are unions of finer ones (PartOffsets, PartGroups), so that a
-// caller that needs less, like triage, can ask for less: a part left out
-// keeps its zero value in the snapshot (-1 for offsets and lag, no members).
-const (
-	PartConfigs Parts = 1 << iota
-	// PartLogDirHealth reads each broker's log directories: errors and free
-	// space (DescribeLogDirs for no partition, cheap for the broker).
-	PartLogDirHealth
-	// PartLogStartOffsets reads every partition's earliest offset
-	// (ListOffsets, timestamp -2, one request per leader).
-	PartLogStartOffsets
-	// PartGroupOffsets lists the consumer groups each coordinator has
-	// (ListGroups, which also gives their state) and reads their committed
-	// offsets (OffsetFetch). Their lag is known only when PartLogEndOffsets
-	// is collected too; otherwise Latest and Lag stay -1.
-	PartGroupOffsets
-	PartBrokerViews
-	PartReassignments
-	// PartLogEndOffsets reads every partition's high watermark (ListOffsets,
-	// timestamp -1, one request per leader).
-	PartLogEndOffsets
-	// PartGroupMembers describes the consumer groups (DescribeGroups):
-	// members, protocol, and the state as the group itself tells it.
-	PartGroupMembers
-	// PartLogDirContents also lists every replica in the log directories,
-	// with its size (DescribeLogDirs for all partitions: about 15 ms of
-	// broker CPU per 3,000 replicas). The topic names on disk tell the
-	// topics Metadata left out, which are recorded as an authorization
-	// error.
-	PartLogDirContents
-	// PartHiddenTopics names the topics Metadata leaves out because the
-	// principal may not describe them: it reads the log dir contents only
-	// when a broker runs an authorizer, or when that cannot be told because
-	// broker configs were not asked for (PartConfigs) or could not be read.
-	// Without an authorizer no topic is hidden and nothing is sent for it.
-	PartHiddenTopics
-
-	// PartLogDirs reads the log directories and everything in them.
-	PartLogDirs = PartLogDirHealth | PartLogDirContents
-	// PartOffsets reads the log start and log end of every partition.
-	PartOffsets = PartLogStartOffsets | PartLogEndOffsets
-	// PartGroups is everything about consumer groups: committed offsets,
-	// members and lag, and with them both offsets of every partition, as it
-	// always has (the log start is what tells records deleted before a
-	// group read them).
-	PartGroups = PartGroupOffsets | PartGroupMembers | PartOffsets
-
-	// PartAll collects everything.
-	PartAll = PartConfigs | PartLogDirs | PartOffsets | PartGroups | PartBrokerViews | PartReassignments | PartACLs
-)
-
-// has reports whether p asks for any of q. Ask it about the finest parts
-// (PartLogStartOffsets, not PartOffsets) unless any of several will do.
-func (p Parts) has(q Parts) bool { return p&q != 0 }
 
 // Options says where and how to collect.
 type Options struct {
@@ -96,7 +35,7 @@ type Options struct {
 	// The overall bound is the deadline of the context passed to Collect.
 	RequestTimeout time.Duration
 	// Parts selects the optional parts; zero means brokers and topics only.
-	Parts Parts
+	Parts source.Parts
 	// ConnectionsPerBroker bounds the connections opened to one broker
 	// (0 means DefaultConnectionsPerBroker); more are opened only while the
 	// open ones are all busy.
@@ -196,9 +135,6 @@ func tightened(cfg *sarama.Config, reqTimeout time.Duration) *sarama.Config {
 	out.ApiVersionsRequest = true
 	if !out.Version.IsAtLeast(sarama.V4_0_0_0) {
 		out.Version = sarama.V4_0_0_0
-	}
-	if out.ClientID == "" || out.ClientID == "sarama" {
-		out.ClientID = "kafka-runbook"
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/bigsnap"
 	"github.com/kafka-runbook/kafka-runbook/internal/triage"
 )
@@ -23,12 +24,12 @@ func BenchmarkCollect(b *testing.B) {
 	bootstrap := bigsnap.BenchBootstrap(b)
 	for _, p := range []struct {
 		name  string
-		parts collect.Parts
+		parts source.Parts
 	}{
 		{"brokers", 0},
-		{"partitions", collect.PartConfigs | collect.PartOffsets | collect.PartReassignments},
-		{"groups", collect.PartGroups},
-		{"all", collect.PartAll},
+		{"partitions", source.PartConfigs | source.PartOffsets | source.PartReassignments},
+		{"groups", source.PartGroups},
+		{"all", source.PartAll},
 		// what triage asks for without --since
 		{"triage", triage.Parts(false)},
 	} {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/triage"
 )
 
@@ -71,7 +72,7 @@ func collectHoldingLogDirsAndConfigs(t *testing.T, conns int) *snapshot.Snapshot
 	defer cancel()
 	snap, err := collect.Collect(ctx, collect.Options{
 		Bootstrap: kc.ListenAddrs(), RequestTimeout: requestTimeout, ConnectionsPerBroker: conns,
-		Parts: collect.PartLogDirs | collect.PartConfigs,
+		Parts: source.PartLogDirs | source.PartConfigs,
 	})
 	if err != nil {
 		t.Fatal(err)

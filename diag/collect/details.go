@@ -8,6 +8,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
 
 // viewsInFlight bounds how many brokers' own metadata views are asked for
@@ -28,7 +29,7 @@ func (c *collector) details(ctx context.Context) {
 	parts := c.opts.Parts
 	views := make(chan struct{}, viewsInFlight)
 	var reducer *snapshot.ViewReducer
-	if parts.has(PartBrokerViews) {
+	if parts.Has(source.PartBrokerViews) {
 		// Built before any task starts: it copies the leaders it compares
 		// with, and topicConfigs writes the topics while views arrive.
 		reducer = snapshot.NewViewReducer(c.snap.Topics)
@@ -41,45 +42,47 @@ func (c *collector) details(ctx context.Context) {
 			fn()
 		}()
 	}
-	if parts.has(PartConfigs) {
+	if parts.Has(source.PartConfigs) {
 		run(func() { c.topicConfigs(ctx, any) })
 	}
-	if parts.has(PartACLs) {
+	if parts.Has(source.PartACLs) {
 		run(func() { c.acls(ctx, any) })
 	}
-	if parts.has(PartReassignments) {
+	if parts.Has(source.PartReassignments) {
 		run(func() { c.reassignments(ctx, any) })
 	}
-	if parts.has(PartOffsets) {
-		run(func() { c.offsets(ctx, live, parts.has(PartLogStartOffsets), parts.has(PartLogEndOffsets)) })
+	if parts.Has(source.PartOffsets) {
+		run(func() {
+			c.offsets(ctx, live, parts.Has(source.PartLogStartOffsets), parts.Has(source.PartLogEndOffsets))
+		})
 	}
-	// Whether the log dir contents are needed for PartHiddenTopics depends
+	// Whether the log dir contents are needed for source.PartHiddenTopics depends
 	// on every broker's configs, so those log dir requests wait for them.
 	var configsRead sync.WaitGroup
-	if parts.has(PartConfigs) {
+	if parts.Has(source.PartConfigs) {
 		configsRead.Add(len(live))
 	}
 	contents := func() bool {
-		if parts.has(PartLogDirContents) {
+		if parts.Has(source.PartLogDirContents) {
 			return true
 		}
-		if !parts.has(PartHiddenTopics) {
+		if !parts.Has(source.PartHiddenTopics) {
 			return false
 		}
 		configsRead.Wait()
 		return c.mayHideTopics(len(live))
 	}
 	for id, cn := range live {
-		if parts.has(PartConfigs) {
+		if parts.Has(source.PartConfigs) {
 			run(func() {
 				defer configsRead.Done()
 				c.brokerConfigs(ctx, id, cn)
 			})
 		}
-		if parts.has(PartLogDirHealth | PartLogDirContents | PartHiddenTopics) {
-			run(func() { c.logDirs(ctx, id, cn, parts.has(PartLogDirHealth), contents()) })
+		if parts.Has(source.PartLogDirHealth | source.PartLogDirContents | source.PartHiddenTopics) {
+			run(func() { c.logDirs(ctx, id, cn, parts.Has(source.PartLogDirHealth), contents()) })
 		}
-		if parts.has(PartBrokerViews) {
+		if parts.Has(source.PartBrokerViews) {
 			run(func() {
 				select {
 				case views <- struct{}{}:
@@ -89,16 +92,16 @@ func (c *collector) details(ctx context.Context) {
 				c.brokerView(ctx, id, cn, reducer)
 			})
 		}
-		if parts.has(PartGroupOffsets | PartGroupMembers) {
+		if parts.Has(source.PartGroupOffsets | source.PartGroupMembers) {
 			run(func() { c.groups(ctx, id, cn) })
 		}
 	}
 	wg.Wait()
-	if parts.has(PartLogDirContents | PartHiddenTopics) {
+	if parts.Has(source.PartLogDirContents | source.PartHiddenTopics) {
 		c.reportHidden(&c.disk)
 	}
 	c.seedView = nil
-	if parts.has(PartGroupOffsets) && parts.has(PartLogEndOffsets) {
+	if parts.Has(source.PartGroupOffsets) && parts.Has(source.PartLogEndOffsets) {
 		c.computeLag()
 	}
 }

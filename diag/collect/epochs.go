@@ -8,6 +8,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
 
 // EpochProber sends the leader-epoch requests sarama does not have
@@ -69,24 +71,10 @@ func (p *EpochProber) request(ctx context.Context, broker int32, req kmsg.Reques
 	return resp, nil
 }
 
-// EpochCheck is the answer of one broker to "are you the leader at this
-// epoch?".
-type EpochCheck struct {
-	// ErrorCode is Kafka's error: 0 (it leads at that epoch), 75
-	// UNKNOWN_LEADER_EPOCH (it is behind: a zombie), 74
-	// FENCED_LEADER_EPOCH (it is ahead), 6 NOT_LEADER_OR_FOLLOWER.
-	ErrorCode int16  `json:"error_code"`
-	Error     string `json:"error"`
-	// Offset is its log end offset when it answered as leader.
-	Offset int64 `json:"offset"`
-	// LeaderEpoch is the epoch it reported.
-	LeaderEpoch int32 `json:"leader_epoch"`
-}
-
 // CheckLeaderEpoch sends ListOffsets(latest) for one partition to one
 // broker with CurrentLeaderEpoch set, which makes the broker compare the
 // epoch with its own (KIP-320).
-func (p *EpochProber) CheckLeaderEpoch(ctx context.Context, broker int32, topic string, partition, epoch int32) (EpochCheck, error) {
+func (p *EpochProber) CheckLeaderEpoch(ctx context.Context, broker int32, topic string, partition, epoch int32) (source.EpochCheck, error) {
 	req := kmsg.NewPtrListOffsetsRequest()
 	req.ReplicaID = -1
 	rt := kmsg.NewListOffsetsRequestTopic()
@@ -99,17 +87,17 @@ func (p *EpochProber) CheckLeaderEpoch(ctx context.Context, broker int32, topic 
 	req.Topics = append(req.Topics, rt)
 	resp, err := p.request(ctx, broker, req)
 	if err != nil {
-		return EpochCheck{}, err
+		return source.EpochCheck{}, err
 	}
 	lr := resp.(*kmsg.ListOffsetsResponse)
 	for _, t := range lr.Topics {
 		for _, pr := range t.Partitions {
 			if pr.Partition == partition {
-				return EpochCheck{ErrorCode: pr.ErrorCode, Error: codeName(pr.ErrorCode), Offset: pr.Offset, LeaderEpoch: pr.LeaderEpoch}, nil
+				return source.EpochCheck{ErrorCode: pr.ErrorCode, Error: codeName(pr.ErrorCode), Offset: pr.Offset, LeaderEpoch: pr.LeaderEpoch}, nil
 			}
 		}
 	}
-	return EpochCheck{}, fmt.Errorf("broker %d did not answer for %s/%d", broker, topic, partition)
+	return source.EpochCheck{}, fmt.Errorf("broker %d did not answer for %s/%d", broker, topic, partition)
 }
 
 // EpochEnd asks a broker (normally the current leader) where the given

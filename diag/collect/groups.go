@@ -8,11 +8,12 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
 
 // groups lists the groups one broker coordinates, then, as the parts ask,
-// describes them (PartGroupMembers) and reads their committed offsets
-// (PartGroupOffsets). ListGroups sent to a broker returns exactly the groups
+// describes them (source.PartGroupMembers) and reads their committed offsets
+// (source.PartGroupOffsets). ListGroups sent to a broker returns exactly the groups
 // it coordinates, so no FindCoordinator round trip is needed, and (v4+) their
 // state, so a group that is not described still has one.
 //
@@ -51,10 +52,10 @@ func (c *collector) groups(ctx context.Context, id int32, cn *conn) {
 			groups[g].State = d.GroupState
 		}
 	}
-	if c.opts.Parts.has(PartGroupMembers) {
+	if c.opts.Parts.Has(source.PartGroupMembers) {
 		c.describeGroups(ctx, id, cn, ids, groups)
 	}
-	if c.opts.Parts.has(PartGroupOffsets) {
+	if c.opts.Parts.Has(source.PartGroupOffsets) {
 		c.groupOffsets(ctx, id, cn, ids, groups)
 	}
 	c.mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/triage"
 )
 
@@ -25,7 +26,7 @@ func TestLogDirContentsOnlyWhereTopicsCanHide(t *testing.T) {
 	triageParts := triage.Parts(false)
 	tests := []struct {
 		name       string
-		parts      collect.Parts
+		parts      source.Parts
 		authorizer string // "" none; "error" broker configs cannot be read
 		wantAll    int    // DescribeLogDirs for every partition
 		wantNone   int    // DescribeLogDirs for no partition
@@ -33,10 +34,10 @@ func TestLogDirContentsOnlyWhereTopicsCanHide(t *testing.T) {
 		{"triage without authorizer", triageParts, "", 0, 3},
 		{"triage with an authorizer", triageParts, standard, 3, 0},
 		{"triage when broker configs cannot be read", triageParts, "error", 3, 0},
-		{"triage without broker configs", triageParts &^ collect.PartConfigs, "", 3, 0},
-		{"describe logdirs", collect.PartLogDirs, "", 3, 0},
-		{"describe partitions without authorizer", collect.PartConfigs | collect.PartHiddenTopics, "", 0, 0},
-		{"describe partitions with an authorizer", collect.PartConfigs | collect.PartHiddenTopics, standard, 3, 0},
+		{"triage without broker configs", triageParts &^ source.PartConfigs, "", 3, 0},
+		{"describe logdirs", source.PartLogDirs, "", 3, 0},
+		{"describe partitions without authorizer", source.PartConfigs | source.PartHiddenTopics, "", 0, 0},
+		{"describe partitions with an authorizer", source.PartConfigs | source.PartHiddenTopics, standard, 3, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

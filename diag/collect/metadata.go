@@ -10,6 +10,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
 
 // brokerInfo accumulates what the sources say of one broker id.
@@ -39,7 +40,7 @@ func (c *collector) metadata(ctx context.Context, seed *conn) {
 			continue
 		}
 		md, from = resp, cn
-		if c.opts.Parts.has(PartBrokerViews) {
+		if c.opts.Parts.Has(source.PartBrokerViews) {
 			c.seedView, c.seedConn, c.seedLatency = resp, cn, time.Since(start)
 		}
 		break

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/triage"
 )
 
@@ -142,7 +143,7 @@ func seedPartsCluster(t *testing.T, bootstrap []string) {
 	}
 }
 
-func (pc *partsCluster) collect(t *testing.T, parts collect.Parts) *snapshot.Snapshot {
+func (pc *partsCluster) collect(t *testing.T, parts source.Parts) *snapshot.Snapshot {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -232,20 +233,20 @@ func TestTriagePartsSkipLogEndAndMembers(t *testing.T) {
 	}
 }
 
-// TestWholePartsCollectEverything: PartGroups, PartOffsets and PartAll mean
+// TestWholePartsCollectEverything: source.PartGroups, source.PartOffsets and source.PartAll mean
 // what they did before they were split, and lag is filled; triage with
 // --since reads the log end (lag too) but still describes no group.
 func TestWholePartsCollectEverything(t *testing.T) {
 	for _, tt := range []struct {
 		name      string
-		parts     collect.Parts
+		parts     source.Parts
 		describes bool
 		lag       bool
 	}{
-		{"PartGroups", collect.PartGroups, true, true},
-		{"PartOffsets", collect.PartOffsets, false, false},
-		{"PartAll", collect.PartAll, true, true},
-		{"triage --since", collect.PartAll &^ (collect.PartReassignments | collect.PartGroupMembers), false, true},
+		{"source.PartGroups", source.PartGroups, true, true},
+		{"source.PartOffsets", source.PartOffsets, false, false},
+		{"source.PartAll", source.PartAll, true, true},
+		{"triage --since", source.PartAll &^ (source.PartReassignments | source.PartGroupMembers), false, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			pc := startPartsCluster(t)
@@ -299,7 +300,7 @@ func TestDescribeErrorKeptBesideOffsets(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	snap, err := collect.Collect(ctx, collect.Options{Bootstrap: pc.bootstrap, RequestTimeout: 8 * time.Second, Parts: collect.PartGroups})
+	snap, err := collect.Collect(ctx, collect.Options{Bootstrap: pc.bootstrap, RequestTimeout: 8 * time.Second, Parts: source.PartGroups})
 	if err != nil {
 		t.Fatal(err)
 	}

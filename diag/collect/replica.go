@@ -10,13 +10,8 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
-
-// TopicPartition names a partition.
-type TopicPartition struct {
-	Topic     string `json:"topic"`
-	Partition int32  `json:"partition"`
-}
 
 // debugReplicaID makes a ListOffsets answerable by a follower: the
 // replica then reports its own log end offset instead of refusing with
@@ -52,7 +47,7 @@ func (p *Prober) Close() { p.pool.closeAll() }
 // ReplicaLogEnds asks each broker for its own log end offset of the listed
 // partitions, in parallel. Brokers that fail are named in the error; what
 // the others said is returned.
-func (p *Prober) ReplicaLogEnds(ctx context.Context, replicas map[int32][]TopicPartition) (map[int32]map[TopicPartition]int64, error) {
+func (p *Prober) ReplicaLogEnds(ctx context.Context, replicas map[int32][]source.TopicPartition) (map[int32]map[source.TopicPartition]int64, error) {
 	return p.listOffsets(ctx, replicas, sarama.OffsetNewest, debugReplicaID)
 }
 
@@ -60,12 +55,12 @@ func (p *Prober) ReplicaLogEnds(ctx context.Context, replicas map[int32][]TopicP
 // (milliseconds since the epoch) of the partitions it leads: the target of
 // a consumer group rewind. Partitions with no record after ts report the
 // log end offset.
-func (p *Prober) OffsetsForTime(ctx context.Context, leaders map[int32][]TopicPartition, ts int64) (map[int32]map[TopicPartition]int64, error) {
+func (p *Prober) OffsetsForTime(ctx context.Context, leaders map[int32][]source.TopicPartition, ts int64) (map[int32]map[source.TopicPartition]int64, error) {
 	return p.listOffsets(ctx, leaders, ts, -1)
 }
 
-func (p *Prober) listOffsets(ctx context.Context, byBroker map[int32][]TopicPartition, ts int64, replicaID int32) (map[int32]map[TopicPartition]int64, error) {
-	out := map[int32]map[TopicPartition]int64{}
+func (p *Prober) listOffsets(ctx context.Context, byBroker map[int32][]source.TopicPartition, ts int64, replicaID int32) (map[int32]map[source.TopicPartition]int64, error) {
+	out := map[int32]map[source.TopicPartition]int64{}
 	var mu sync.Mutex
 	var g multierror.Group
 	for id, tps := range byBroker {
@@ -85,7 +80,7 @@ func (p *Prober) listOffsets(ctx context.Context, byBroker map[int32][]TopicPart
 	return out, nil
 }
 
-func (p *Prober) listOffsetsAt(ctx context.Context, id int32, tps []TopicPartition, ts int64, replicaID int32) (map[TopicPartition]int64, error) {
+func (p *Prober) listOffsetsAt(ctx context.Context, id int32, tps []source.TopicPartition, ts int64, replicaID int32) (map[source.TopicPartition]int64, error) {
 	addr, ok := p.addrs[id]
 	if !ok {
 		return nil, fmt.Errorf("broker %d: no address known", id)
@@ -107,7 +102,7 @@ func (p *Prober) listOffsetsAt(ctx context.Context, id int32, tps []TopicPartiti
 	if err != nil {
 		return nil, fmt.Errorf("broker %d: %s", id, describeErr(err))
 	}
-	out := make(map[TopicPartition]int64, len(tps))
+	out := make(map[source.TopicPartition]int64, len(tps))
 	for _, tp := range tps {
 		if b := resp.GetBlock(tp.Topic, tp.Partition); b != nil && b.Err == sarama.ErrNoError {
 			out[tp] = b.Offset

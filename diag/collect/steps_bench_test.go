@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/bigsnap"
 )
 
@@ -28,7 +29,7 @@ func BenchmarkCollectSteps(b *testing.B) {
 	}
 	ctx := context.Background()
 	for b.Loop() {
-		opts := Options{Bootstrap: bootstrap, RequestTimeout: 10 * time.Second, Parts: PartAll, Now: time.Now}
+		opts := Options{Bootstrap: bootstrap, RequestTimeout: 10 * time.Second, Parts: source.PartAll, Now: time.Now}
 		c := &collector{opts: opts, pool: newPool(tightened(nil, opts.RequestTimeout), opts.RequestTimeout, 0),
 			snap: &snapshot.Snapshot{SchemaVersion: snapshot.SchemaVersion, ControllerID: -1}}
 		var seed *conn

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/clientconfig"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
@@ -30,9 +31,9 @@ type ConnOptions struct {
 	Timeout            time.Duration
 	Output             string
 
-	// warned holds the warnings already printed: a runbook loads the settings once per
-	// step, and a warning repeated ten times reads as ten problems.
-	warned map[string]bool
+	// loaded and loadErr memoize connect: one command, one load.
+	loaded  *connection
+	loadErr error
 }
 
 func (o *ConnOptions) bindFlags(root *cobra.Command) {
@@ -58,19 +59,33 @@ func (o *ConnOptions) renderOptions(io *IO) (render.Options, error) {
 	return render.Options{Format: format, Terminal: io.OutIsTerminal, Width: io.Width}, nil
 }
 
-// requestTimeout is the bound on one request: a third of the command's
-// deadline, so that a hung broker costs one request's wait and the
-// brokers that answer still fit in the deadline.
-func requestTimeout(total time.Duration) time.Duration {
-	return min(max(total/3, 500*time.Millisecond), 5*time.Second)
+// connection is what a command connects with: the settings, loaded once
+// per command on first use (commands that need no cluster never read the
+// properties file or key stores), and the live source built from them.
+type connection struct {
+	settings *clientconfig.Settings
+	live     *collect.Live
 }
 
-// settings loads the connection settings from flags, file and environment.
-func (o *ConnOptions) settings(app *App) (*clientconfig.Settings, error) {
+// connect loads the connection settings and builds the live source, once
+// per command: every step of a runbook, every probe and every poll of a
+// watch shares them, so files are read and warnings printed once.
+func (o *ConnOptions) connect(app *App) (*connection, error) {
+	if o.loaded == nil && o.loadErr == nil {
+		o.loaded, o.loadErr = o.load(app)
+	}
+	return o.loaded, o.loadErr
+}
+
+func (o *ConnOptions) load(app *App) (*connection, error) {
 	if o.Timeout <= 0 {
 		return nil, exitcode.Usagef("use e.g. --timeout 10s", "--timeout must be positive, got %s", o.Timeout)
 	}
-	s, err := clientconfig.Load(clientconfig.Options{
+	load := app.LoadSettings
+	if load == nil {
+		load = clientconfig.Load
+	}
+	s, err := load(clientconfig.Options{
 		BootstrapServers:   o.Bootstrap,
 		CommandConfig:      o.CommandConfig,
 		Overrides:          o.Overrides,
@@ -81,25 +96,24 @@ func (o *ConnOptions) settings(app *App) (*clientconfig.Settings, error) {
 		return nil, exitcode.Usage(err, "fix the setting named above; 'kafka-runbook --help' lists the connection flags")
 	}
 	for _, w := range append(s.Warnings, insecureWarning(s)...) {
-		o.warn(app, w)
+		fmt.Fprintf(app.IO.Err, "Warning: %s\n", w)
 	}
 	if len(s.BootstrapServers) == 0 {
 		return nil, exitcode.Usagef("pass --bootstrap-server host:port, set KAFKA_BOOTSTRAP_SERVERS, or try 'kafka-runbook demo'",
 			"no bootstrap servers given")
 	}
-	return s, nil
-}
-
-// warn prints a warning to stderr once per command.
-func (o *ConnOptions) warn(app *App, w string) {
-	if o.warned[w] {
-		return
+	// The collector tightens sarama's timeouts to its request deadline,
+	// which it derives from --timeout: the one place that policy lives.
+	cfg, err := s.SaramaConfig(clientconfig.Timeouts{})
+	if err != nil {
+		return nil, exitcode.Usage(err, "check the TLS and SASL settings")
 	}
-	if o.warned == nil {
-		o.warned = map[string]bool{}
+	kopts, err := s.KgoOptions()
+	if err != nil {
+		return nil, exitcode.Usage(err, "check the TLS and SASL settings")
 	}
-	o.warned[w] = true
-	fmt.Fprintf(app.IO.Err, "Warning: %s\n", w)
+	opts := collect.Options{Bootstrap: s.BootstrapServers, Config: cfg}
+	return &connection{settings: s, live: collect.NewLive(opts, o.Timeout, kopts)}, nil
 }
 
 // insecureWarning is the warning --insecure-skip-tls-verify always earns when TLS is in use:
@@ -117,39 +131,28 @@ func insecureWarning(s *clientconfig.Settings) []string {
 	return []string{w + ". Fix the truststore (ssl.truststore.location) instead as soon as you can"}
 }
 
-// collectOptions builds the collector's options from the connection flags.
-func (o *ConnOptions) collectOptions(app *App) (collect.Options, error) {
-	s, err := o.settings(app)
-	if err != nil {
-		return collect.Options{}, err
-	}
-	reqTimeout := requestTimeout(o.Timeout)
-	cfg, err := s.SaramaConfig(clientconfig.Timeouts{Dial: reqTimeout, Read: reqTimeout, Write: reqTimeout})
-	if err != nil {
-		return collect.Options{}, exitcode.Usage(err, "check the TLS and SASL settings")
-	}
-	return collect.Options{Bootstrap: s.BootstrapServers, Config: cfg, RequestTimeout: reqTimeout}, nil
-}
-
 // collectOnce takes one snapshot with the parts a command needs, within
 // the command's deadline.
-func (o *ConnOptions) collectOnce(ctx context.Context, app *App, parts collect.Parts, groups []string) (*snapshot.Snapshot, error) {
-	opts, err := o.collectOptions(app)
+func (o *ConnOptions) collectOnce(ctx context.Context, app *App, parts source.Parts, groups []string) (*snapshot.Snapshot, error) {
+	c, err := o.connect(app)
 	if err != nil {
 		return nil, err
 	}
-	opts.Parts, opts.Groups = parts, groups
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
-	snap, err := collect.Collect(ctx, opts)
+	snap, err := c.live.Collect(ctx, parts, groups)
+	return snap, collectFailure(err)
+}
+
+// collectFailure turns a failure to collect anything into the command's
+// error, with a hint when it says which setting to check.
+func collectFailure(err error) error {
 	var noCluster *collect.NoClusterError
-	if errors.As(err, &noCluster) {
-		return nil, &exitcode.Error{Code: exitcode.Unknown, Err: err, Hint: noClusterHint(noCluster)}
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &noCluster):
+		return &exitcode.Error{Code: exitcode.Unknown, Err: err, Hint: noClusterHint(noCluster)}
 	}
-	if err != nil {
-		return nil, &exitcode.Error{Code: exitcode.Unknown, Err: err}
-	}
-	return snap, nil
+	return &exitcode.Error{Code: exitcode.Unknown, Err: err}
 }
 
 // noClusterHint says what to check given how the bootstrap servers failed.

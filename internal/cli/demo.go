@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/sim"
 	"github.com/kafka-runbook/kafka-runbook/internal/views"
@@ -69,11 +69,12 @@ func runDemo(ctx context.Context, app *App, conn *ConnOptions, opts *DemoOptions
 	local := *conn
 	local.Bootstrap = strings.Join(cluster.Bootstrap(), ",")
 	local.CommandConfig, local.Overrides = "", nil
+	local.loaded, local.loadErr = nil, nil // the copy connects to the simulated cluster, not --bootstrap-server
 	bootstrap := local.Bootstrap
 	if ropts.Format != "json" {
 		fmt.Fprintf(app.IO.Out, "Simulated incident %q: %s\nServing on %s (127.0.0.1 only).\n\n", sc.Name, sc.Title, bootstrap)
 	}
-	snap, err := local.collectOnce(ctx, app, collect.PartAll, nil)
+	snap, err := local.collectOnce(ctx, app, source.PartAll, nil)
 	if err != nil {
 		return err
 	}

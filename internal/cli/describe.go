@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/internal/views"
@@ -27,14 +27,14 @@ type DescribeOptions struct {
 // hidden topics too: when a broker runs an authorizer, the replicas on disk
 // are how topics that ACLs hide from Metadata are noticed instead of
 // silently left out.
-var describeParts = map[string]collect.Parts{
+var describeParts = map[string]source.Parts{
 	"brokers":    0,
-	"topics":     collect.PartConfigs | collect.PartHiddenTopics,
-	"partitions": collect.PartConfigs | collect.PartOffsets | collect.PartReassignments | collect.PartHiddenTopics,
-	"groups":     collect.PartGroups,
-	"logdirs":    collect.PartLogDirs,
-	"configs":    collect.PartConfigs,
-	"security":   collect.PartConfigs | collect.PartACLs,
+	"topics":     source.PartConfigs | source.PartHiddenTopics,
+	"partitions": source.PartConfigs | source.PartOffsets | source.PartReassignments | source.PartHiddenTopics,
+	"groups":     source.PartGroups,
+	"logdirs":    source.PartLogDirs,
+	"configs":    source.PartConfigs,
+	"security":   source.PartConfigs | source.PartACLs,
 }
 
 func newDescribeCmd(app *App, conn *ConnOptions) *cobra.Command {

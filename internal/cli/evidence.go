@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/evidence"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 )
@@ -64,7 +64,7 @@ capture leaves nothing that looks like a bundle. Prints the bundle's path.`,
 
 func runEvidenceCapture(ctx context.Context, app *App, conn *ConnOptions, out string, args []string) error {
 	started := time.Now().UTC()
-	snap, err := conn.collectOnce(ctx, app, collect.PartAll, nil)
+	snap, err := conn.collectOnce(ctx, app, source.PartAll, nil)
 	if err != nil {
 		return err
 	}
@@ -145,25 +145,23 @@ func runEvidenceWatch(ctx context.Context, app *App, conn *ConnOptions, opts *Ev
 	if err := opts.validate(); err != nil {
 		return err
 	}
-	copts, err := conn.collectOptions(app) // once: warnings are printed once, not every poll
+	c, err := conn.connect(app)
 	if err != nil {
 		return err
 	}
-	copts.Parts = collect.PartAll &^ collect.PartLogDirs
+	parts := source.PartAll &^ source.PartLogDirs
 	if opts.LogDirs {
-		copts.Parts = collect.PartAll
+		parts = source.PartAll
 	}
 	started := time.Now().UTC()
 	if opts.Out == "" {
 		opts.Out = evidence.DefaultDir(started)
 	}
 	fmt.Fprintf(app.IO.Err, "Watching %s every %s%s, recording to %s. Ctrl-C to stop.\n",
-		strings.Join(copts.Bootstrap, ","), opts.Interval, watchForText(opts.For), opts.Out)
+		strings.Join(c.live.Bootstrap(), ","), opts.Interval, watchForText(opts.For), opts.Out)
 	res, err := evidence.Watch(ctx, evidence.WatchOptions{
 		Collect: func(ctx context.Context) (*snapshot.Snapshot, error) {
-			ctx, cancel := context.WithTimeout(ctx, conn.Timeout)
-			defer cancel()
-			return collect.Collect(ctx, copts)
+			return c.live.Snapshot(ctx, parts)
 		},
 		Interval: opts.Interval, For: opts.For, Out: opts.Out, Ticker: app.IO.Out,
 		Diff:          evidence.DiffOptions{LagThresholds: opts.LagThresholds},

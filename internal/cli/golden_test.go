@@ -5,14 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
+
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/runbooks"
@@ -86,7 +87,7 @@ func replayEnv(snap *snapshot.Snapshot, planDir string) *runbooks.Env {
 		seeds = append(seeds, ep.Address)
 	}
 	return &runbooks.Env{
-		Source: runbooks.SourceFunc(func(context.Context, collect.Parts) (*snapshot.Snapshot, error) {
+		Source: source.Func(func(context.Context, source.Parts) (*snapshot.Snapshot, error) {
 			return snap, nil
 		}),
 		Commands:     runbooks.Commands{Bootstrap: strings.Join(seeds, ",")},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kafka-runbook/kafka-runbook/internal/clientconfig"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 )
 
@@ -27,6 +28,9 @@ type App struct {
 	IO      *IO
 	Getenv  Env
 	Version string
+	// LoadSettings reads the connection settings; nil means
+	// clientconfig.Load. Tests replace it to see how often it is called.
+	LoadSettings func(clientconfig.Options) (*clientconfig.Settings, error)
 }
 
 // NewRootCmd builds the command tree.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
@@ -118,102 +117,6 @@ func (l runbookList) Tables() []render.Table {
 	return []render.Table{t}
 }
 
-// liveSource collects a fresh snapshot for every step and remembers the
-// latest brokers for per-replica requests.
-type liveSource struct {
-	app  *App
-	conn *ConnOptions
-	last *snapshot.Snapshot
-}
-
-func (s *liveSource) Snapshot(ctx context.Context, parts collect.Parts) (*snapshot.Snapshot, error) {
-	snap, err := s.conn.collectOnce(ctx, s.app, parts, nil)
-	if err == nil {
-		s.last = snap
-	}
-	return snap, err
-}
-
-// prober connects to the brokers of the last snapshot for per-broker
-// requests.
-func (s *liveSource) prober() (*collect.Prober, error) {
-	if s.last == nil {
-		return nil, fmt.Errorf("no snapshot taken yet")
-	}
-	opts, err := s.conn.collectOptions(s.app)
-	if err != nil {
-		return nil, err
-	}
-	return collect.NewProber(opts, s.last.Brokers), nil
-}
-
-// ReplicaLogEnds asks replicas directly for their own log end offsets.
-func (s *liveSource) ReplicaLogEnds(ctx context.Context, replicas map[int32][]collect.TopicPartition) (map[int32]map[collect.TopicPartition]int64, error) {
-	p, err := s.prober()
-	if err != nil {
-		return nil, err
-	}
-	defer p.Close()
-	ctx, cancel := context.WithTimeout(ctx, s.conn.Timeout)
-	defer cancel()
-	return p.ReplicaLogEnds(ctx, replicas)
-}
-
-// OffsetsForTime asks leaders for the offsets at a point in time.
-func (s *liveSource) OffsetsForTime(ctx context.Context, leaders map[int32][]collect.TopicPartition, ts int64) (map[int32]map[collect.TopicPartition]int64, error) {
-	p, err := s.prober()
-	if err != nil {
-		return nil, err
-	}
-	defer p.Close()
-	ctx, cancel := context.WithTimeout(ctx, s.conn.Timeout)
-	defer cancel()
-	return p.OffsetsForTime(ctx, leaders, ts)
-}
-
-// epochProber connects a franz-go client to the live brokers of the last
-// snapshot, for the leader-epoch requests sarama lacks.
-func (s *liveSource) epochProber() (*collect.EpochProber, error) {
-	if s.last == nil {
-		return nil, fmt.Errorf("no snapshot taken yet")
-	}
-	settings, err := s.conn.settings(s.app)
-	if err != nil {
-		return nil, err
-	}
-	opts, err := settings.KgoOptions()
-	if err != nil {
-		return nil, err
-	}
-	addrs := map[int32]string{}
-	for _, b := range s.last.Brokers {
-		if a := b.Address(); a != "" {
-			addrs[b.ID] = a
-		}
-	}
-	return collect.NewEpochProber(addrs, requestTimeout(s.conn.Timeout), opts...), nil
-}
-
-// CheckLeaderEpoch asks one broker whether it leads at the given epoch.
-func (s *liveSource) CheckLeaderEpoch(ctx context.Context, broker int32, topic string, partition, epoch int32) (collect.EpochCheck, error) {
-	p, err := s.epochProber()
-	if err != nil {
-		return collect.EpochCheck{}, err
-	}
-	defer p.Close()
-	return p.CheckLeaderEpoch(ctx, broker, topic, partition, epoch)
-}
-
-// EpochEnd asks one broker where a leader epoch ended in its log.
-func (s *liveSource) EpochEnd(ctx context.Context, broker int32, topic string, partition, epoch int32) (int64, error) {
-	p, err := s.epochProber()
-	if err != nil {
-		return -1, err
-	}
-	defer p.Close()
-	return p.EpochEnd(ctx, broker, topic, partition, epoch)
-}
-
 func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptions) error {
 	ropts, err := conn.renderOptions(app.IO)
 	if err != nil {
@@ -237,7 +140,7 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 		}
 		return walkAndRender(ctx, app, ropts, rb, env, opts)
 	}
-	settings, err := conn.settings(app)
+	c, err := conn.connect(app)
 	if err != nil {
 		return err
 	}
@@ -249,10 +152,9 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 	if err != nil {
 		return err
 	}
-	src := &liveSource{app: app, conn: conn}
 	env := &runbooks.Env{
-		Source: src, Probe: src, Epochs: src, Previous: prev, ToDatetime: target, PlanDir: opts.PlanDir, PollInterval: opts.Interval,
-		Commands: runbooks.Commands{Bootstrap: strings.Join(settings.BootstrapServers, ","), CommandConfig: conn.CommandConfig},
+		Source: c.live, Probe: c.live, Epochs: c.live, Previous: prev, ToDatetime: target, PlanDir: opts.PlanDir, PollInterval: opts.Interval,
+		Commands: runbooks.Commands{Bootstrap: strings.Join(c.settings.BootstrapServers, ","), CommandConfig: conn.CommandConfig},
 	}
 	return walkAndRender(ctx, app, ropts, rb, env, opts)
 }
@@ -286,7 +188,7 @@ func walkAndRender(ctx context.Context, app *App, ropts render.Options, rb runbo
 	if failure := tr.Failure(); failure != nil && ropts.Format != render.FormatJSON {
 		// Nothing could be evaluated: say why as every command does, on
 		// stderr with a hint, after the steps already shown.
-		return failure
+		return collectFailure(failure)
 	}
 	if ropts.Format == render.FormatJSON {
 		if err := render.JSON(app.IO.Out, tr); err != nil {
@@ -296,7 +198,7 @@ func walkAndRender(ctx context.Context, app *App, ropts render.Options, rb runbo
 		writeRunFooter(app.IO.Out, tr)
 	}
 	if failure := tr.Failure(); failure != nil {
-		return failure
+		return collectFailure(failure)
 	}
 	if code := tr.ExitCode(); code != exitcode.OK {
 		return &verdictError{code: code}

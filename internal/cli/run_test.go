@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kafka-runbook/kafka-runbook/internal/clientconfig"
 )
 
 // TestRunPausesBetweenStepsOnATerminal answers Enter once, then q: two
@@ -63,5 +65,36 @@ func TestRunOnlyTheChosenStep(t *testing.T) {
 	_, stderr, code := run(t, nil, "run", "broker-failure", "--step", "9", "-b", addr)
 	if code != 3 || !strings.Contains(stderr, "has 5 steps") {
 		t.Errorf("--step 9: exit %d, %s", code, stderr)
+	}
+}
+
+// TestRunLoadsSettingsOnce: every step of a walk and every probe share one
+// load of the connection settings, so the properties file and key stores
+// are read once and their warnings printed once (here: the flag
+// --insecure-skip-tls-verify without TLS, which every load warns about).
+func TestRunLoadsSettingsOnce(t *testing.T) {
+	addr := demoCluster(t)
+	var out, errOut bytes.Buffer
+	loads := 0
+	app := &App{
+		IO:     &IO{In: strings.NewReader(""), Out: &out, Err: &errOut},
+		Getenv: func(string) string { return "" },
+		LoadSettings: func(o clientconfig.Options) (*clientconfig.Settings, error) {
+			loads++
+			return clientconfig.Load(o)
+		},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for _, rb := range []string{"broker-failure", "isr-shrinkage", "zombie-leader", "data-recovery"} {
+		loads = 0
+		errOut.Reset()
+		Main(ctx, app, []string{"run", rb, "-b", addr, "--interval", "10ms", "--plan-dir", t.TempDir(), "--insecure-skip-tls-verify"})
+		if loads != 1 {
+			t.Errorf("run %s loaded the settings %d times, want 1", rb, loads)
+		}
+		if n := strings.Count(errOut.String(), "Warning: --insecure-skip-tls-verify has no effect"); n != 1 {
+			t.Errorf("run %s printed the warning %d times, want 1:\n%s", rb, n, errOut.String())
+		}
 	}
 }

@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/atomicfile"
 )
 
@@ -36,7 +36,7 @@ The file is written atomically: it is either complete or not there.`,
 }
 
 func runSnapshot(ctx context.Context, app *App, conn *ConnOptions, file string) error {
-	snap, err := conn.collectOnce(ctx, app, collect.PartAll, nil)
+	snap, err := conn.collectOnce(ctx, app, source.PartAll, nil)
 	if err != nil {
 		return err
 	}

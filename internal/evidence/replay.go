@@ -8,8 +8,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
@@ -132,8 +132,8 @@ func annotate(s *snapshot.Snapshot) *snapshot.Snapshot {
 // Source returns a runbook source that answers every step with the
 // recorded snapshot: a replay sees one moment, so steps that sample twice
 // see no change.
-func (r *Recording) Source() runbooks.Source {
-	return runbooks.SourceFunc(func(context.Context, collect.Parts) (*snapshot.Snapshot, error) {
+func (r *Recording) Source() source.Cluster {
+	return source.Func(func(context.Context, source.Parts) (*snapshot.Snapshot, error) {
 		return r.Snap, nil
 	})
 }

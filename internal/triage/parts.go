@@ -1,6 +1,6 @@
 package triage
 
-import "github.com/kafka-runbook/kafka-runbook/diag/collect"
+import "github.com/kafka-runbook/kafka-runbook/diag/source"
 
 // Parts is what triage collects: what its checks read, and nothing
 // else, since on a large cluster every request and every decoded byte is
@@ -17,11 +17,11 @@ import "github.com/kafka-runbook/kafka-runbook/diag/collect"
 //   - Log dirs are read for their health (LOG_DIR_OFFLINE); the replicas in
 //     them, the costliest request of a triage for the brokers, only when an
 //     authorizer may hide topics from Metadata.
-func Parts(since bool) collect.Parts {
-	parts := collect.PartAll&^(collect.PartReassignments|collect.PartGroupMembers|collect.PartLogEndOffsets|collect.PartLogDirContents) |
-		collect.PartHiddenTopics
+func Parts(since bool) source.Parts {
+	parts := source.PartAll&^(source.PartReassignments|source.PartGroupMembers|source.PartLogEndOffsets|source.PartLogDirContents) |
+		source.PartHiddenTopics
 	if since {
-		parts |= collect.PartLogEndOffsets
+		parts |= source.PartLogEndOffsets
 	}
 	return parts
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/kafkatest"
 	triagereport "github.com/kafka-runbook/kafka-runbook/internal/triage"
 )
@@ -78,11 +79,11 @@ func testLogDirsWithoutContents(t *testing.T, c *kafkatest.Cluster) {
 	defer cancel()
 	for _, tc := range []struct {
 		name     string
-		parts    collect.Parts
+		parts    source.Parts
 		contents bool
 	}{
 		{"triage", triagereport.Parts(false), false},
-		{"describe logdirs", collect.PartLogDirs, true},
+		{"describe logdirs", source.PartLogDirs, true},
 	} {
 		snap, err := collect.Collect(ctx, collect.Options{Bootstrap: c.Bootstrap(), RequestTimeout: 5 * time.Second, Parts: tc.parts})
 		if err != nil {
