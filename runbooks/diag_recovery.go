@@ -122,7 +122,7 @@ func recoverySince(ctx context.Context, env *Env) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated}
+	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated, Skipped: res.Skipped}
 	tbl := Table{Title: "Offsets that went backwards", Columns: []string{"Partition", "Log end before", "Log end now", "Records lost", "Leader epoch before", "Leader epoch now"}, Empty: "no log end went backwards"}
 	total := int64(0)
 	for _, f := range res.Findings {

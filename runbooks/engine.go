@@ -9,6 +9,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
+	"github.com/kafka-runbook/kafka-runbook/diag/verdict"
 )
 
 // Env is what diagnostics may use.
@@ -44,6 +45,8 @@ type Outcome struct {
 	Tables      []Table
 	Actions     []Action
 	Unevaluated []checks.Unevaluated
+	// Skipped are checks that did not apply to what was asked (no --since).
+	Skipped []checks.Unevaluated
 	// Next names a runbook the evidence points to, "" when none.
 	Next string
 	// Files are files the step wrote (plans).
@@ -73,6 +76,7 @@ type StepResult struct {
 	NextRunbook string                  `json:"next_runbook,omitempty"`
 	Files       []string                `json:"files,omitempty"`
 	Unevaluated []checks.Unevaluated    `json:"unevaluated"`
+	Skipped     []checks.Unevaluated    `json:"skipped"`
 	Errors      []snapshot.CollectError `json:"errors"`
 	// Error is set when the step could not run at all.
 	Error      string    `json:"error,omitempty"`
@@ -115,10 +119,12 @@ func RunStep(ctx context.Context, rb Runbook, n int, env *Env) StepResult {
 		findings.Sort(out.Findings)
 		res.Verdict, res.NextRunbook, res.Files = out.Verdict, out.Next, out.Files
 		res.Findings, res.Tables, res.Actions = out.Findings, out.Tables, out.Actions
-		res.Unevaluated = out.Unevaluated
+		res.Unevaluated, res.Skipped = out.Unevaluated, out.Skipped
 		res.Severity = severityName(out.Findings)
-		if len(out.Findings) == 0 && len(out.Unevaluated) > 0 {
+		if verdict.Of(out.Findings, verdict.Evidence{Gaps: len(out.Unevaluated)}) == verdict.Unknown {
 			res.Severity = "unknown" // never a silent OK
+		} else if len(out.Findings) == 0 && len(out.Skipped) > 0 {
+			res.Severity = "skipped" // not asked for: neither OK nor a gap
 		}
 		if out.Snapshot != nil {
 			res.Errors = out.Snapshot.Errors
@@ -126,7 +132,7 @@ func RunStep(ctx context.Context, rb Runbook, n int, env *Env) StepResult {
 		}
 	}
 	res.Findings, res.Tables, res.Actions = nonNil(res.Findings), nonNil(res.Tables), nonNil(res.Actions)
-	res.Unevaluated, res.Errors = nonNil(res.Unevaluated), nonNil(res.Errors)
+	res.Unevaluated, res.Skipped, res.Errors = nonNil(res.Unevaluated), nonNil(res.Skipped), nonNil(res.Errors)
 	return res
 }
 

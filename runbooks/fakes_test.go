@@ -239,6 +239,9 @@ type expect struct {
 	// Unevaluated reason; evaluated asserts there is none.
 	unevaluated []string
 	evaluated   bool
+	// skipped lists substrings that must each appear in some Skipped
+	// reason (a check not asked for, which is not a gap).
+	skipped []string
 }
 
 func (w expect) check(t *testing.T, out Outcome) {
@@ -265,6 +268,11 @@ func (w expect) check(t *testing.T, out Outcome) {
 	for _, u := range w.unevaluated {
 		if !slices.ContainsFunc(out.Unevaluated, func(e checks.Unevaluated) bool { return strings.Contains(e.Reason, u) }) {
 			t.Errorf("unevaluated %+v lacks %q", out.Unevaluated, u)
+		}
+	}
+	for _, s := range w.skipped {
+		if !slices.ContainsFunc(out.Skipped, func(e checks.Unevaluated) bool { return strings.Contains(e.Reason, s) }) {
+			t.Errorf("skipped %+v lacks %q", out.Skipped, s)
 		}
 	}
 	if w.evaluated && len(out.Unevaluated) > 0 {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/verdict"
 )
 
 // TranscriptSchemaVersion versions the JSON document of a walked runbook.
@@ -18,7 +19,10 @@ type Transcript struct {
 	SchemaVersion int     `json:"schema_version"`
 	Runbook       Summary `json:"runbook"`
 	Cluster       Cluster `json:"cluster"`
-	Status        string  `json:"status"`
+	// Status is the verdict over every step: the worst finding, or UNKNOWN
+	// when some step could not evaluate everything and nothing at warning or
+	// above was found.
+	Status verdict.Status `json:"status"`
 	// Findings is the union of the steps' findings, worst first.
 	Findings []findings.Finding      `json:"findings"`
 	Errors   []snapshot.CollectError `json:"errors"`
@@ -107,7 +111,7 @@ func Walk(ctx context.Context, rb Runbook, env *Env, opts WalkOptions) (Transcri
 		}
 	}
 	findings.Sort(tr.Findings)
-	tr.Status = tr.status()
+	tr.Status = verdict.Of(tr.Findings, tr.evidence())
 	return tr, nil
 }
 
@@ -119,30 +123,20 @@ func clusterOf(s *snapshot.Snapshot) Cluster {
 	return c
 }
 
-// ExitCode is the worst severity found: 0 none or info, 1 warning, 2
-// critical, 3 when no step could run.
-func (t Transcript) ExitCode() int {
-	ran := false
+// evidence is how complete the steps' evidence was: nothing when no step
+// ran, and a gap for every step that could not run or could not evaluate
+// part of its checks.
+func (t Transcript) evidence() verdict.Evidence {
+	ev := verdict.Evidence{Nothing: true}
 	for _, s := range t.Steps {
-		if s.Error == "" {
-			ran = true
+		if s.Error != "" {
+			ev.Gaps++
+			continue
 		}
+		ev.Nothing = false
+		ev.Gaps += len(s.Unevaluated)
 	}
-	if !ran {
-		return 3
-	}
-	worst, ok := findings.Worst(t.Findings)
-	switch {
-	case !ok || worst == findings.Info:
-		return 0
-	case worst == findings.Warning:
-		return 1
-	}
-	return 2
-}
-
-func (t Transcript) status() string {
-	return [...]string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}[t.ExitCode()]
+	return ev
 }
 
 // Failure returns why the walk could not evaluate anything: the first

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 )
 
 func stepIDs(tr Transcript) []string {
@@ -40,8 +41,8 @@ func TestWalkRunsEveryStepInOrderOnFreshData(t *testing.T) {
 	if len(src.parts) != 5 {
 		t.Errorf("%d snapshots for 5 steps: each step must look at fresh data", len(src.parts))
 	}
-	if tr.Stopped || tr.Status != "CRITICAL" || tr.ExitCode() != 2 {
-		t.Errorf("stopped %v, status %s, exit %d; want false, CRITICAL, 2", tr.Stopped, tr.Status, tr.ExitCode())
+	if tr.Stopped || tr.Status.String() != "CRITICAL" || exitcode.For(tr.Status) != 2 {
+		t.Errorf("stopped %v, status %s, exit %d; want false, CRITICAL, 2", tr.Stopped, tr.Status, exitcode.For(tr.Status))
 	}
 	if tr.SchemaVersion != TranscriptSchemaVersion || tr.Runbook.Name != "broker-failure" || tr.Runbook.Steps != 5 {
 		t.Errorf("transcript header %+v", tr.Runbook)
@@ -165,8 +166,8 @@ func TestWalkStopsWhenToldTo(t *testing.T) {
 	if !slices.Equal(stepIDs(tr), []string{"classify", "blast-radius"}) || !tr.Stopped {
 		t.Errorf("steps %v stopped %v, want two steps and stopped", stepIDs(tr), tr.Stopped)
 	}
-	if tr.ExitCode() != 2 {
-		t.Errorf("exit %d: the steps that ran found a broker down", tr.ExitCode())
+	if exitcode.For(tr.Status) != 2 {
+		t.Errorf("exit %d: the steps that ran found a broker down", exitcode.For(tr.Status))
 	}
 }
 
@@ -177,8 +178,8 @@ func TestWalkStopsOnCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tr.Steps) != 0 || !tr.Stopped || tr.ExitCode() != 3 || tr.Status != "UNKNOWN" {
-		t.Errorf("%d steps, stopped %v, exit %d, status %s; want 0, true, 3, UNKNOWN", len(tr.Steps), tr.Stopped, tr.ExitCode(), tr.Status)
+	if len(tr.Steps) != 0 || !tr.Stopped || exitcode.For(tr.Status) != 3 || tr.Status.String() != "UNKNOWN" {
+		t.Errorf("%d steps, stopped %v, exit %d, status %s; want 0, true, 3, UNKNOWN", len(tr.Steps), tr.Stopped, exitcode.For(tr.Status), tr.Status)
 	}
 }
 
@@ -206,8 +207,8 @@ func TestWalkStepThatCannotRun(t *testing.T) {
 				t.Errorf("step %d has null lists in JSON", s.Number)
 			}
 		}
-		if len(tr.Steps) != 6 || tr.ExitCode() != 3 || tr.Status != "UNKNOWN" {
-			t.Errorf("%d steps, exit %d, status %s; want 6, 3, UNKNOWN", len(tr.Steps), tr.ExitCode(), tr.Status)
+		if len(tr.Steps) != 6 || exitcode.For(tr.Status) != 3 || tr.Status.String() != "UNKNOWN" {
+			t.Errorf("%d steps, exit %d, status %s; want 6, 3, UNKNOWN", len(tr.Steps), exitcode.For(tr.Status), tr.Status)
 		}
 	})
 	t.Run("2 one step fails, the others ran: exit from their findings", func(t *testing.T) {
@@ -219,8 +220,8 @@ func TestWalkStepThatCannotRun(t *testing.T) {
 		if tr.Steps[1].Error == "" || tr.Steps[0].Error != "" || tr.Steps[2].Error != "" {
 			t.Errorf("errors %q %q %q, want only step 2's", tr.Steps[0].Error, tr.Steps[1].Error, tr.Steps[2].Error)
 		}
-		if len(tr.Steps) != 5 || tr.ExitCode() != 2 {
-			t.Errorf("%d steps, exit %d; want 5 and 2", len(tr.Steps), tr.ExitCode())
+		if len(tr.Steps) != 5 || exitcode.For(tr.Status) != 2 {
+			t.Errorf("%d steps, exit %d; want 5 and 2", len(tr.Steps), exitcode.For(tr.Status))
 		}
 	})
 	t.Run("3 an unknown diagnostic is that step's error", func(t *testing.T) {
@@ -252,8 +253,8 @@ func TestWalkExitCodes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tr.ExitCode() != tt.code || tr.Status != tt.status {
-				t.Errorf("exit %d status %s, want %d %s", tr.ExitCode(), tr.Status, tt.code, tt.status)
+			if exitcode.For(tr.Status) != tt.code || tr.Status.String() != tt.status {
+				t.Errorf("exit %d status %s, want %d %s", exitcode.For(tr.Status), tr.Status, tt.code, tt.status)
 			}
 		})
 	}

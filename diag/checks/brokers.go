@@ -11,6 +11,7 @@ import (
 func brokerHealth() Check {
 	return Check{
 		Name:  "broker-health",
+		Reads: []string{snapshot.SourceDescribeCluster},
 		Codes: []string{findings.BrokerDown, findings.BrokerUnreachable, findings.BrokerUnresponsive},
 		Run: func(in Input, r *Reporter) {
 			s := in.Snap

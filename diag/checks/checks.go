@@ -29,8 +29,15 @@ type Unevaluated struct {
 
 // Result is the outcome of running checks.
 type Result struct {
-	Findings    []findings.Finding `json:"findings"`
-	Unevaluated []Unevaluated      `json:"unevaluated"`
+	Findings []findings.Finding `json:"findings"`
+	// Unevaluated are the gaps: checks, or parts of them, that should have
+	// run and could not for lack of data. They make a verdict UNKNOWN
+	// unless something worse was found.
+	Unevaluated []Unevaluated `json:"unevaluated"`
+	// Skipped are checks that did not apply to what was asked, such as
+	// offsets going backwards when no earlier snapshot was given. They are
+	// not gaps: nothing the user asked for went unanswered.
+	Skipped []Unevaluated `json:"skipped"`
 }
 
 // Check is one named rule.
@@ -38,13 +45,20 @@ type Check struct {
 	Name string
 	// Codes are the finding codes the check can emit.
 	Codes []string
+	// Reads are the snapshot sources (snapshot.Source*) the check depends
+	// on. When one of them failed and the check did not say itself what it
+	// could not evaluate, Run records the failure as a gap of the check, so
+	// that no check passes silently on data that was never read.
+	Reads []string
 	Run   func(in Input, r *Reporter)
 }
 
 // Reporter collects what one check found.
 type Reporter struct {
-	check string
-	res   *Result
+	check   string
+	res     *Result
+	gaps    int
+	skipped bool
 }
 
 // Add records a finding, taking its severity from the catalogue.
@@ -57,7 +71,14 @@ func (r *Reporter) Add(f findings.Finding) {
 
 // CannotEvaluate records that (part of) the check could not run.
 func (r *Reporter) CannotEvaluate(format string, args ...any) {
+	r.gaps++
 	r.res.Unevaluated = append(r.res.Unevaluated, Unevaluated{Check: r.check, Reason: fmt.Sprintf(format, args...)})
+}
+
+// Skip records that the check does not apply to what was asked.
+func (r *Reporter) Skip(format string, args ...any) {
+	r.skipped = true
+	r.res.Skipped = append(r.res.Skipped, Unevaluated{Check: r.check, Reason: fmt.Sprintf(format, args...)})
 }
 
 // All returns every check, in a fixed order.
@@ -83,19 +104,58 @@ func Run(in Input, checks []Check) Result {
 	}
 	res := Result{}
 	for _, c := range checks {
-		c.Run(in, &Reporter{check: c.Name, res: &res})
+		r := &Reporter{check: c.Name, res: &res}
+		runOne(c, in, r)
+		if r.gaps == 0 && !r.skipped {
+			sourceGaps(c, in.Snap, r)
+		}
 	}
 	findings.Sort(res.Findings)
-	slices.SortFunc(res.Unevaluated, func(a, b Unevaluated) int {
-		return cmp.Or(cmp.Compare(a.Check, b.Check), cmp.Compare(a.Reason, b.Reason))
-	})
+	for _, list := range []*[]Unevaluated{&res.Unevaluated, &res.Skipped} {
+		slices.SortFunc(*list, func(a, b Unevaluated) int {
+			return cmp.Or(cmp.Compare(a.Check, b.Check), cmp.Compare(a.Reason, b.Reason))
+		})
+		*list = slices.Compact(*list)
+		if *list == nil {
+			*list = []Unevaluated{}
+		}
+	}
 	if res.Findings == nil {
 		res.Findings = []findings.Finding{}
 	}
-	if res.Unevaluated == nil {
-		res.Unevaluated = []Unevaluated{}
-	}
 	return res
+}
+
+// runOne runs one check, turning a panic into a gap of that check: a bug
+// in one rule must not lose every other rule's findings, nor pass as OK.
+func runOne(c Check, in Input, r *Reporter) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.CannotEvaluate("internal error, cannot evaluate: %v (please report this as a bug)", p)
+		}
+	}()
+	c.Run(in, r)
+}
+
+// sourceGaps records, as gaps of check c, the collection failures of the
+// sources it reads, one per source and broker.
+func sourceGaps(c Check, s *snapshot.Snapshot, r *Reporter) {
+	if s == nil {
+		return
+	}
+	for _, e := range s.Errors {
+		if !slices.Contains(c.Reads, e.Source) {
+			continue
+		}
+		where := ""
+		if e.Broker >= 0 {
+			where = fmt.Sprintf(" from broker %d", e.Broker)
+		}
+		if e.Subject != "" {
+			where += " for " + e.Subject
+		}
+		r.CannotEvaluate("%s could not be read%s: %s (%s)", e.Source, where, e.Message, e.Kind)
+	}
 }
 
 // Named returns the checks with the given names, in All's order.

@@ -227,10 +227,56 @@ func TestNothingKnownCannotBeEvaluated(t *testing.T) {
 	for _, u := range res.Unevaluated {
 		checks[u.Check] = true
 	}
-	for _, name := range []string{"broker-health", "partition-availability", "metadata-divergence", "offsets-backwards"} {
+	for _, name := range []string{"broker-health", "partition-availability", "metadata-divergence"} {
 		if !checks[name] {
 			t.Errorf("check %s did not say it could not evaluate; got %+v", name, res.Unevaluated)
 		}
+	}
+	// Without --since, offsets going backwards was not asked for: skipped,
+	// which is not a gap.
+	if len(res.Skipped) != 1 || res.Skipped[0].Check != "offsets-backwards" || checks["offsets-backwards"] {
+		t.Errorf("skipped %+v; want offsets-backwards only, and not as a gap", res.Skipped)
+	}
+}
+
+// TestAFailedSourceIsAGapOfEveryCheckThatReadsIt: a broker that answers
+// Metadata but none of the other requests leaves no check silently passed.
+func TestAFailedSourceIsAGapOfEveryCheckThatReadsIt(t *testing.T) {
+	snap := cluster(func(s *snapshot.Snapshot) {
+		s.Groups = nil
+		s.Errors = append(s.Errors,
+			snapshot.CollectError{Source: snapshot.SourceGroups, Broker: 2, Kind: snapshot.KindTimeout, Message: "no answer within 3s"},
+			snapshot.CollectError{Source: snapshot.SourceBrokerView, Broker: 2, Kind: snapshot.KindTimeout, Message: "no answer within 3s"},
+			snapshot.CollectError{Source: snapshot.SourceTopicConfigs, Broker: 2, Kind: snapshot.KindTimeout, Message: "no answer within 3s"})
+	})
+	res := Run(Input{Snap: snap}, nil)
+	gaps := map[string]string{}
+	for _, u := range res.Unevaluated {
+		gaps[u.Check] = u.Reason
+	}
+	if _, ok := gaps["metadata-divergence"]; !ok {
+		t.Error("metadata-divergence has no gap though broker 2's view failed")
+	}
+	for _, name := range []string{"log-start-past-committed", "topic-config", "replication"} {
+		if !strings.Contains(gaps[name], "broker 2") {
+			t.Errorf("check %s has no gap naming broker 2: %q", name, gaps[name])
+		}
+	}
+	if _, ok := gaps["broker-health"]; ok {
+		t.Errorf("broker-health reads none of the failed sources, yet has a gap: %q", gaps["broker-health"])
+	}
+}
+
+// TestAPanickingCheckIsAGapNotALoss: one broken rule neither stops the
+// others nor passes as OK.
+func TestAPanickingCheckIsAGapNotALoss(t *testing.T) {
+	boom := Check{Name: "boom", Run: func(Input, *Reporter) { panic("index out of range") }}
+	res := Run(Input{Snap: cluster(killBroker(3))}, append([]Check{boom}, All()...))
+	if len(res.Findings) == 0 {
+		t.Error("the other checks' findings were lost")
+	}
+	if len(res.Unevaluated) == 0 || res.Unevaluated[0].Check != "boom" || !strings.Contains(res.Unevaluated[0].Reason, "internal error") {
+		t.Errorf("unevaluated %+v; want an internal error of check boom", res.Unevaluated)
 	}
 }
 

@@ -16,6 +16,7 @@ const recommendedRF = 3
 func topicConfigHygiene() Check {
 	return Check{
 		Name:  "topic-config",
+		Reads: []string{snapshot.SourceTopicConfigs},
 		Codes: []string{findings.UncleanElectionEnabled, findings.LowReplicationFactor, findings.MinISRTooLow},
 		Run: func(in Input, r *Reporter) {
 			unknown := 0
@@ -74,6 +75,7 @@ func checkTopicConfigs(r *Reporter, t snapshot.Topic) {
 func logDirHealth() Check {
 	return Check{
 		Name:  "log-dirs",
+		Reads: []string{snapshot.SourceLogDirs},
 		Codes: []string{findings.LogDirOffline},
 		Run: func(in Input, r *Reporter) {
 			errs := in.Snap.ErrorsFor(snapshot.SourceLogDirs)

@@ -19,6 +19,7 @@ const staleSampleSize = 10
 func metadataDivergence() Check {
 	return Check{
 		Name:  "metadata-divergence",
+		Reads: []string{snapshot.SourceBrokerView},
 		Codes: []string{findings.ZombieLeader, findings.StaleMetadata},
 		Run: func(in Input, r *Reporter) {
 			s := in.Snap

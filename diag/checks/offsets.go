@@ -12,10 +12,11 @@ import (
 func offsetsBackwards() Check {
 	return Check{
 		Name:  "offsets-backwards",
+		Reads: []string{snapshot.SourceOffsets},
 		Codes: []string{findings.DataLoss},
 		Run: func(in Input, r *Reporter) {
 			if in.Previous == nil {
-				r.CannotEvaluate("no previous snapshot to compare offsets with (use --since SNAPSHOT)")
+				r.Skip("no previous snapshot to compare offsets with (use --since SNAPSHOT)")
 				return
 			}
 			prev := partitionsByID(in.Previous)
@@ -51,6 +52,7 @@ func offsetsBackwards() Check {
 func logStartPastCommitted() Check {
 	return Check{
 		Name:  "log-start-past-committed",
+		Reads: []string{snapshot.SourceGroups, snapshot.SourceOffsets},
 		Codes: []string{findings.LogStartAdvanced},
 		Run: func(in Input, r *Reporter) {
 			parts := partitionsByID(in.Snap)

@@ -68,6 +68,7 @@ func liveOf(ids []int32, states map[int32]State) []int32 {
 func replication() Check {
 	return Check{
 		Name:  "replication",
+		Reads: []string{snapshot.SourceTopicConfigs},
 		Codes: []string{findings.UnderMinISR, findings.AtMinISR, findings.UnderReplicated, findings.OfflineReplica},
 		Run: func(in Input, r *Reporter) {
 			offline := map[int32]int{}

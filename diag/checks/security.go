@@ -16,6 +16,7 @@ import (
 func securityPosture() Check {
 	return Check{
 		Name:  "security",
+		Reads: []string{snapshot.SourceBrokerConfigs, snapshot.SourceACLs},
 		Codes: []string{findings.PlaintextListener, findings.ACLAllowsAnonymousWrite},
 		Run: func(in Input, r *Reporter) {
 			plaintextListeners(in.Snap, r)

@@ -48,6 +48,8 @@ it never changes the cluster.
 
 Exit codes follow the monitoring-plugin convention:
   0 OK        1 WARNING        2 CRITICAL        3 UNKNOWN (could not evaluate, bad input)
+The worst finding decides. A check that could not run is never a pass: when
+some could not and nothing worse was found, the status is UNKNOWN (3).
 
 No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`,
 		Example: `  kafka-runbook triage -b kafka1:9092,kafka2:9092          # start here in an incident

@@ -45,8 +45,9 @@ stdin is not a terminal, or with --yes, it runs every step without asking.
 kafka-runbook itself never changes the cluster: the suggested commands are
 for you to run.
 
-Exit code: the worst severity found (0, 1 warning, 2 critical), 3 when no
-step could run.`,
+Exit code: the worst finding of any step (0 OK, 1 warning, 2 critical);
+3 (UNKNOWN) when no step could run, or when some step could not evaluate
+everything it checks and nothing at warning or above was found.`,
 		Example: `  kafka-runbook run broker-failure -b kafka1:9092
   kafka-runbook run isr-shrinkage --step 3
   kafka-runbook run broker-failure --yes -o json > transcript.json`,
@@ -200,7 +201,7 @@ func walkAndRender(ctx context.Context, app *App, ropts render.Options, rb runbo
 	if failure := tr.Failure(); failure != nil {
 		return collectFailure(failure)
 	}
-	if code := tr.ExitCode(); code != exitcode.OK {
+	if code := exitcode.For(tr.Status); code != exitcode.OK {
 		return &verdictError{code: code}
 	}
 	return nil

@@ -93,6 +93,11 @@ func writeStep(w io.Writer, ropts render.Options, rb runbooks.Runbook, s runbook
 		warnings = append(warnings, "cannot evaluate: "+u.Reason)
 	}
 	t.list("Gaps:", warnings)
+	var skipped []string
+	for _, u := range s.Skipped {
+		skipped = append(skipped, "not run: "+u.Reason)
+	}
+	t.list("Not asked for:", skipped)
 	var actions []string
 	for _, a := range s.Actions {
 		actions = append(actions, formatAction(a, t.markdown))

@@ -24,8 +24,14 @@ plain words, the findings worst first, and the runbook to open next.
 This is the first command to type in an incident. Findings carry stable codes
 (see 'kafka-runbook codes' and 'kafka-runbook explain CODE').
 
-Exit code: the worst severity found (0 OK or info only, 1 warning,
-2 critical), 3 when the cluster could not be evaluated at all.`,
+Status and exit code: the worst finding decides (0 OK or info only,
+1 WARNING, 2 CRITICAL). A check that could not run (a broker that did not
+answer a request, data that could not be read) is never a pass: when some
+checks could not run and nothing at warning or above was found, the status
+is UNKNOWN (exit 3), and the report names each check and why. Exit 3 also
+means the cluster could not be reached at all. Checks that need input you
+did not give (offsets going backwards needs --since) are listed as not
+asked for and do not change the status.`,
 		Example: `  kafka-runbook triage -b kafka1:9092
   kafka-runbook triage -o json | jq -r '.findings[] | select(.severity=="critical") | .code'`,
 		Args: cobra.NoArgs,
@@ -64,7 +70,7 @@ func writeTriage(app *App, ropts render.Options, snap, prev *snapshot.Snapshot) 
 	if err := render.View(app.IO.Out, ropts, report); err != nil {
 		return fmt.Errorf("writing output: %w", err)
 	}
-	if code := report.ExitCode(); code != exitcode.OK {
+	if code := exitcode.For(report.Status); code != exitcode.OK {
 		return &verdictError{code: code}
 	}
 	return nil

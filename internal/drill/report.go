@@ -200,7 +200,7 @@ func (r *Report) readEvidence(s *Session) {
 		return
 	}
 	for _, tr := range trs {
-		r.Runbooks = append(r.Runbooks, RunbookRun{At: tr.Cluster.TakenAt, Name: tr.Runbook.Name, Status: tr.Status, Source: "recorded"})
+		r.Runbooks = append(r.Runbooks, RunbookRun{At: tr.Cluster.TakenAt, Name: tr.Runbook.Name, Status: tr.Status.String(), Source: "recorded"})
 		for _, st := range tr.Steps {
 			for _, a := range st.Actions {
 				if a.Risk == runbooks.Dangerous {

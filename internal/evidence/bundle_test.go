@@ -176,7 +176,7 @@ func TestCaptureIsAtomicAndComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if report.Status != "CRITICAL" {
+	if report.Status.String() != "CRITICAL" {
 		t.Errorf("status = %s", report.Status)
 	}
 	entries, _ := os.ReadDir(parent)

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/checks"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/diag/verdict"
 	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
@@ -190,10 +192,10 @@ func fixtureTranscript() runbooks.Transcript {
 		SchemaVersion: runbooks.TranscriptSchemaVersion,
 		Runbook:       runbooks.Summary{Name: "broker-failure", Title: "Broker failure", Summary: "A broker is down.", Steps: 2, Escalation: []string{}, Links: []string{}, Source: "built-in"},
 		Cluster:       runbooks.Cluster{ID: "fixture-cluster-1", Bootstrap: []string{"kafka1:9092"}, TakenAt: t0.Add(10 * time.Second)},
-		Status:        "CRITICAL", Findings: []findings.Finding{f}, Errors: []snapshot.CollectError{},
+		Status:        verdict.Critical, Findings: []findings.Finding{f}, Errors: []snapshot.CollectError{},
 		Steps: []runbooks.StepResult{
 			{Number: 1, ID: "classify", Title: "Classify the broker", Verdict: "Broker 3 is fenced: it stopped heartbeating.", Severity: "critical",
-				Findings: []findings.Finding{f}, Tables: []runbooks.Table{}, Dont: []string{}, Notes: []string{}, Unevaluated: nil, Errors: []snapshot.CollectError{},
+				Findings: []findings.Finding{f}, Tables: []runbooks.Table{}, Dont: []string{}, Notes: []string{}, Unevaluated: []checks.Unevaluated{}, Skipped: []checks.Unevaluated{}, Errors: []snapshot.CollectError{},
 				Actions:   []runbooks.Action{{Title: "Check the host of broker 3", Command: "ssh kafka3 systemctl status kafka", Risk: runbooks.Safe, Consequence: "none"}},
 				StartedAt: t0.Add(12 * time.Second)},
 			{Number: 2, ID: "blast", Title: "Blast radius", Verdict: "1 partition offline, 1 under min ISR.", Severity: "critical",

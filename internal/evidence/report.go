@@ -147,8 +147,8 @@ func (r *Report) Summary() []string {
 			out = append(out, "The cluster was not back to its starting state when recording stopped.")
 		}
 	}
-	if r.Triage.Status != "" {
-		status := "At the end: " + r.Triage.Status + "."
+	if r.Triage.SchemaVersion != 0 { // a triage was read or made
+		status := "At the end: " + r.Triage.Status.String() + "."
 		for _, l := range r.Triage.Summary.Lines {
 			status += " " + strings.TrimSuffix(l, ".") + "."
 		}

@@ -7,6 +7,8 @@ package exitcode
 import (
 	"errors"
 	"fmt"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/verdict"
 )
 
 // The exit codes.
@@ -16,6 +18,20 @@ const (
 	Critical = 2 // the worst finding is critical
 	Unknown  = 3 // could not evaluate: bad usage, bad input, no cluster
 )
+
+// For is the exit code of a verdict: the one place a status becomes a
+// process exit code.
+func For(s verdict.Status) int {
+	switch s {
+	case verdict.OK:
+		return OK
+	case verdict.Warning:
+		return Warning
+	case verdict.Critical:
+		return Critical
+	}
+	return Unknown
+}
 
 // Error is an error that ends the command with a given code and tells the
 // user what to do next.

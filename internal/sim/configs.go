@@ -2,6 +2,7 @@ package sim
 
 import (
 	"maps"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,6 +39,7 @@ var topicDefaults = map[string]configDef{
 // brokerDefaults are the broker configs, with Kafka's defaults, that the
 // configuration-hygiene and failure runbooks read.
 var brokerDefaults = map[string]configDef{
+	"authorizer.class.name":                    {value: "", typ: kmsg.ConfigTypeString},
 	"auto.create.topics.enable":                {value: "true", typ: kmsg.ConfigTypeBoolean},
 	"broker.heartbeat.interval.ms":             {value: "2000", typ: kmsg.ConfigTypeInt},
 	"broker.session.timeout.ms":                {value: "9000", typ: kmsg.ConfigTypeInt},
@@ -142,6 +144,9 @@ func brokerConfigs(b *brokerInfo, withSynonyms bool) []kmsg.DescribeConfigsRespo
 	static := maps.Clone(b.configs)
 	static["broker.id"], static["node.id"] = id, id
 	static["log.dirs"] = strings.Join(dirs, ",")
+	// As a real broker reports them: the security check reads its listeners.
+	listener := "PLAINTEXT://" + net.JoinHostPort(b.host, strconv.Itoa(int(b.port)))
+	static["listeners"], static["advertised.listeners"] = listener, listener
 	if b.rack != nil {
 		static["broker.rack"] = *b.rack
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/impact"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
-	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
+	"github.com/kafka-runbook/kafka-runbook/diag/verdict"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 )
 
@@ -36,13 +36,17 @@ type Cluster struct {
 // Report is the result of triage, and the JSON document `triage --output
 // json` writes.
 type Report struct {
-	SchemaVersion int                     `json:"schema_version"`
-	Cluster       Cluster                 `json:"cluster"`
-	Status        string                  `json:"status"`
-	Findings      []findings.Finding      `json:"findings"`
-	Summary       impact.Summary          `json:"summary"`
-	Errors        []snapshot.CollectError `json:"errors"`
-	Unevaluated   []checks.Unevaluated    `json:"unevaluated"`
+	SchemaVersion int     `json:"schema_version"`
+	Cluster       Cluster `json:"cluster"`
+	// Status is the verdict: the worst finding, or UNKNOWN when some checks
+	// could not run and nothing at warning or above was found.
+	Status      verdict.Status          `json:"status"`
+	Findings    []findings.Finding      `json:"findings"`
+	Summary     impact.Summary          `json:"summary"`
+	Errors      []snapshot.CollectError `json:"errors"`
+	Unevaluated []checks.Unevaluated    `json:"unevaluated"`
+	// Skipped are checks that did not apply to what was asked (no --since).
+	Skipped []checks.Unevaluated `json:"skipped"`
 }
 
 // Build runs every check on snap (and prev, when given).
@@ -55,11 +59,12 @@ func Build(snap, prev *snapshot.Snapshot) Report {
 		Summary:       impact.Summarize(res.Findings),
 		Errors:        snap.Errors,
 		Unevaluated:   res.Unevaluated,
+		Skipped:       res.Skipped,
 	}
 	if r.Errors == nil {
 		r.Errors = []snapshot.CollectError{}
 	}
-	r.Status = StatusName(r.ExitCode())
+	r.Status = verdict.Of(r.Findings, verdict.Evidence{Nothing: len(snap.Brokers) == 0, Gaps: len(r.Unevaluated)})
 	return r
 }
 
@@ -80,35 +85,6 @@ func clusterOf(s *snapshot.Snapshot) Cluster {
 		c.Partitions += len(t.Partitions)
 	}
 	return c
-}
-
-// ExitCode is the worst severity found, or Unknown when nothing could be
-// evaluated because no broker's metadata was read.
-func (r Report) ExitCode() int {
-	if r.Cluster.Brokers == 0 {
-		return exitcode.Unknown
-	}
-	worst, ok := findings.Worst(r.Findings)
-	switch {
-	case !ok, worst == findings.Info:
-		return exitcode.OK
-	case worst == findings.Warning:
-		return exitcode.Warning
-	}
-	return exitcode.Critical
-}
-
-// StatusName is the monitoring-plugin word for an exit code.
-func StatusName(code int) string {
-	switch code {
-	case exitcode.OK:
-		return "OK"
-	case exitcode.Warning:
-		return "WARNING"
-	case exitcode.Critical:
-		return "CRITICAL"
-	}
-	return "UNKNOWN"
 }
 
 // Tables presents the report for people.

@@ -1,11 +1,12 @@
 package triage
 
 import (
-	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
@@ -37,7 +38,7 @@ func TestBuild(t *testing.T) {
 			codes: []string{"BROKER_DOWN", "LOG_DIR_OFFLINE", "OFFLINE_PARTITION", "UNCLEAN_ELECTION_REQUIRED", "UNDER_MIN_ISR",
 				"AT_MIN_ISR", "LOW_REPLICATION_FACTOR", "MIN_ISR_TOO_LOW", "OFFLINE_REPLICA", "UNDER_REPLICATED"},
 			errors:   6,
-			uneval:   []string{"log-dirs", "log-start-past-committed", "metadata-divergence", "offsets-backwards", "replication", "security", "topic-config"},
+			uneval:   []string{"log-dirs", "log-start-past-committed", "metadata-divergence", "replication", "security", "topic-config"},
 			firstSum: "broker 3 is down (not registered in the cluster) and holds 10 replicas",
 		},
 		{
@@ -46,7 +47,7 @@ func TestBuild(t *testing.T) {
 			code: exitcode.Warning, status: "WARNING",
 			cluster: Cluster{ID: "q7Zx1b0fT4mK2pLw9aR3cA", Brokers: 3, AnsweringBrokers: 3, Topics: 4, Partitions: 10},
 			codes:   []string{"LOW_REPLICATION_FACTOR", "MIN_ISR_TOO_LOW"},
-			uneval:  []string{"metadata-divergence", "offsets-backwards", "security"},
+			uneval:  []string{},
 		},
 		{
 			name: "3 with a previous snapshot, offsets going backwards are data loss",
@@ -60,7 +61,7 @@ func TestBuild(t *testing.T) {
 			cluster: Cluster{ID: "q7Zx1b0fT4mK2pLw9aR3cA", Brokers: 3, AnsweringBrokers: 3, Topics: 4, Partitions: 10},
 			next:    "data-recovery",
 			codes:   []string{"DATA_LOSS", "LOW_REPLICATION_FACTOR", "MIN_ISR_TOO_LOW"},
-			uneval:  []string{"metadata-divergence", "security"},
+			uneval:  []string{},
 		},
 		{
 			name: "4 no broker known: unknown",
@@ -69,7 +70,7 @@ func TestBuild(t *testing.T) {
 			},
 			code: exitcode.Unknown, status: "UNKNOWN",
 			codes:  []string{},
-			uneval: []string{"broker-health", "log-dirs", "metadata-divergence", "offsets-backwards", "partition-availability", "security"},
+			uneval: []string{"broker-health", "log-dirs", "metadata-divergence", "partition-availability", "security"},
 		},
 	}
 	for _, tt := range tests {
@@ -80,8 +81,8 @@ func TestBuild(t *testing.T) {
 			}
 			snap := tt.snap(t)
 			r := Build(snap, prev)
-			if r.ExitCode() != tt.code || r.Status != tt.status || StatusName(tt.code) != tt.status {
-				t.Errorf("exit %d status %s, want %d %s", r.ExitCode(), r.Status, tt.code, tt.status)
+			if code := exitcode.For(r.Status); code != tt.code || r.Status.String() != tt.status {
+				t.Errorf("exit %d status %s, want %d %s", code, r.Status, tt.code, tt.status)
 			}
 			c := r.Cluster
 			if c.ID != tt.cluster.ID || c.Brokers != tt.cluster.Brokers || c.AnsweringBrokers != tt.cluster.AnsweringBrokers ||
