@@ -50,6 +50,9 @@ func (s *Snapshot) Normalize() {
 	for i := range s.Groups {
 		g := &s.Groups[i]
 		slices.SortFunc(g.Members, func(a, b GroupMember) int { return cmp.Compare(a.ID, b.ID) })
+		for j := range g.Members {
+			slices.SortFunc(g.Members[j].Assignment, ComparePartitionRef)
+		}
 		slices.SortFunc(g.Offsets, func(a, b GroupOffset) int {
 			return cmp.Or(cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition))
 		})
@@ -59,9 +62,21 @@ func (s *Snapshot) Normalize() {
 		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Broker, b.Broker),
 			cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Message, b.Message))
 	})
+	if q := s.Quorum; q != nil {
+		byID := func(a, b QuorumReplica) int { return cmp.Compare(a.ID, b.ID) }
+		slices.SortFunc(q.Voters, byID)
+		slices.SortFunc(q.Observers, byID)
+		slices.SortFunc(q.Nodes, func(a, b QuorumNode) int { return cmp.Compare(a.ID, b.ID) })
+		q.Voters, q.Observers = nonNil(q.Voters), nonNil(q.Observers)
+	}
 	s.Bootstrap, s.Brokers, s.Topics = nonNil(s.Bootstrap), nonNil(s.Brokers), nonNil(s.Topics)
 	s.Reassignments, s.BrokerViews, s.BrokerConfigs = nonNil(s.Reassignments), nonNil(s.BrokerViews), nonNil(s.BrokerConfigs)
 	s.LogDirs, s.Groups, s.Errors = nonNil(s.LogDirs), nonNil(s.Groups), nonNil(s.Errors)
+}
+
+// ComparePartitionRef orders partitions by topic, then id.
+func ComparePartitionRef(a, b PartitionRef) int {
+	return cmp.Or(cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition))
 }
 
 func nonNil[T any](s []T) []T {

@@ -27,8 +27,21 @@ type Snapshot struct {
 	DurationMillis int64  `json:"duration_ms"`
 	ClusterID      string `json:"cluster_id"`
 	// ControllerID is the controller the cluster metadata named, -1 if unknown.
-	// In KRaft this is a random live broker that forwards to the quorum.
+	// In KRaft this is a random live broker that forwards to the quorum, not
+	// the active controller: that is Quorum.LeaderID.
 	ControllerID int32 `json:"controller_id"`
+	// MetadataMode is how the cluster keeps its metadata, judged from what
+	// the brokers offer (ApiVersions): MetadataKRaft, MetadataZooKeeper, or
+	// "" when no broker said.
+	MetadataMode string `json:"metadata_mode,omitempty"`
+	// Features are the cluster's finalized feature levels (ApiVersions),
+	// e.g. "metadata.version", "kraft.version",
+	// "eligible.leader.replicas.version". Nil when no broker reported them.
+	Features map[string]int16 `json:"features,omitempty"`
+	// Quorum is the KRaft controller quorum (DescribeQuorum), nil when it
+	// was not collected (an error of source "quorum" then says why, if it
+	// was asked for) or the cluster runs on ZooKeeper.
+	Quorum *Quorum `json:"quorum,omitempty"`
 	// Bootstrap is every seed address given by the user and what it did.
 	Bootstrap []Endpoint `json:"bootstrap"`
 	// Brokers is every broker id learned of from any source, sorted by id.
@@ -95,7 +108,9 @@ type Broker struct {
 	Fenced bool `json:"fenced"`
 	// FencedKnown is false when no broker answered DescribeCluster v2, so
 	// Fenced says nothing.
-	FencedKnown  bool `json:"fenced_known"`
+	FencedKnown bool `json:"fenced_known"`
+	// IsController is true for the controller on ZooKeeper clusters only; in
+	// KRaft the controllers are not brokers (see Snapshot.Quorum).
 	IsController bool `json:"is_controller"`
 	// LearnedFrom names the sources that mentioned the id: "metadata",
 	// "describe_cluster", "replicas", "bootstrap".
@@ -130,8 +145,11 @@ type Topic struct {
 	ReplicationFactor int    `json:"replication_factor"`
 	// Configs holds the risk-relevant configs, keyed by Kafka config name.
 	// Nil when DescribeConfigs failed for this topic (see Errors).
-	Configs    map[string]ConfigValue `json:"configs,omitempty"`
-	Partitions []Partition            `json:"partitions"`
+	Configs map[string]ConfigValue `json:"configs,omitempty"`
+	// ELRKnown is true when the partitions' ELR fields were read
+	// (DescribeTopicPartitions): an empty ELR then means none.
+	ELRKnown   bool        `json:"elr_known,omitempty"`
+	Partitions []Partition `json:"partitions"`
 }
 
 // ConfigValue is one effective config value and where it came from.
@@ -155,6 +173,14 @@ type Partition struct {
 	OfflineReplicas []int32 `json:"offline_replicas"`
 	// Error is the partition metadata error code name, "" when none.
 	Error string `json:"error,omitempty"`
+	// ELR is the eligible leader replicas (KIP-966): replicas outside the
+	// ISR that the controller may still elect without losing committed
+	// data. LastKnownELR are ELR members whose broker was down when the
+	// ELR was last updated (they may be elected, with possible loss, if no
+	// better replica returns). Both are meaningful only when
+	// Topic.ELRKnown; Metadata does not carry them (DescribeTopicPartitions).
+	ELR          []int32 `json:"eligible_leader_replicas,omitempty"`
+	LastKnownELR []int32 `json:"last_known_elr,omitempty"`
 	// EarliestOffset (log start) and LatestOffset (high watermark) are -1
 	// when they could not be read.
 	EarliestOffset int64 `json:"earliest_offset"`
@@ -233,11 +259,22 @@ type LogDir struct {
 
 // Group is one consumer group.
 type Group struct {
-	ID           string `json:"id"`
+	ID string `json:"id"`
+	// Type is the group's protocol family as ListGroups v5 reports it:
+	// GroupClassic, GroupConsumer (KIP-848), "share", "streams"; "" when the
+	// coordinator did not say (before Kafka 3.8).
+	Type         string `json:"type,omitempty"`
 	State        string `json:"state"`
 	ProtocolType string `json:"protocol_type"`
 	Protocol     string `json:"protocol,omitempty"`
 	Coordinator  int32  `json:"coordinator"`
+	// Epoch is the group epoch of a consumer-protocol group (KIP-848): it
+	// changes on every rebalance. -1 or absent for classic groups, whose
+	// generation DescribeGroups does not report.
+	Epoch int32 `json:"epoch,omitempty"`
+	// AssignmentEpoch is the epoch of the group's target assignment
+	// (consumer-protocol groups).
+	AssignmentEpoch int32 `json:"assignment_epoch,omitempty"`
 	// Error is set when the group could not be described or its offsets read.
 	Error   string        `json:"error,omitempty"`
 	Members []GroupMember `json:"members"`
@@ -249,6 +286,11 @@ type GroupMember struct {
 	ID       string `json:"id"`
 	ClientID string `json:"client_id"`
 	Host     string `json:"host"`
+	// Epoch is the member epoch of a consumer-protocol member (KIP-848).
+	Epoch int32 `json:"epoch,omitempty"`
+	// Assignment is the partitions the member owns, sorted; empty when it
+	// owns none or the assignment could not be decoded.
+	Assignment []PartitionRef `json:"assignment,omitempty"`
 }
 
 // GroupOffset is a group's committed offset on one partition and its lag.
@@ -283,6 +325,64 @@ type ACL struct {
 	Permission string `json:"permission"`
 }
 
+// Metadata modes (Snapshot.MetadataMode).
+const (
+	MetadataKRaft     = "kraft"
+	MetadataZooKeeper = "zookeeper"
+)
+
+// Group types (Group.Type).
+const (
+	GroupClassic  = "classic"
+	GroupConsumer = "consumer"
+)
+
+// Quorum is the KRaft controller quorum as DescribeQuorum reported it.
+type Quorum struct {
+	// Via says how it was reached: QuorumViaBroker (forwarded by a broker)
+	// or QuorumViaController (asked of a controller directly,
+	// --bootstrap-controller).
+	Via string `json:"via"`
+	// LeaderID is the active controller, -1 when the quorum has no leader.
+	LeaderID    int32 `json:"leader_id"`
+	LeaderEpoch int32 `json:"leader_epoch"`
+	// HighWatermark is the metadata log's committed offset.
+	HighWatermark int64 `json:"high_watermark"`
+	// Voters are the controllers that vote; Observers the brokers (and
+	// controllers not voting) that replicate the metadata log. Sorted by id.
+	Voters    []QuorumReplica `json:"voters"`
+	Observers []QuorumReplica `json:"observers"`
+	// Nodes are the voters' endpoints (DescribeQuorum v2), sorted by id.
+	Nodes []QuorumNode `json:"nodes,omitempty"`
+}
+
+// Ways a Quorum was read.
+const (
+	QuorumViaBroker     = "broker"
+	QuorumViaController = "controller"
+)
+
+// QuorumReplica is one voter's or observer's replication state, as the
+// quorum leader sees it.
+type QuorumReplica struct {
+	ID int32 `json:"id"`
+	// LogEndOffset is how far this replica has the metadata log, -1 unknown.
+	LogEndOffset int64 `json:"log_end_offset"`
+	// LastFetchMillis and LastCaughtUpMillis are the leader's clock (ms
+	// since the epoch) when the replica last fetched and was last caught up
+	// to the high watermark; -1 when unknown. The leader's own entry carries
+	// the leader's current time, which is the reference to compare with.
+	LastFetchMillis    int64 `json:"last_fetch_ms"`
+	LastCaughtUpMillis int64 `json:"last_caught_up_ms"`
+}
+
+// QuorumNode is a voter's endpoint.
+type QuorumNode struct {
+	ID   int32  `json:"id"`
+	Host string `json:"host"`
+	Port int32  `json:"port"`
+}
+
 // Error kinds: why a source could not be collected.
 const (
 	KindRefused       = "refused"
@@ -308,6 +408,10 @@ const (
 	SourceGroups          = "groups"
 	SourceReassignments   = "reassignments"
 	SourceACLs            = "acls"
+	// SourceQuorum is DescribeQuorum, through a broker or a controller.
+	SourceQuorum = "quorum"
+	// SourceTopicPartitions is DescribeTopicPartitions (ELR).
+	SourceTopicPartitions = "topic_partitions"
 )
 
 // CollectError names one thing that could not be collected.

@@ -60,6 +60,22 @@ const (
 // fails with an authorization error and the checks say they cannot evaluate.
 const PartACLs Parts = 1 << 16
 
+// The Kafka 4.x parts: what Metadata does not carry.
+const (
+	// PartQuorum describes the KRaft controller quorum (DescribeQuorum):
+	// the active controller, voters and observers with their lag. Through a
+	// broker, which forwards it, and directly to the controllers given with
+	// --bootstrap-controller. Nothing is sent on ZooKeeper clusters.
+	PartQuorum Parts = 1 << (17 + iota)
+	// PartELR reads every partition's eligible leader replicas
+	// (DescribeTopicPartitions, KIP-966), where the brokers offer it.
+	PartELR
+	// PartGroupTypes describes consumer-protocol groups (KIP-848) with
+	// ConsumerGroupDescribe: their state, members, epochs and assignments,
+	// which DescribeGroups does not know. Classic groups are unaffected.
+	PartGroupTypes
+)
+
 // Unions of finer parts.
 const (
 	// PartLogDirs reads the log directories and everything in them.
@@ -72,7 +88,8 @@ const (
 	PartGroups = PartGroupOffsets | PartGroupMembers | PartOffsets
 
 	// PartAll collects everything.
-	PartAll = PartConfigs | PartLogDirs | PartOffsets | PartGroups | PartBrokerViews | PartReassignments | PartACLs
+	PartAll = PartConfigs | PartLogDirs | PartOffsets | PartGroups | PartBrokerViews | PartReassignments | PartACLs |
+		PartQuorum | PartELR | PartGroupTypes
 )
 
 // Has reports whether p asks for any of q. Ask it about the finest parts
