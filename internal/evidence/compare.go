@@ -2,7 +2,6 @@ package evidence
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
@@ -10,7 +9,8 @@ import (
 )
 
 // Comparison is what changed between two snapshots: the output of
-// `evidence diff`. Every list is sorted and never null.
+// `evidence diff`, the table rendering of Changes. Every list is sorted and
+// never null.
 type Comparison struct {
 	A SnapshotInfo `json:"a"`
 	B SnapshotInfo `json:"b"`
@@ -108,7 +108,8 @@ type GroupDiff struct {
 	LagAfter  int64 `json:"lag_after"`
 }
 
-// Compare reports what changed from a to b.
+// Compare reports what changed from a to b: Changes, in the shape of the
+// `evidence diff` tables.
 func Compare(a, b *snapshot.Snapshot, sourceA, sourceB string) Comparison {
 	c := Comparison{
 		A:     SnapshotInfo{Source: sourceA, TakenAt: a.TakenAt.UTC(), ClusterID: a.ClusterID},
@@ -122,20 +123,26 @@ func Compare(a, b *snapshot.Snapshot, sourceA, sourceB string) Comparison {
 	if b.TakenAt.Before(a.TakenAt) {
 		c.Notes = append(c.Notes, "B was taken before A: 'before' is A, 'after' is B")
 	}
-	c.compareBrokers(a, b)
-	c.compareTopics(a, b)
-	c.compareConfigs(a, b)
-	c.compareGroups(a, b)
+	ch := Changes(a, b)
+	for _, d := range ch.Brokers {
+		c.Brokers = append(c.Brokers, BrokerDiff{ID: d.ID, Before: brokerText(d.Before), After: brokerText(d.After)})
+	}
+	for _, d := range ch.Topics {
+		c.Topics = append(c.Topics, TopicDiff{Topic: d.Topic, Change: string(d.Change), PartitionsBefore: d.PartitionsBefore, PartitionsAfter: d.PartitionsAfter})
+	}
+	c.partitions(ch.Partitions)
+	c.configs(ch.Configs)
+	c.groups(ch.Groups)
 	return c
 }
 
-// brokerText describes a broker's state for the diff table.
-func brokerText(s *snapshot.Snapshot, id int32) string {
-	br, ok := s.Broker(id)
-	if !ok {
+// brokerText describes a broker's state for the diff table; nil is a
+// broker the side does not know.
+func brokerText(br *snapshot.Broker) string {
+	if br == nil {
 		return "absent"
 	}
-	st := checks.BrokerState(br)
+	st := checks.BrokerState(*br)
 	text := st.String()
 	switch {
 	case st == checks.StateDown && !br.Registered:
@@ -151,45 +158,16 @@ func brokerText(s *snapshot.Snapshot, id int32) string {
 	return text
 }
 
-func (c *Comparison) compareBrokers(a, b *snapshot.Snapshot) {
-	var all []int32
-	for _, s := range []*snapshot.Snapshot{a, b} {
-		for _, br := range s.Brokers {
-			all = append(all, br.ID)
+func (c *Comparison) groups(gs []GroupDelta) {
+	for _, g := range gs {
+		d := GroupDiff{Group: g.Group, StateBefore: "absent", StateAfter: "absent", LagBefore: -1, LagAfter: -1}
+		if g.Before != nil {
+			d.StateBefore, d.MembersBefore, d.LagBefore = groupSide(*g.Before)
 		}
-	}
-	slices.Sort(all)
-	for _, id := range slices.Compact(all) {
-		if before, after := brokerText(a, id), brokerText(b, id); before != after {
-			c.Brokers = append(c.Brokers, BrokerDiff{ID: id, Before: before, After: after})
+		if g.After != nil {
+			d.StateAfter, d.MembersAfter, d.LagAfter = groupSide(*g.After)
 		}
-	}
-}
-
-func (c *Comparison) compareGroups(a, b *snapshot.Snapshot) {
-	before := map[string]snapshot.Group{}
-	var names []string
-	for _, g := range a.Groups {
-		before[g.ID] = g
-		names = append(names, g.ID)
-	}
-	after := map[string]snapshot.Group{}
-	for _, g := range b.Groups {
-		after[g.ID] = g
-		names = append(names, g.ID)
-	}
-	slices.Sort(names)
-	for _, id := range slices.Compact(names) {
-		d := GroupDiff{Group: id, StateBefore: "absent", StateAfter: "absent", LagBefore: -1, LagAfter: -1}
-		if g, ok := before[id]; ok {
-			d.StateBefore, d.MembersBefore, d.LagBefore = groupSide(g)
-		}
-		if g, ok := after[id]; ok {
-			d.StateAfter, d.MembersAfter, d.LagAfter = groupSide(g)
-		}
-		if d.StateBefore != d.StateAfter || d.MembersBefore != d.MembersAfter || d.LagBefore != d.LagAfter {
-			c.Groups = append(c.Groups, d)
-		}
+		c.Groups = append(c.Groups, d)
 	}
 }
 
