@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
@@ -24,6 +25,7 @@ type Comparison struct {
 	Backwards []OffsetDiff   `json:"offsets_backwards"`
 	Configs   []ConfigDiff   `json:"configs"`
 	Groups    []GroupDiff    `json:"groups"`
+	LogDirs   []LogDirDiff   `json:"log_dirs"`
 }
 
 // SnapshotInfo identifies one side of a comparison.
@@ -108,6 +110,16 @@ type GroupDiff struct {
 	LagAfter  int64 `json:"lag_after"`
 }
 
+// LogDirDiff is a log directory that failed or came back: "online", or
+// the error the broker reported.
+type LogDirDiff struct {
+	Broker     int32  `json:"broker"`
+	Path       string `json:"path"`
+	Before     string `json:"before"`
+	After      string `json:"after"`
+	Partitions int    `json:"partitions"`
+}
+
 // Compare reports what changed from a to b: Changes, in the shape of the
 // `evidence diff` tables.
 func Compare(a, b *snapshot.Snapshot, sourceA, sourceB string) Comparison {
@@ -116,6 +128,7 @@ func Compare(a, b *snapshot.Snapshot, sourceA, sourceB string) Comparison {
 		B:     SnapshotInfo{Source: sourceB, TakenAt: b.TakenAt.UTC(), ClusterID: b.ClusterID},
 		Notes: []string{}, Brokers: []BrokerDiff{}, Topics: []TopicDiff{}, Leaders: []LeaderDiff{}, ISR: []ISRDiff{},
 		Offsets: []TopicOffsets{}, Backwards: []OffsetDiff{}, Configs: []ConfigDiff{}, Groups: []GroupDiff{},
+		LogDirs: []LogDirDiff{},
 	}
 	if a.ClusterID != b.ClusterID {
 		c.Notes = append(c.Notes, fmt.Sprintf("A and B are different clusters (%s, %s): expect every partition to differ", orDash(a.ClusterID), orDash(b.ClusterID)))
@@ -123,6 +136,8 @@ func Compare(a, b *snapshot.Snapshot, sourceA, sourceB string) Comparison {
 	if b.TakenAt.Before(a.TakenAt) {
 		c.Notes = append(c.Notes, "B was taken before A: 'before' is A, 'after' is B")
 	}
+	c.unreadNote("A", a)
+	c.unreadNote("B", b)
 	ch := Changes(a, b)
 	for _, d := range ch.Brokers {
 		c.Brokers = append(c.Brokers, BrokerDiff{ID: d.ID, Before: brokerText(d.Before), After: brokerText(d.After)})
@@ -133,7 +148,27 @@ func Compare(a, b *snapshot.Snapshot, sourceA, sourceB string) Comparison {
 	c.partitions(ch.Partitions)
 	c.configs(ch.Configs)
 	c.groups(ch.Groups)
+	for _, d := range ch.LogDirs {
+		c.LogDirs = append(c.LogDirs, LogDirDiff{Broker: d.Broker, Path: d.Path, Before: logDirText(d.ErrorBefore), After: logDirText(d.ErrorAfter), Partitions: d.Partitions})
+	}
 	return c
+}
+
+// unreadNote says that a side could not read everything: what it lacks is
+// not compared, so an empty table there is not a proof of no change.
+func (c *Comparison) unreadNote(side string, s *snapshot.Snapshot) {
+	if len(s.Errors) == 0 {
+		return
+	}
+	var where []string
+	for _, e := range s.Errors[:min(len(s.Errors), 3)] {
+		where = append(where, errWhere(e))
+	}
+	more := ""
+	if n := len(s.Errors) - len(where); n > 0 {
+		more = fmt.Sprintf(" and %d more", n)
+	}
+	c.Notes = append(c.Notes, fmt.Sprintf("%s could not read %s%s: what that covers is not compared", side, strings.Join(where, ", "), more))
 }
 
 // brokerText describes a broker's state for the diff table; nil is a
@@ -156,6 +191,13 @@ func brokerText(br *snapshot.Broker) string {
 		text += " " + addr
 	}
 	return text
+}
+
+func logDirText(err string) string {
+	if err == "" {
+		return "online"
+	}
+	return err
 }
 
 func (c *Comparison) groups(gs []GroupDelta) {

@@ -41,11 +41,13 @@ func TestCompare(t *testing.T) {
 			delete(c.s.BrokerConfigs[1].Configs, "default.replication.factor")
 		}, want: []string{"Configs: topic payments | cleanup.policy | (absent) | compact",
 			"Configs: broker 2 | default.replication.factor | 3 | (absent)"}},
-		{name: "broker down, leader moved, ISR shrank", after: func(c *cluster) {
+		{name: "broker down, leader moved, ISR shrank, log dir failed", after: func(c *cluster) {
 			c.broker(2).Fenced = true
 			c.lead("orders", 1, 3, 4, 3, 1)
+			c.s.LogDirs[1].Error = "KAFKA_STORAGE_ERROR"
 		}, want: []string{"Brokers: 2 | up kafka2:9092 | down (fenced) kafka2:9092",
-			"Leaders: orders/1 | 2 | 3 | 3 | 4", "ISR: orders/1 | [2 3 1] | [2 3 1] | [3 1]"}},
+			"Leaders: orders/1 | 2 | 3 | 3 | 4", "ISR: orders/1 | [2 3 1] | [2 3 1] | [3 1]",
+			"Log directories: 2 | /var/lib/kafka | online | KAFKA_STORAGE_ERROR | 5"}},
 		{name: "offsets summed per topic, backwards listed", after: func(c *cluster) {
 			c.p("orders", 0).LatestOffset += 10
 			c.p("orders", 1).LatestOffset = 100
@@ -54,11 +56,12 @@ func TestCompare(t *testing.T) {
 		{name: "errored group is not compared", after: func(c *cluster) {
 			c.s.Groups[0].State, c.s.Groups[0].Error = "Dead", "COORDINATOR_NOT_AVAILABLE"
 			c.s.Errors = []snapshot.CollectError{{Source: snapshot.SourceGroups, Broker: 1, Subject: "billing", Kind: snapshot.KindOther, Message: "COORDINATOR_NOT_AVAILABLE"}}
-		}, why: "a gap in the data is not a change"},
+		}, notes: []string{"B could not read groups from broker 1 (billing): what that covers is not compared"},
+			why: "a gap in the data is not a change; the note says what was not read"},
 		{name: "metadata unreadable is not every topic deleted", after: func(c *cluster) {
 			c.s.Topics = nil
 			c.s.Errors = []snapshot.CollectError{{Source: snapshot.SourceMetadata, Broker: -1, Kind: snapshot.KindTimeout, Message: "timeout"}}
-		}},
+		}, notes: []string{"B could not read metadata: what that covers is not compared"}},
 		{name: "epoch unknown before is no leader change", before: func(c *cluster) { c.p("orders", 0).LeaderEpoch = -1 }, after: func(c *cluster) {}},
 		{name: "group created, resized topic", after: func(c *cluster) {
 			c.s.Groups = append(c.s.Groups, snapshot.Group{ID: "reports", State: "Empty", Coordinator: 2})
