@@ -108,7 +108,9 @@ func newEvidenceDiffCmd(app *App, conn *ConnOptions) *cobra.Command {
 		Use:   "diff A [B]",
 		Short: "Show what changed between two snapshots or bundles, in tables",
 		Long: `Compare two recorded states: brokers, topics, leaders and epochs, ISRs,
-offsets (and any that went backwards), configs and consumer groups.
+offsets (and any that went backwards), configs, consumer groups and log
+directories: the same changes 'evidence watch' records as events. What a
+side could not read is not compared, and a note says so.
 
 A and B are snapshot files ('kafka-runbook snapshot -f') or bundles. A bundle
 stands for its first snapshot as A and its last as B, so 'diff BUNDLE' shows

@@ -2,7 +2,7 @@ package evidence
 
 import (
 	"fmt"
-	"slices"
+	"strings"
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
@@ -10,7 +10,8 @@ import (
 )
 
 // Comparison is what changed between two snapshots: the output of
-// `evidence diff`. Every list is sorted and never null.
+// `evidence diff`, the table rendering of Changes. Every list is sorted and
+// never null.
 type Comparison struct {
 	A SnapshotInfo `json:"a"`
 	B SnapshotInfo `json:"b"`
@@ -24,6 +25,7 @@ type Comparison struct {
 	Backwards []OffsetDiff   `json:"offsets_backwards"`
 	Configs   []ConfigDiff   `json:"configs"`
 	Groups    []GroupDiff    `json:"groups"`
+	LogDirs   []LogDirDiff   `json:"log_dirs"`
 }
 
 // SnapshotInfo identifies one side of a comparison.
@@ -108,13 +110,25 @@ type GroupDiff struct {
 	LagAfter  int64 `json:"lag_after"`
 }
 
-// Compare reports what changed from a to b.
+// LogDirDiff is a log directory that failed or came back: "online", or
+// the error the broker reported.
+type LogDirDiff struct {
+	Broker     int32  `json:"broker"`
+	Path       string `json:"path"`
+	Before     string `json:"before"`
+	After      string `json:"after"`
+	Partitions int    `json:"partitions"`
+}
+
+// Compare reports what changed from a to b: Changes, in the shape of the
+// `evidence diff` tables.
 func Compare(a, b *snapshot.Snapshot, sourceA, sourceB string) Comparison {
 	c := Comparison{
 		A:     SnapshotInfo{Source: sourceA, TakenAt: a.TakenAt.UTC(), ClusterID: a.ClusterID},
 		B:     SnapshotInfo{Source: sourceB, TakenAt: b.TakenAt.UTC(), ClusterID: b.ClusterID},
 		Notes: []string{}, Brokers: []BrokerDiff{}, Topics: []TopicDiff{}, Leaders: []LeaderDiff{}, ISR: []ISRDiff{},
 		Offsets: []TopicOffsets{}, Backwards: []OffsetDiff{}, Configs: []ConfigDiff{}, Groups: []GroupDiff{},
+		LogDirs: []LogDirDiff{},
 	}
 	if a.ClusterID != b.ClusterID {
 		c.Notes = append(c.Notes, fmt.Sprintf("A and B are different clusters (%s, %s): expect every partition to differ", orDash(a.ClusterID), orDash(b.ClusterID)))
@@ -122,20 +136,48 @@ func Compare(a, b *snapshot.Snapshot, sourceA, sourceB string) Comparison {
 	if b.TakenAt.Before(a.TakenAt) {
 		c.Notes = append(c.Notes, "B was taken before A: 'before' is A, 'after' is B")
 	}
-	c.compareBrokers(a, b)
-	c.compareTopics(a, b)
-	c.compareConfigs(a, b)
-	c.compareGroups(a, b)
+	c.unreadNote("A", a)
+	c.unreadNote("B", b)
+	ch := Changes(a, b)
+	for _, d := range ch.Brokers {
+		c.Brokers = append(c.Brokers, BrokerDiff{ID: d.ID, Before: brokerText(d.Before), After: brokerText(d.After)})
+	}
+	for _, d := range ch.Topics {
+		c.Topics = append(c.Topics, TopicDiff{Topic: d.Topic, Change: string(d.Change), PartitionsBefore: d.PartitionsBefore, PartitionsAfter: d.PartitionsAfter})
+	}
+	c.partitions(ch.Partitions)
+	c.configs(ch.Configs)
+	c.groups(ch.Groups)
+	for _, d := range ch.LogDirs {
+		c.LogDirs = append(c.LogDirs, LogDirDiff{Broker: d.Broker, Path: d.Path, Before: logDirText(d.ErrorBefore), After: logDirText(d.ErrorAfter), Partitions: d.Partitions})
+	}
 	return c
 }
 
-// brokerText describes a broker's state for the diff table.
-func brokerText(s *snapshot.Snapshot, id int32) string {
-	br, ok := s.Broker(id)
-	if !ok {
+// unreadNote says that a side could not read everything: what it lacks is
+// not compared, so an empty table there is not a proof of no change.
+func (c *Comparison) unreadNote(side string, s *snapshot.Snapshot) {
+	if len(s.Errors) == 0 {
+		return
+	}
+	var where []string
+	for _, e := range s.Errors[:min(len(s.Errors), 3)] {
+		where = append(where, errWhere(e))
+	}
+	more := ""
+	if n := len(s.Errors) - len(where); n > 0 {
+		more = fmt.Sprintf(" and %d more", n)
+	}
+	c.Notes = append(c.Notes, fmt.Sprintf("%s could not read %s%s: what that covers is not compared", side, strings.Join(where, ", "), more))
+}
+
+// brokerText describes a broker's state for the diff table; nil is a
+// broker the side does not know.
+func brokerText(br *snapshot.Broker) string {
+	if br == nil {
 		return "absent"
 	}
-	st := checks.BrokerState(br)
+	st := checks.BrokerState(*br)
 	text := st.String()
 	switch {
 	case st == checks.StateDown && !br.Registered:
@@ -151,45 +193,23 @@ func brokerText(s *snapshot.Snapshot, id int32) string {
 	return text
 }
 
-func (c *Comparison) compareBrokers(a, b *snapshot.Snapshot) {
-	var all []int32
-	for _, s := range []*snapshot.Snapshot{a, b} {
-		for _, br := range s.Brokers {
-			all = append(all, br.ID)
-		}
+func logDirText(err string) string {
+	if err == "" {
+		return "online"
 	}
-	slices.Sort(all)
-	for _, id := range slices.Compact(all) {
-		if before, after := brokerText(a, id), brokerText(b, id); before != after {
-			c.Brokers = append(c.Brokers, BrokerDiff{ID: id, Before: before, After: after})
-		}
-	}
+	return err
 }
 
-func (c *Comparison) compareGroups(a, b *snapshot.Snapshot) {
-	before := map[string]snapshot.Group{}
-	var names []string
-	for _, g := range a.Groups {
-		before[g.ID] = g
-		names = append(names, g.ID)
-	}
-	after := map[string]snapshot.Group{}
-	for _, g := range b.Groups {
-		after[g.ID] = g
-		names = append(names, g.ID)
-	}
-	slices.Sort(names)
-	for _, id := range slices.Compact(names) {
-		d := GroupDiff{Group: id, StateBefore: "absent", StateAfter: "absent", LagBefore: -1, LagAfter: -1}
-		if g, ok := before[id]; ok {
-			d.StateBefore, d.MembersBefore, d.LagBefore = groupSide(g)
+func (c *Comparison) groups(gs []GroupDelta) {
+	for _, g := range gs {
+		d := GroupDiff{Group: g.Group, StateBefore: "absent", StateAfter: "absent", LagBefore: -1, LagAfter: -1}
+		if g.Before != nil {
+			d.StateBefore, d.MembersBefore, d.LagBefore = groupSide(*g.Before)
 		}
-		if g, ok := after[id]; ok {
-			d.StateAfter, d.MembersAfter, d.LagAfter = groupSide(g)
+		if g.After != nil {
+			d.StateAfter, d.MembersAfter, d.LagAfter = groupSide(*g.After)
 		}
-		if d.StateBefore != d.StateAfter || d.MembersBefore != d.MembersAfter || d.LagBefore != d.LagAfter {
-			c.Groups = append(c.Groups, d)
-		}
+		c.Groups = append(c.Groups, d)
 	}
 }
 

@@ -43,7 +43,7 @@ func (c Comparison) clusterTables() []render.Table {
 	return []render.Table{head, brokers, topics, leaders, isr}
 }
 
-// dataTables show offsets, configs and groups.
+// dataTables show offsets, configs, groups and log directories.
 func (c Comparison) dataTables() []render.Table {
 	offsets := render.Table{Title: "Offsets", Columns: []render.Column{{Name: "Topic"}, right("Records appended"), right("Records removed"), right("Partitions backwards")}, Empty: "No offset moved."}
 	for _, d := range c.Offsets {
@@ -64,7 +64,11 @@ func (c Comparison) dataTables() []render.Table {
 	for _, d := range c.Groups {
 		groups.Rows = append(groups.Rows, []string{d.Group, d.StateBefore, d.StateAfter, fmt.Sprint(d.MembersBefore), fmt.Sprint(d.MembersAfter), render.Int(d.LagBefore), render.Int(d.LagAfter)})
 	}
-	return []render.Table{offsets, back, configs, groups}
+	dirs := render.Table{Title: "Log directories", Columns: []render.Column{right("Broker"), {Name: "Log dir"}, {Name: "Before"}, {Name: "After"}, right("Partitions")}, Empty: "No log directory failed or came back."}
+	for _, d := range c.LogDirs {
+		dirs.Rows = append(dirs.Rows, []string{fmt.Sprint(d.Broker), d.Path, d.Before, d.After, fmt.Sprint(d.Partitions)})
+	}
+	return []render.Table{offsets, back, configs, groups, dirs}
 }
 
 func leaderText(id int32) string {

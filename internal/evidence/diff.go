@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
@@ -18,130 +19,93 @@ type DiffOptions struct {
 }
 
 // Diff compares two consecutive snapshots of one cluster and returns what
-// changed, sorted. It is pure: the times of the events are cur.TakenAt.
-// A nil prev or cur gives no events (see Baseline for the first poll).
+// changed as events, sorted. It is pure: the times of the events are
+// cur.TakenAt. A nil prev or cur gives no events (see Baseline for the
+// first poll).
 //
-// A source that could not be read in either snapshot yields no events for
-// what it covers (an offset of -1, nil topic configs, a group with an
-// error): a gap in the data is never reported as a change.
+// What counts as a change is Changes' (the same delta `evidence diff`
+// shows); Diff only words it. Quantities that move all the time on a live
+// cluster are events only where they matter: offsets when they go
+// backwards, group lag when it crosses a threshold.
 func Diff(prev, cur *snapshot.Snapshot, opts DiffOptions) []Event {
 	if prev == nil || cur == nil {
 		return nil
 	}
-	d := &differ{prev: prev, cur: cur, opts: opts}
-	d.brokers()
-	d.topics()
-	d.groups()
-	d.configs()
-	d.logDirs()
-	d.collectErrors()
+	ch := Changes(prev, cur)
+	d := &differ{at: cur.TakenAt.UTC(), opts: opts}
+	for _, b := range ch.Brokers {
+		d.broker(b)
+	}
+	d.topics(ch.Topics)
+	for _, p := range ch.Partitions {
+		d.partition(p)
+	}
+	d.groups(ch.Groups)
+	d.configs(ch.Configs)
+	d.logDirs(ch.LogDirs)
+	d.collectErrors(ch.ErrorsNew, ch.ErrorsCleared)
 	SortEvents(d.out)
 	return d.out
 }
 
 // differ accumulates the events of one comparison.
 type differ struct {
-	prev, cur *snapshot.Snapshot
-	opts      DiffOptions
-	out       []Event
-}
-
-func (d *differ) add(e Event) {
-	e.Time = d.cur.TakenAt.UTC()
-	d.out = append(d.out, e)
+	at   time.Time
+	opts DiffOptions
+	out  []Event
 }
 
 func (d *differ) addf(e Event, format string, args ...any) {
+	e.Time = d.at
 	e.Summary = fmt.Sprintf(format, args...)
-	d.add(e)
+	d.out = append(d.out, e)
 }
 
-// brokerCond is what the events compare of one broker.
-type brokerCond struct {
-	known, registered, fenced, fencedKnown bool
-	probe                                  string
-	probeErr                               string
-}
-
-func condOf(s *snapshot.Snapshot, id int32) brokerCond {
-	b, ok := s.Broker(id)
-	if !ok {
-		return brokerCond{}
-	}
-	return brokerCond{known: true, registered: b.Registered, fenced: b.Fenced, fencedKnown: b.FencedKnown,
-		probe: b.Probe.Status, probeErr: b.Probe.Error}
-}
-
-// answers reports whether a probe status says the broker answered, and
-// whether the status says anything at all (not probed says nothing).
-func answers(status string) (ok, meaningful bool) {
-	switch status {
-	case "", snapshot.StatusNotProbed:
-		return false, false
-	case snapshot.StatusOK:
-		return true, true
-	}
-	return false, true
-}
-
-// brokers reports registration, fencing and reachability changes.
-func (d *differ) brokers() {
-	seen := map[int32]bool{}
-	var all []int32
-	for _, s := range []*snapshot.Snapshot{d.prev, d.cur} {
-		for _, b := range s.Brokers {
-			if !seen[b.ID] {
-				seen[b.ID] = true
-				all = append(all, b.ID)
-			}
-		}
-	}
-	slices.Sort(all)
-	for _, id := range all {
-		d.broker(id, condOf(d.prev, id), condOf(d.cur, id))
-	}
-}
-
-func (d *differ) broker(id int32, p, c brokerCond) {
+// broker words a broker's registration, fencing, reachability and
+// address changes.
+func (d *differ) broker(b BrokerDelta) {
+	id, p, c := b.ID, condOf(b.Before), condOf(b.After)
 	e := Event{Broker: findings.Int32(id)}
 	switch {
-	case p.registered && !c.registered:
+	case b.Registration && p.Registered:
 		e.Kind, e.Severity = BrokerGone, findings.Critical
 		d.addf(e, "broker %d is no longer registered in the cluster", id)
-	case !p.registered && c.registered:
+	case b.Registration:
 		e.Kind, e.Severity = BrokerBack, findings.Info
 		state := "unfenced"
-		if c.fencedKnown && c.fenced {
+		if c.FencedKnown && c.Fenced {
 			state = "fenced"
 		}
 		how := "is registered again"
-		if !p.known {
+		if b.Before == nil {
 			how = "joined the cluster"
 		}
 		d.addf(e, "broker %d %s (%s)", id, how, state)
-	case p.registered && c.registered && p.fencedKnown && c.fencedKnown && !p.fenced && c.fenced:
+	case b.Fencing && c.Fenced:
 		e.Kind, e.Severity = BrokerFenced, findings.Critical
 		d.addf(e, "broker %d was fenced by the controller", id)
-	case p.registered && c.registered && p.fencedKnown && c.fencedKnown && p.fenced && !c.fenced:
+	case b.Fencing:
 		e.Kind, e.Severity = BrokerUnfenced, findings.Info
 		d.addf(e, "broker %d was unfenced: it is back in the cluster", id)
 	}
-	pOK, pMeant := answers(p.probe)
-	cOK, cMeant := answers(c.probe)
-	if !pMeant || !cMeant || pOK == cOK {
+	if b.Address {
+		e = Event{Broker: findings.Int32(id), Kind: BrokerAddressChanged, Severity: findings.Warning}
+		d.addf(e, "broker %d address changed %s -> %s", id, p.Address(), c.Address())
+	}
+	if !b.Reachability {
 		return
 	}
 	e = Event{Broker: findings.Int32(id)}
-	if cOK {
+	if c.Probe.Answered() {
 		e.Kind, e.Severity = BrokerReachable, findings.Info
 		d.addf(e, "broker %d answers again", id)
 		return
 	}
 	e.Kind, e.Severity = BrokerUnreachable, findings.Warning
-	if c.registered && !(c.fencedKnown && c.fenced) {
+	if c.Registered && !(c.FencedKnown && c.Fenced) {
 		e.Severity = findings.Critical // still counted as a member, but not answering
 	}
-	d.addf(e, "broker %d stopped answering: %s%s", id, c.probe, suffix(": ", c.probeErr))
+	d.addf(e, "broker %d stopped answering: %s%s", id, c.Probe.Status, suffix(": ", c.Probe.Error))
 }
 
 func suffix(sep, s string) string {
@@ -157,20 +121,13 @@ func errKey(e snapshot.CollectError) string {
 	return fmt.Sprintf("%s|%d|%s|%s", e.Source, e.Broker, e.Subject, e.Kind)
 }
 
-// collectErrors reports sources that started or stopped failing.
-func (d *differ) collectErrors() {
-	before, after := errIndex(d.prev.Errors), errIndex(d.cur.Errors)
-	for _, k := range sortedKeys(after) {
-		if _, ok := before[k]; !ok {
-			ce := after[k]
-			d.addf(errEvent(CollectError, findings.Warning, ce), "cannot read %s: %s", errWhere(ce), ce.Message)
-		}
+// collectErrors words the sources that started or stopped failing.
+func (d *differ) collectErrors(added, cleared []snapshot.CollectError) {
+	for _, ce := range added {
+		d.addf(errEvent(CollectError, findings.Warning, ce), "cannot read %s: %s", errWhere(ce), ce.Message)
 	}
-	for _, k := range sortedKeys(before) {
-		if _, ok := after[k]; !ok {
-			ce := before[k]
-			d.addf(errEvent(CollectCleared, findings.Info, ce), "%s can be read again", errWhere(ce))
-		}
+	for _, ce := range cleared {
+		d.addf(errEvent(CollectCleared, findings.Info, ce), "%s can be read again", errWhere(ce))
 	}
 }
 

@@ -101,6 +101,30 @@ func TestDiff(t *testing.T) {
 			c.s.BrokerConfigs[0].Configs["min.insync.replicas"] = snapshot.ConfigValue{Value: "1"}
 		}, want: []string{"config_changed broker 1 warning"}},
 		{name: "configs not read is no change", cur: func(c *cluster) { c.topic("payments").Configs = nil }, want: nil},
+		{name: "topic config added", cur: func(c *cluster) {
+			c.topic("payments").Configs["cleanup.policy"] = snapshot.ConfigValue{Value: "compact"}
+		}, want: []string{"config_changed payments warning"}, why: "an added config is a change, as evidence diff shows it"},
+		{name: "broker config removed", cur: func(c *cluster) { delete(c.s.BrokerConfigs[1].Configs, "default.replication.factor") },
+			want: []string{"config_changed broker 2 warning"}, why: "a removed config is a change, as evidence diff shows it"},
+		{name: "recreated topic without its configs", cur: func(c *cluster) {
+			c.topic("orders").ID = "new"
+			delete(c.topic("orders").Configs, "retention.ms")
+		}, want: []string{"topic_recreated orders warning", "config_changed orders warning"}},
+		{name: "topic resized", cur: func(c *cluster) {
+			t := c.topic("audit-log")
+			t.Partitions = append(t.Partitions, part(1, 1, 0, []int32{1}, 0, 0))
+		}, want: []string{"topic_partitions_changed audit-log warning"}},
+		{name: "broker address changed", cur: func(c *cluster) { c.broker(2).Port = 9093 },
+			want: []string{"broker_address_changed broker 2 warning"}},
+		{name: "group created", cur: func(c *cluster) {
+			c.s.Groups = append(c.s.Groups, snapshot.Group{ID: "reports", State: "Empty", Coordinator: 2})
+		}, want: []string{"group_created group reports info"}},
+		{name: "group deleted", cur: func(c *cluster) { c.s.Groups = nil }, want: []string{"group_deleted group billing warning"}},
+		{name: "group lost a member", prev: func(c *cluster) {
+			c.s.Groups[0].Members = append(c.s.Groups[0].Members, snapshot.GroupMember{ID: "billing-2"})
+		}, cur: func(c *cluster) {}, want: []string{"group_state group billing info"},
+			why: "a rebalance that ends within one poll leaves the state Stable: the member count is the change"},
+		{name: "unknown epoch: no event", prev: func(c *cluster) { c.p("orders", 0).LeaderEpoch = -1 }, cur: func(c *cluster) {}, want: nil},
 		{name: "log dir failed", cur: func(c *cluster) { c.s.LogDirs[1].Error = "KAFKA_STORAGE_ERROR" },
 			want: []string{"log_dir_offline broker 2 critical"}},
 		{name: "collect error appears and clears", prev: func(c *cluster) {

@@ -25,12 +25,13 @@ const (
 	CollectError     Kind = "collect_error" // one source could not be read
 	CollectCleared   Kind = "collect_error_cleared"
 
-	BrokerUnreachable Kind = "broker_unreachable" // registered, stopped answering
-	BrokerReachable   Kind = "broker_reachable"
-	BrokerFenced      Kind = "broker_fenced"
-	BrokerUnfenced    Kind = "broker_unfenced"
-	BrokerGone        Kind = "broker_gone" // no longer registered
-	BrokerBack        Kind = "broker_back" // registered again
+	BrokerUnreachable    Kind = "broker_unreachable" // registered, stopped answering
+	BrokerReachable      Kind = "broker_reachable"
+	BrokerFenced         Kind = "broker_fenced"
+	BrokerUnfenced       Kind = "broker_unfenced"
+	BrokerGone           Kind = "broker_gone"            // no longer registered
+	BrokerBack           Kind = "broker_back"            // registered again
+	BrokerAddressChanged Kind = "broker_address_changed" // same id, another host:port
 
 	LeaderMoved      Kind = "leader_moved"
 	LeaderReelected  Kind = "leader_reelected" // same leader, new epoch
@@ -44,10 +45,13 @@ const (
 	TopicCreated      Kind = "topic_created"
 	TopicDeleted      Kind = "topic_deleted"
 	TopicRecreated    Kind = "topic_recreated" // same name, new topic id
+	TopicResized      Kind = "topic_partitions_changed"
 
 	LagAbove     Kind = "lag_above" // a group's total lag rose above a threshold
 	LagBelow     Kind = "lag_below"
-	GroupState   Kind = "group_state"
+	GroupState   Kind = "group_state" // state or number of members
+	GroupCreated Kind = "group_created"
+	GroupDeleted Kind = "group_deleted" // no members and no committed offsets left
 	ConfigChange Kind = "config_changed"
 
 	LogDirOffline Kind = "log_dir_offline"
