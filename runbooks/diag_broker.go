@@ -74,6 +74,12 @@ func brokerClassify(ctx context.Context, env *Env) (Outcome, error) {
 			host = fmt.Sprintf("the host that ran broker %d (no address is registered)", id)
 		}
 		switch bad[id] {
+		case checks.StateFenced:
+			out.Actions = append(out.Actions, Action{
+				Title: fmt.Sprintf("On %s: look for broker %d's failed heartbeats to the controller", host, id), Risk: Safe,
+				Command:     "grep -iE 'heartbeat|fenced|controller' /var/log/kafka/server.log | tail -50",
+				Consequence: "Read-only. A fenced broker that answers is cut off from the controller, not dead: do not move its replicas away.",
+			})
 		case checks.StateUnresponsive:
 			out.Actions = append(out.Actions, Action{
 				Title: fmt.Sprintf("On %s: find out why broker %d does not answer (GC, disk, stopped process)", host, id), Risk: Safe,
@@ -97,10 +103,22 @@ func brokerClassify(ctx context.Context, env *Env) (Outcome, error) {
 		return out, nil
 	}
 	var parts []string
+	var fenced []int32
 	for _, id := range sortedIDs(bad) {
-		parts = append(parts, fmt.Sprintf("broker %d %s", id, bad[id]))
+		state := bad[id].String()
+		if bad[id] == checks.StateFenced {
+			state = "fenced but answering"
+			fenced = append(fenced, id)
+		}
+		parts = append(parts, fmt.Sprintf("broker %d %s", id, state))
 	}
 	out.Verdict = capitalize(strings.Join(parts, ", ")) + "."
+	if len(fenced) > 0 {
+		// Its process runs: the cure is its path to the controller, and a
+		// zombie leader may be accepting writes meanwhile.
+		out.Verdict += " A fenced broker that answers is cut off from the controller, not dead: do not move its replicas; see zombie-leader."
+		out.Next = "zombie-leader"
+	}
 	return out, nil
 }
 
@@ -259,16 +277,30 @@ func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
 	out := Outcome{Snapshot: snap}
 	dead := map[int32]bool{}
 	var live []snapshot.Broker
+	var fenced []int32
 	for _, b := range snap.Brokers {
 		switch checks.BrokerState(b) {
 		case checks.StateDown:
 			dead[b.ID] = true
+		case checks.StateFenced:
+			fenced = append(fenced, b.ID)
 		case checks.StateUp:
 			live = append(live, b)
 		}
 	}
+	if len(fenced) > 0 {
+		// Never plan to move replicas off a broker whose process runs: it
+		// rejoins with its data once it reaches the controller again.
+		out.Tables = append(out.Tables, Table{Title: "Not planned: fenced but answering", Columns: []string{"Broker", "Why not"},
+			Rows: [][]string{{idList(fenced), "the controller fenced it but it answers clients: it cannot reach the controller. " +
+				"Fix that path (network, certificates, controller.quorum.bootstrap.servers) and it rejoins with its data; see zombie-leader"}}})
+		out.Next = "zombie-leader"
+	}
 	if len(dead) == 0 {
 		out.Verdict = "No broker is down: nothing to replace."
+		if len(fenced) > 0 {
+			out.Verdict = fmt.Sprintf("No broker is down: %s fenced but answering, which moving replicas would not cure; see zombie-leader.", brokersAre(fenced))
+		}
 		return out, nil
 	}
 	plan := PlanMoveOff(snap, dead, live)
@@ -283,7 +315,7 @@ func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
 	if n := len(plan.NoSource); n > 0 {
 		tbl.Warnings = append(tbl.Warnings, fmt.Sprintf("%s left out: no live in-sync replica to copy from, moving them would create empty replicas; bring the broker back or see data-recovery (%s)", plural(n, "partition", "partitions"), sample(plan.NoSource)))
 	}
-	out.Tables = []Table{tbl, decisionTable()}
+	out.Tables = append([]Table{tbl, decisionTable()}, out.Tables...)
 	if len(plan.Plan.Partitions) == 0 {
 		out.Verdict = fmt.Sprintf("Broker(s) %s hold no replicas that can be moved.", idList(deadIDs))
 		return out, nil

@@ -39,16 +39,32 @@ func TestBrokerClassify(t *testing.T) {
 			rowID: 3, row: []string{"3", "down (ghost id: only in replica lists)", "no", "no", "not_probed", "-", "-", "10", "0", "-"},
 		},
 		{
-			name: "2 fenced broker is down although it answers",
+			name: "2 fenced broker that answers is cut off from the controller, not down",
 			snap: func(t *testing.T) *snapshot.Snapshot {
 				return variant(t, "healthy", func(s *snapshot.Snapshot) { broker(t, s, 3).Fenced = true })
+			},
+			want: expect{
+				verdict:  []string{"Broker 3 fenced but answering.", "not dead: do not move its replicas; see zombie-leader"},
+				findings: []string{"BROKER_FENCED broker 3"},
+				actions:  append(slices.Clone(readOnlyClassify), wantAction{Safe, "On kafka-3.prod.internal: look for broker 3's failed heartbeats", []string{"grep", "heartbeat"}}),
+				next:     "zombie-leader",
+			},
+			rowID: 3, row: []string{"3", "fenced", "yes", "yes", "ok", "kafka-3.prod.internal:9092", "eu-west-1c", "10", "4", "-"},
+		},
+		{
+			name: "2b fenced broker that does not answer is down",
+			snap: func(t *testing.T) *snapshot.Snapshot {
+				return variant(t, "healthy", func(s *snapshot.Snapshot) {
+					broker(t, s, 3).Fenced = true
+					broker(t, s, 3).Probe = snapshot.Probe{Status: snapshot.StatusRefused, Error: "connection refused"}
+				})
 			},
 			want: expect{
 				verdict:  []string{"Broker 3 down."},
 				findings: []string{"BROKER_DOWN broker 3"},
 				actions:  append(slices.Clone(readOnlyClassify), wantAction{Safe, "On kafka-3.prod.internal: check broker 3's process", []string{"systemctl status kafka"}}),
 			},
-			rowID: 3, row: []string{"3", "down", "yes", "yes", "ok", "kafka-3.prod.internal:9092", "eu-west-1c", "10", "4", "-"},
+			rowID: 3, row: []string{"3", "down", "yes", "yes", "refused", "kafka-3.prod.internal:9092", "eu-west-1c", "10", "4", "connection refused"},
 		},
 		{
 			name: "3 hung broker accepts but does not answer: thread dump and GC log",
@@ -89,11 +105,12 @@ func TestBrokerClassify(t *testing.T) {
 				})
 			},
 			want: expect{
-				verdict:  []string{"Broker 1 unresponsive, broker 3 down."},
-				findings: []string{"BROKER_DOWN broker 3", "BROKER_UNRESPONSIVE broker 1"},
+				verdict:  []string{"Broker 1 unresponsive, broker 3 fenced but answering."},
+				findings: []string{"BROKER_FENCED broker 3", "BROKER_UNRESPONSIVE broker 1"},
 				actions: append(slices.Clone(readOnlyClassify),
 					wantAction{Safe, "broker 1 does not answer", []string{"jstack"}},
-					wantAction{Safe, "check broker 3's process", []string{"systemctl status kafka"}}),
+					wantAction{Safe, "broker 3's failed heartbeats", []string{"grep"}}),
+				next: "zombie-leader",
 			},
 		},
 		{
@@ -416,11 +433,15 @@ func TestBrokerReplacePlanNothingToDo(t *testing.T) {
 		name    string
 		snap    func(t *testing.T) *snapshot.Snapshot
 		verdict string
+		next    string
 	}{
-		{"1 nothing down", func(t *testing.T) *snapshot.Snapshot { return fixture(t, "healthy") }, "No broker is down: nothing to replace."},
+		{"1 nothing down", func(t *testing.T) *snapshot.Snapshot { return fixture(t, "healthy") }, "No broker is down: nothing to replace.", ""},
 		{"2 a hung broker is not replaced", func(t *testing.T) *snapshot.Snapshot {
 			return variant(t, "healthy", func(s *snapshot.Snapshot) { broker(t, s, 2).Probe.Status = snapshot.StatusTimeout })
-		}, "No broker is down: nothing to replace."},
+		}, "No broker is down: nothing to replace.", ""},
+		{"2b a fenced broker that answers is not replaced, and the step says why", func(t *testing.T) *snapshot.Snapshot {
+			return variant(t, "healthy", func(s *snapshot.Snapshot) { broker(t, s, 3).Fenced = true })
+		}, "No broker is down: broker 3 is fenced but answering, which moving replicas would not cure; see zombie-leader.", "zombie-leader"},
 		{"3 nothing movable: every replica needs a third live broker or has no source", func(t *testing.T) *snapshot.Snapshot {
 			return variant(t, "degraded", func(s *snapshot.Snapshot) {
 				for i := range s.Topics {
@@ -430,13 +451,13 @@ func TestBrokerReplacePlanNothingToDo(t *testing.T) {
 					}
 				}
 			})
-		}, "Broker(s) 3 hold no replicas that can be moved."},
+		}, "Broker(s) 3 hold no replicas that can be moved.", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := testEnv(t, recorded(tt.snap(t)))
 			out := runDiag(t, "broker-replace-plan", env)
-			expect{verdict: []string{tt.verdict}, noActions: true}.check(t, out)
+			expect{verdict: []string{tt.verdict}, noActions: true, next: tt.next}.check(t, out)
 			if len(out.Files) > 0 {
 				t.Errorf("files written: %q", out.Files)
 			}

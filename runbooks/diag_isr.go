@@ -3,6 +3,7 @@ package runbooks
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -273,42 +274,42 @@ func isrIndex(s *snapshot.Snapshot) map[string]string {
 }
 
 // isrBlockedProducers names the topics whose acks=all producers are failing.
+// A partition with no leader counts as under min ISR (as kafka-topics.sh
+// counts it) but is listed apart: lowering min.insync.replicas would not
+// bring back its writes, a leader would.
 func isrBlockedProducers(ctx context.Context, env *Env) (Outcome, error) {
 	snap, res, err := snapshotAndChecks(ctx, env, source.PartConfigs, "replication")
 	if err != nil {
 		return Outcome{}, err
 	}
 	out := Outcome{Snapshot: snap, Unevaluated: res.Unevaluated}
-	blocked := map[string][]string{}
+	blocked, leaderless := map[string][]string{}, map[string][]string{}
 	atMin := map[string]int{}
 	for _, f := range res.Findings {
 		switch f.Code {
 		case findings.UnderMinISR:
-			blocked[f.Topic] = append(blocked[f.Topic], itoa(*f.Partition))
+			if leader, _ := f.Evidence["leader"].(int32); leader < 0 {
+				leaderless[f.Topic] = append(leaderless[f.Topic], itoa(*f.Partition))
+			} else {
+				blocked[f.Topic] = append(blocked[f.Topic], itoa(*f.Partition))
+			}
 			out.Findings = append(out.Findings, f)
 		case findings.AtMinISR:
 			atMin[f.Topic]++
 			out.Findings = append(out.Findings, f)
 		}
 	}
-	tbl := Table{Title: "Producers blocked by min ISR", Columns: []string{"Topic", "Partitions under min ISR", "Partitions at min ISR"}, Empty: "no partition is under or at min ISR"}
-	topics := map[string]bool{}
-	for t := range blocked {
-		topics[t] = true
-	}
-	for t := range atMin {
-		topics[t] = true
-	}
-	names := make([]string, 0, len(topics))
-	for t := range topics {
-		names = append(names, t)
-	}
-	slices.Sort(names)
+	tbl := Table{Title: "Producers blocked by min ISR", Columns: []string{"Topic", "Partitions under min ISR", "Partitions at min ISR", "No leader"},
+		Empty: "no partition is under or at min ISR"}
+	names := sortedUnion(slices.Collect(maps.Keys(blocked)), slices.Collect(maps.Keys(leaderless)), slices.Collect(maps.Keys(atMin)))
 	for _, t := range names {
-		tbl.Add(t, orDash(strings.Join(blocked[t], ",")), itoa(atMin[t]))
+		tbl.Add(t, orDash(strings.Join(blocked[t], ",")), itoa(atMin[t]), orDash(strings.Join(leaderless[t], ",")))
 	}
 	out.Tables = []Table{tbl}
-	if len(blocked) == 0 {
+	if len(leaderless) > 0 {
+		out.Next = "broker-failure"
+	}
+	if len(blocked) == 0 && len(leaderless) == 0 {
 		out.Verdict = "No acks=all producer is blocked."
 		return out, nil
 	}
@@ -318,7 +319,15 @@ func isrBlockedProducers(ctx context.Context, env *Env) (Outcome, error) {
 			bt = append(bt, t)
 		}
 	}
-	out.Verdict = fmt.Sprintf("acks=all producers to %s get NOT_ENOUGH_REPLICAS (19).", strings.Join(bt, ", "))
+	var verdicts []string
+	if len(bt) > 0 {
+		verdicts = append(verdicts, fmt.Sprintf("acks=all producers to %s get NOT_ENOUGH_REPLICAS (19).", strings.Join(bt, ", ")))
+	}
+	if len(leaderless) > 0 {
+		verdicts = append(verdicts, fmt.Sprintf("%s no leader: no producer can write there, whatever min.insync.replicas says; see broker-failure.",
+			plural(countAll(leaderless), "partition has", "partitions have")))
+	}
+	out.Verdict = strings.Join(verdicts, " ")
 	for _, t := range bt {
 		out.Actions = append(out.Actions, Action{
 			Title: fmt.Sprintf("Last resort: let %s accept writes with fewer replicas", t), Risk: Dangerous,
@@ -327,6 +336,24 @@ func isrBlockedProducers(ctx context.Context, env *Env) (Outcome, error) {
 		})
 	}
 	return out, nil
+}
+
+// sortedUnion lists the names, sorted, once each.
+func sortedUnion(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func countAll(m map[string][]string) int {
+	n := 0
+	for _, v := range m {
+		n += len(v)
+	}
+	return n
 }
 
 // isrDisks looks for log directory errors and brokers running out of space,

@@ -72,11 +72,20 @@ func TestRecoveryUncleanCandidates(t *testing.T) {
 		{
 			name: "5 no live replica at all: nothing to elect",
 			snap: func(t *testing.T) *snapshot.Snapshot {
-				return variant(t, "degraded", func(s *snapshot.Snapshot) { part(t, s, "orders", 2).Replicas = []int32{3} })
+				return variant(t, "degraded", func(s *snapshot.Snapshot) { part(t, s, "orders", 2).Replicas = []int32{3, 4} })
 			},
 			prober: &fakeProber{samples: []logEnds{ends}},
 			want:   expect{findings: []string{"UNCLEAN_ELECTION_REQUIRED orders/2"}, noActions: true},
 			rows:   [][]string{{"orders/2", "3", "none live", "-", "unknown (no --since snapshot)", "all, if no replica returns"}},
+		},
+		{
+			name: "5b a single replica: no other copy to elect, so no unclean election is proposed",
+			snap: func(t *testing.T) *snapshot.Snapshot {
+				return variant(t, "degraded", func(s *snapshot.Snapshot) { part(t, s, "orders", 2).Replicas = []int32{3} })
+			},
+			prober: &fakeProber{samples: []logEnds{ends}},
+			want:   expect{verdict: []string{"No partition needs an unclean election."}, findings: []string{}, noActions: true},
+			rows:   [][]string{},
 		},
 		{
 			name:   "6 nothing needs one",

@@ -12,7 +12,7 @@ func brokerHealth() Check {
 	return Check{
 		Name:  "broker-health",
 		Reads: []string{snapshot.SourceDescribeCluster},
-		Codes: []string{findings.BrokerDown, findings.BrokerUnreachable, findings.BrokerUnresponsive},
+		Codes: []string{findings.BrokerDown, findings.BrokerUnreachable, findings.BrokerUnresponsive, findings.BrokerFenced},
 		Run: func(in Input, r *Reporter) {
 			s := in.Snap
 			if len(s.Brokers) == 0 {
@@ -48,6 +48,13 @@ func reportBroker(r *Reporter, b snapshot.Broker, replicas, leaders int) {
 			why = "fenced by the controller"
 		}
 		f.Summary = fmt.Sprintf("broker %d is down (%s) and holds %d replicas", b.ID, why, replicas)
+	case StateFenced:
+		f.Code = findings.BrokerFenced
+		f.Summary = fmt.Sprintf("broker %d is fenced by the controller but still answers clients: it cannot reach the controller "+
+			"(or is shutting down); its %d replicas are out of every ISR", b.ID, replicas)
+		if replicas == 0 {
+			f.Severity = findings.Warning // holds nothing yet: a broker that never got unfenced
+		}
 	case StateUnreachable:
 		f.Code = findings.BrokerUnreachable
 		f.Summary = fmt.Sprintf("broker %d is registered but %s: %s", b.ID, b.Probe.Status, b.Probe.Error)

@@ -5,23 +5,33 @@ import "github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 // State is how a broker looks from the snapshot.
 type State int
 
-// Broker states, worst last.
+// Broker states. The zero value is StateUnknown, so that looking up an id
+// the snapshot does not list (a map miss) never reads as up.
 const (
-	StateUp           State = iota // registered, unfenced, answered
-	StateUnknown                   // registered but not probed
+	StateUnknown      State = iota // registered but not probed, or not listed at all
+	StateUp                        // registered, unfenced, answered
 	StateUnreachable               // registered, refuses connections or handshakes
 	StateUnresponsive              // registered, accepts but does not answer
-	StateDown                      // fenced or not registered
+	StateFenced                    // fenced by the controller, yet answers clients
+	StateDown                      // not registered, or fenced and not answering
 )
 
 func (s State) String() string {
-	return [...]string{"up", "unknown", "unreachable", "unresponsive", "down"}[s]
+	return [...]string{"unknown", "up", "unreachable", "unresponsive", "fenced", "down"}[s]
 }
 
 // BrokerState classifies one broker.
 func BrokerState(b snapshot.Broker) State {
+	fenced := b.FencedKnown && b.Fenced
 	switch {
-	case !b.Registered, b.FencedKnown && b.Fenced:
+	case !b.Registered:
+		return StateDown
+	case fenced && b.Probe.Status == snapshot.StatusOK:
+		// Its process runs and serves clients: cut off from the controller
+		// (or shutting down), not dead. Moving its replicas away would be
+		// the wrong cure.
+		return StateFenced
+	case fenced:
 		return StateDown
 	case b.Probe.Status == snapshot.StatusOK:
 		return StateUp

@@ -199,7 +199,7 @@ func TestSummarizeOnTheDegradedFixture(t *testing.T) {
 	}
 	s := Summarize(checks.Run(checks.Input{Snap: snap}, nil).Findings)
 	want := []string{
-		"Broker 3 down: 10 partitions under-replicated, 1 under min ISR (acks=all producers to orders get NOT_ENOUGH_REPLICAS), " +
+		"Broker 3 down: 10 partitions under-replicated, 2 under min ISR (acks=all producers to orders get NOT_ENOUGH_REPLICAS), " +
 			"6 at min ISR (one more failure blocks acks=all), 1 offline (no reads or writes on orders)",
 		"1 partition can only come back with a broker from the last ISR, or through an unclean election that loses data",
 		"1 log directory offline",

@@ -184,6 +184,8 @@ func brokerText(br *snapshot.Broker) string {
 		text += " (not registered)"
 	case st == checks.StateDown:
 		text += " (fenced)"
+	case st == checks.StateFenced:
+		text += " but answering"
 	case st != checks.StateUp && st != checks.StateUnknown:
 		text += " (" + br.Probe.Status + ")"
 	}

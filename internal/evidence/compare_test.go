@@ -43,6 +43,7 @@ func TestCompare(t *testing.T) {
 			"Configs: broker 2 | default.replication.factor | 3 | (absent)"}},
 		{name: "broker down, leader moved, ISR shrank, log dir failed", after: func(c *cluster) {
 			c.broker(2).Fenced = true
+			c.broker(2).Probe = snapshot.Probe{Status: snapshot.StatusRefused}
 			c.lead("orders", 1, 3, 4, 3, 1)
 			c.s.LogDirs[1].Error = "KAFKA_STORAGE_ERROR"
 		}, want: []string{"Brokers: 2 | up kafka2:9092 | down (fenced) kafka2:9092",

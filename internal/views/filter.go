@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 )
 
@@ -76,8 +77,8 @@ func (f Filter) matchState(h Health) bool {
 	}
 	return (f.UnderReplicated && h.UnderReplicated) ||
 		(f.Unavailable && h.Unavailable) ||
-		(f.UnderMinISR && isTrue(h.UnderMinISR)) ||
-		(f.AtMinISR && isTrue(h.AtMinISR))
+		(f.UnderMinISR && health.IsTrue(h.UnderMinISR)) ||
+		(f.AtMinISR && health.IsTrue(h.AtMinISR))
 }
 
 // describe names the active filters for a note such as "showing 3 of 40
@@ -116,5 +117,3 @@ func sortedCopy(s []string) []string {
 	slices.Sort(c)
 	return slices.Compact(c)
 }
-
-func isTrue(b *bool) bool { return b != nil && *b }

@@ -59,7 +59,7 @@ type OffsetRow struct {
 // offsets on those topics and drops groups with none.
 func Groups(s *snapshot.Snapshot, f Filter) GroupsView {
 	c := newCluster(s)
-	v := GroupsView{Groups: []GroupRow{}, Total: len(s.Groups), Filter: f.describe(), live: c.live, limit: f.rowLimit()}
+	v := GroupsView{Groups: []GroupRow{}, Total: len(s.Groups), Filter: f.describe(), live: c.LiveBrokers(), limit: f.rowLimit()}
 	for _, g := range s.Groups {
 		if !f.matchGroup(g.ID) {
 			continue

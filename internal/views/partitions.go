@@ -52,7 +52,7 @@ type PartitionRow struct {
 // Partitions builds the partitions view, filtered.
 func Partitions(s *snapshot.Snapshot, f Filter) PartitionsView {
 	c := newCluster(s)
-	v := PartitionsView{Partitions: []PartitionRow{}, Filter: f.describe(), waiting: map[int32]int{}, live: c.live, limit: f.rowLimit()}
+	v := PartitionsView{Partitions: []PartitionRow{}, Filter: f.describe(), waiting: map[int32]int{}, live: c.LiveBrokers(), limit: f.rowLimit()}
 	var unknownMinISR []string
 	for _, t := range s.Topics {
 		v.Total += len(t.Partitions)

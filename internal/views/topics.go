@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 )
@@ -28,7 +29,7 @@ type TopicRow struct {
 	Internal          bool   `json:"internal"`
 	Partitions        int    `json:"partitions"`
 	ReplicationFactor int    `json:"replication_factor"`
-	// MinISR is the effective min.insync.replicas, -1 when unknown.
+	// MinISR is the configured min.insync.replicas, -1 when unknown.
 	MinISR int `json:"min_isr"`
 	// UncleanLeaderElection, RetentionMS and RetentionBytes are null when
 	// the topic's configs could not be read. Retention -1 is Kafka's
@@ -79,20 +80,19 @@ func (c *cluster) topicRow(t snapshot.Topic, f Filter) (TopicRow, bool) {
 	}
 	r := TopicRow{
 		Name: t.Name, Internal: t.Internal, Partitions: len(t.Partitions), ReplicationFactor: rf,
-		MinISR: minISR(t, rf), Error: t.Error,
+		MinISR: health.MinISR(t), Error: t.Error,
 		UncleanLeaderElection: configBool(t, "unclean.leader.election.enable"),
 		RetentionMS:           configInt(t, "retention.ms"),
 		RetentionBytes:        configInt(t, "retention.bytes"),
 	}
 	matched := !f.byState()
+	var n health.Counts
 	for _, p := range t.Partitions {
 		h := c.health(t, p)
 		matched = matched || f.matchState(h)
-		r.UnderReplicated += count(h.UnderReplicated)
-		r.UnderMinISR += count(isTrue(h.UnderMinISR))
-		r.AtMinISR += count(isTrue(h.AtMinISR))
-		r.Offline += count(h.Unavailable)
+		n.Add(h, len(c.Adding(t.Name, p.ID)) > 0)
 	}
+	r.UnderReplicated, r.UnderMinISR, r.AtMinISR, r.Offline = n.UnderReplicated, n.UnderMinISR, n.AtMinISR, n.Offline
 	if r.MinISR < 0 {
 		// A count of known cases would read as "none" in a column that
 		// could not be evaluated.

@@ -3,8 +3,9 @@ package views
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 	"testing"
+
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"

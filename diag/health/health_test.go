@@ -1,4 +1,4 @@
-package views
+package health
 
 import (
 	"fmt"
@@ -39,8 +39,8 @@ func TestHealth(t *testing.T) {
 			want{3, 2, false, true, no, no, StatusOffline}},
 		{"7 replica being added is not missing", t3("2"), part(1, []int32{1, 2, 3, 4}, []int32{1, 2, 3}), []int32{4},
 			want{3, 2, false, false, no, no, StatusOK}},
-		{"8 min ISR capped at RF", t3("2"), part(1, []int32{1}, []int32{1}), nil,
-			want{1, 1, false, false, no, yes, StatusAtMinISR}},
+		{"8 RF below min ISR: brokers refuse every acks=all write (not capped, as kafka-topics.sh)", t3("2"), part(1, []int32{1}, []int32{1}), nil,
+			want{1, 2, false, false, yes, no, StatusUnderMinISR}},
 		{"9 min ISR unknown: cannot evaluate", t3(""), part(1, []int32{1, 2, 3}, []int32{1}), nil,
 			want{3, -1, true, false, nil, nil, StatusUnderReplicated}},
 		{"10 min ISR unknown, no leader: still under min", t3(""), part(-1, []int32{1, 2}, []int32{2}), nil,
@@ -57,7 +57,7 @@ func TestHealth(t *testing.T) {
 			if c.adding != nil {
 				s.Reassignments = []snapshot.Reassignment{{Topic: "t", Partition: 0, AddingReplicas: c.adding}}
 			}
-			h := newCluster(s).health(c.topic, c.p)
+			h := Of(s).Partition(c.topic, c.p)
 			got := want{h.ReplicationFactor, h.MinISR, h.UnderReplicated, h.Unavailable, h.UnderMinISR, h.AtMinISR, h.Status()}
 			if got.String() != c.want.String() {
 				t.Errorf("got %s, want %s", got, c.want)
@@ -82,4 +82,11 @@ type healthWant struct {
 func (w healthWant) String() string {
 	return fmt.Sprintf("{rf %d min %d urp %v unavailable %v under-min %s at-min %s status %s}",
 		w.rf, w.min, w.urp, w.unavail, maybe(w.underMin), maybe(w.atMin), w.status)
+}
+
+func maybe(b *bool) string {
+	if b == nil {
+		return "?"
+	}
+	return fmt.Sprint(*b)
 }
