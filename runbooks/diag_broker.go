@@ -10,6 +10,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/atomicfile"
@@ -122,16 +123,7 @@ func brokerClassify(ctx context.Context, env *Env) (Outcome, error) {
 	return out, nil
 }
 
-func hasUnderReplicated(s *snapshot.Snapshot) bool {
-	for _, t := range s.Topics {
-		for _, p := range t.Partitions {
-			if p.UnderReplicated() {
-				return true
-			}
-		}
-	}
-	return false
-}
+func hasUnderReplicated(s *snapshot.Snapshot) bool { return health.Count(s).UnderReplicated > 0 }
 
 // brokerBlastRadius shows, per troubled broker, what it takes down with it,
 // internal topics first because consumer groups and transactions stop
@@ -157,23 +149,18 @@ func brokerBlastRadius(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	var rows []row
 	totals := row{}
+	rules := health.Of(snap)
 	for _, t := range snap.Topics {
-		minISR := t.MinISR()
-		r := row{topic: t.Name, internal: t.Internal, minUnknown: minISR < 0}
+		r := row{topic: t.Name, internal: t.Internal, minUnknown: health.MinISR(t) < 0}
 		for _, p := range t.Partitions {
 			if !slices.ContainsFunc(p.Replicas, func(id int32) bool { _, ok := bad[id]; return ok }) {
 				continue
 			}
+			h := rules.Partition(t, p)
 			r.affected++
-			if p.UnderReplicated() || !p.Online() {
-				r.urp++
-			}
-			if p.Online() && minISR > 0 && len(p.ISR) < minISR {
-				r.underMin++
-			}
-			if !p.Online() {
-				r.offline++
-			}
+			r.urp += boolInt(h.UnderReplicated)
+			r.underMin += boolInt(health.IsTrue(h.UnderMinISR))
+			r.offline += boolInt(h.Unavailable)
 		}
 		if r.affected > 0 {
 			rows = append(rows, r)
@@ -372,14 +359,11 @@ func brokerAfterReturn(ctx context.Context, env *Env) (Outcome, error) {
 		return out, nil
 	}
 	notPreferred := 0
-	urp := 0
+	urp := health.Count(snap).UnderReplicated
 	for _, t := range snap.Topics {
 		for _, p := range t.Partitions {
 			if len(p.Replicas) > 0 && p.Leader != p.Replicas[0] {
 				notPreferred++
-			}
-			if p.UnderReplicated() {
-				urp++
 			}
 		}
 	}

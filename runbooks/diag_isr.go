@@ -9,6 +9,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
@@ -17,11 +18,12 @@ import (
 // called out: a full single-dir broker halts.
 const lowUsablePercent = 10
 
-// missingReplicas returns the replicas of p that are not in its ISR.
-func missingReplicas(p snapshot.Partition) []int32 {
+// missingReplicas returns the replicas of p that are not in its ISR,
+// leaving out those a reassignment is still adding (not expected yet).
+func missingReplicas(p snapshot.Partition, adding []int32) []int32 {
 	var out []int32
 	for _, r := range p.Replicas {
-		if !slices.Contains(p.ISR, r) {
+		if !slices.Contains(p.ISR, r) && !slices.Contains(adding, r) {
 			out = append(out, r)
 		}
 	}
@@ -39,15 +41,16 @@ func isrByBroker(ctx context.Context, env *Env) (Outcome, error) {
 	states := checks.States(snap)
 	byBroker := map[int32][]string{}
 	underMin := map[int32]int{}
+	rules := health.Of(snap)
 	for _, t := range snap.Topics {
-		minISR := t.MinISR()
 		for _, p := range t.Partitions {
 			if !p.Online() {
 				continue // an offline partition's ISR is its last ISR; broker-failure covers it
 			}
-			for _, r := range missingReplicas(p) {
+			h := rules.Partition(t, p)
+			for _, r := range missingReplicas(p, rules.Adding(t.Name, p.ID)) {
 				byBroker[r] = append(byBroker[r], fmt.Sprintf("%s/%d", t.Name, p.ID))
-				if minISR > 0 && len(p.ISR) < minISR {
+				if health.IsTrue(h.UnderMinISR) {
 					underMin[r]++
 				}
 			}
@@ -100,7 +103,7 @@ func isrReassignments(ctx context.Context, env *Env) (Outcome, error) {
 	explained, unexplained := 0, 0
 	for _, t := range snap.Topics {
 		for _, p := range t.Partitions {
-			missing := missingReplicas(p)
+			missing := missingReplicas(p, nil)
 			if len(missing) == 0 {
 				continue
 			}
@@ -130,20 +133,23 @@ func isrReassignments(ctx context.Context, env *Env) (Outcome, error) {
 	return out, nil
 }
 
-// isrFollowerProgress measures whether out-of-sync followers are catching
-// up, with two samples of each follower's own log end offset.
+// isrFollowerProgress measures whether out-of-sync followers, and replicas
+// a reassignment is adding, are catching up, with two samples of each one's
+// own log end offset.
 func isrFollowerProgress(ctx context.Context, env *Env) (Outcome, error) {
-	snap, err := env.Source.Snapshot(ctx, 0)
+	snap, err := env.Source.Snapshot(ctx, source.PartReassignments)
 	if err != nil {
 		return Outcome{}, err
 	}
 	out := Outcome{Snapshot: snap}
 	states := checks.States(snap)
+	rules := health.Of(snap)
 	ask := map[int32][]source.TopicPartition{}
 	type lagging struct {
 		tp       source.TopicPartition
 		leader   int32
 		follower int32
+		adding   bool // a reassignment is adding it
 	}
 	var rows []lagging
 	for _, t := range snap.Topics {
@@ -151,12 +157,13 @@ func isrFollowerProgress(ctx context.Context, env *Env) (Outcome, error) {
 			if !p.Online() || states[p.Leader] != checks.StateUp {
 				continue
 			}
-			for _, f := range missingReplicas(p) {
+			adding := rules.Adding(t.Name, p.ID)
+			for _, f := range missingReplicas(p, nil) {
 				if states[f] != checks.StateUp {
 					continue // a dead follower makes no progress; broker-failure covers it
 				}
 				tp := source.TopicPartition{Topic: t.Name, Partition: p.ID}
-				rows = append(rows, lagging{tp, p.Leader, f})
+				rows = append(rows, lagging{tp, p.Leader, f, slices.Contains(adding, f)})
 				ask[f] = append(ask[f], tp)
 				ask[p.Leader] = append(ask[p.Leader], tp)
 			}
@@ -200,9 +207,21 @@ func isrFollowerProgress(ctx context.Context, env *Env) (Outcome, error) {
 		switch {
 		case b >= lead:
 			progress = "caught up (rejoins the ISR shortly)"
+		case b <= a && r.adding:
+			progress = "stalled (reassignment adding it)"
+			stalled++
+			out.Findings = append(out.Findings, findings.Finding{
+				Code: findings.ReassignmentStalled, Severity: findings.Warning, Broker: findings.Int32(r.follower),
+				Topic: r.tp.Topic, Partition: findings.Int32(r.tp.Partition),
+				Summary: fmt.Sprintf("%s/%d: the reassignment adding broker %d made no progress in %s (its log end stayed at %d, %d behind the leader)",
+					r.tp.Topic, r.tp.Partition, r.follower, env.PollInterval, b, lead-b),
+				Evidence: map[string]any{"first_log_end": a, "second_log_end": b, "leader_log_end": lead, "interval_ms": env.PollInterval.Milliseconds()},
+			})
 		case b <= a:
 			progress = "stalled"
 			stalled++
+		case r.adding:
+			progress = "catching up (reassignment adding it)"
 		}
 		tbl.Add(fmt.Sprintf("%s/%d", r.tp.Topic, r.tp.Partition), itoa(r.follower), itoa(lead), itoa(a), itoa(b), itoa(max(lead-b, 0)), progress)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 )
 
@@ -52,7 +53,7 @@ func checkTopicConfigs(r *Reporter, t snapshot.Topic) {
 			Evidence: map[string]any{"source": v.Source},
 		})
 	}
-	minISR, rf := t.MinISR(), t.ReplicationFactor
+	minISR, rf := health.MinISR(t), t.ReplicationFactor
 	switch {
 	case minISR < 0 || rf < 2:
 		return // unknown, or RF 1 which LOW_REPLICATION_FACTOR already names
@@ -62,7 +63,13 @@ func checkTopicConfigs(r *Reporter, t snapshot.Topic) {
 			Summary:  fmt.Sprintf("topic %s: min.insync.replicas=%d with RF %d: one broker can acknowledge acks=all writes alone", t.Name, minISR, rf),
 			Evidence: map[string]any{"min_insync_replicas": minISR, "replication_factor": rf},
 		})
-	case minISR >= rf:
+	case minISR > rf:
+		r.Add(findings.Finding{
+			Code: findings.MinISRTooLow, Topic: t.Name,
+			Summary:  fmt.Sprintf("topic %s: min.insync.replicas=%d is above RF %d: no acks=all producer can ever write", t.Name, minISR, rf),
+			Evidence: map[string]any{"min_insync_replicas": minISR, "replication_factor": rf},
+		})
+	case minISR == rf:
 		r.Add(findings.Finding{
 			Code: findings.MinISRTooLow, Topic: t.Name,
 			Summary:  fmt.Sprintf("topic %s: min.insync.replicas=%d equals RF %d: any broker failure stops acks=all producers", t.Name, minISR, rf),

@@ -3,7 +3,6 @@ package snapshot
 import (
 	"cmp"
 	"slices"
-	"strconv"
 )
 
 // Normalize sorts every list and replaces nil slices with empty ones, so
@@ -121,26 +120,5 @@ func (t Topic) Config(name string) (ConfigValue, bool) {
 	return v, ok
 }
 
-// MinISR returns the effective min.insync.replicas of the topic: the
-// configured value capped at the replication factor, which is what the
-// broker enforces. It is -1 when the topic's configs could not be read.
-func (t Topic) MinISR() int {
-	v, ok := t.Configs["min.insync.replicas"]
-	if !ok {
-		return -1
-	}
-	n, err := strconv.Atoi(v.Value)
-	if err != nil {
-		return -1
-	}
-	if t.ReplicationFactor > 0 && n > t.ReplicationFactor {
-		return t.ReplicationFactor
-	}
-	return n
-}
-
 // Online reports whether the partition has a leader.
 func (p Partition) Online() bool { return p.Leader >= 0 }
-
-// UnderReplicated reports whether fewer replicas are in sync than assigned.
-func (p Partition) UnderReplicated() bool { return len(p.ISR) < len(p.Replicas) }

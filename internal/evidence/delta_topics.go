@@ -3,6 +3,7 @@ package evidence
 import (
 	"slices"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 )
 
@@ -50,7 +51,7 @@ func topicDeltas(a, b *snapshot.Snapshot) ([]TopicDelta, []PartitionDelta) {
 // partitionDeltas appends the changes of every partition both sides of a
 // topic have.
 func partitionDeltas(out []PartitionDelta, ta, tb snapshot.Topic) []PartitionDelta {
-	minISR := tb.MinISR()
+	minISR := health.MinISR(tb)
 	for _, p := range tb.Partitions {
 		o, ok := partitionOf(ta, p.ID)
 		if !ok {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
+	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 )
 
@@ -48,23 +49,8 @@ func Measure(s *snapshot.Snapshot) Metrics {
 			m.BrokersAlive++
 		}
 	}
-	for _, t := range s.Topics {
-		minISR := t.MinISR()
-		for _, p := range t.Partitions {
-			m.Partitions++
-			switch {
-			case !p.Online():
-				m.Offline++
-				m.UnderReplicated++
-				continue
-			case p.UnderReplicated():
-				m.UnderReplicated++
-			}
-			if minISR >= 0 && len(p.ISR) < minISR {
-				m.UnderMinISR++
-			}
-		}
-	}
+	n := health.Count(s)
+	m.Partitions, m.Offline, m.UnderReplicated, m.UnderMinISR = n.Partitions, n.Offline, n.UnderReplicated, n.UnderMinISR
 	for _, g := range s.Groups {
 		if lag, ok := groupLag(g); ok {
 			m.TotalLag = max(m.TotalLag, 0) + lag

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 )
@@ -76,7 +77,7 @@ func Partitions(s *snapshot.Snapshot, f Filter) PartitionsView {
 				EarliestOffset: p.EarliestOffset, LatestOffset: p.LatestOffset, Error: p.Error,
 			})
 		}
-		if (shown || f.byState()) && t.MinISR() < 0 {
+		if (shown || f.byState()) && health.MinISR(t) < 0 {
 			unknownMinISR = append(unknownMinISR, t.Name)
 		}
 	}
