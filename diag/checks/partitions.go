@@ -198,9 +198,6 @@ func checkPartitionReplication(r *Reporter, t snapshot.Topic, p snapshot.Partiti
 		f := subject
 		f.Code, f.Evidence = findings.AtMinISR, evidence
 		f.Summary = fmt.Sprintf("%s/%d: ISR %v is at min.insync.replicas=%d; one more failure stops acks=all producers", t.Name, p.ID, p.ISR, h.MinISR)
-		if h.ReplicationFactor <= h.MinISR {
-			f.Summary += fmt.Sprintf(" (always: the replication factor %d leaves no margin)", h.ReplicationFactor)
-		}
 		r.Add(f)
 	}
 }

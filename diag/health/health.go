@@ -4,9 +4,13 @@
 // describe views, the runbooks and evidence metrics can never disagree.
 //
 // The rules are those of Kafka's own tools (kafka-topics.sh --describe
-// with --unavailable-partitions, --under-replicated-partitions,
-// --under-min-isr-partitions and --at-min-isr-partitions), so what
-// kafka-runbook counts is what Kafka's tools list.
+// with --unavailable-partitions, --under-replicated-partitions and
+// --under-min-isr-partitions), so what kafka-runbook counts is what Kafka's
+// tools list. One deliberate difference: --at-min-isr-partitions also lists
+// fully in-sync partitions whose replication factor equals
+// min.insync.replicas; here "at min ISR" means a partition that lost
+// replicas down to exactly min.insync.replicas, an incident, and the
+// permanent case is the configuration finding MIN_ISR_TOO_LOW.
 package health
 
 import (
@@ -48,9 +52,9 @@ type Partition struct {
 	UnderReplicated bool `json:"under_replicated"`
 	// Unavailable: no leader, or the leader is not a live broker.
 	Unavailable bool `json:"unavailable"`
-	// UnderMinISR (no leader, or ISR below MinISR) and AtMinISR (ISR equal
-	// to MinISR) are null when MinISR is unknown and the answer depends on
-	// it: "cannot evaluate" is not "no".
+	// UnderMinISR (no leader, or ISR below MinISR) and AtMinISR (ISR shrank
+	// to exactly MinISR, below the replication factor) are null when MinISR
+	// is unknown and the answer depends on it: "cannot evaluate" is not "no".
 	UnderMinISR *bool `json:"under_min_isr"`
 	AtMinISR    *bool `json:"at_min_isr"`
 }
@@ -124,11 +128,11 @@ func (c *Cluster) Partition(t snapshot.Topic, p snapshot.Partition) Partition {
 	case !p.Online():
 		h.UnderMinISR = ptr(true) // no leader takes no write, whatever the config
 		if h.MinISR >= 0 {
-			h.AtMinISR = ptr(isr == h.MinISR)
+			h.AtMinISR = ptr(isr == h.MinISR && isr < rf)
 		}
 	case h.MinISR >= 0:
 		h.UnderMinISR = ptr(isr < h.MinISR)
-		h.AtMinISR = ptr(isr == h.MinISR)
+		h.AtMinISR = ptr(isr == h.MinISR && isr < rf)
 	}
 	return h
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/impact"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/verdict"
@@ -40,7 +41,10 @@ type Report struct {
 	Cluster       Cluster `json:"cluster"`
 	// Status is the verdict: the worst finding, or UNKNOWN when some checks
 	// could not run and nothing at warning or above was found.
-	Status      verdict.Status          `json:"status"`
+	Status verdict.Status `json:"status"`
+	// Counts are the partitions by replication state (diag/health), the
+	// numbers every describe view and runbook gives for the same snapshot.
+	Counts      health.Counts           `json:"counts"`
 	Findings    []findings.Finding      `json:"findings"`
 	Summary     impact.Summary          `json:"summary"`
 	Errors      []snapshot.CollectError `json:"errors"`
@@ -55,6 +59,7 @@ func Build(snap, prev *snapshot.Snapshot) Report {
 	r := Report{
 		SchemaVersion: SchemaVersion,
 		Cluster:       clusterOf(snap),
+		Counts:        health.Count(snap),
 		Findings:      res.Findings,
 		Summary:       impact.Summarize(res.Findings),
 		Errors:        snap.Errors,

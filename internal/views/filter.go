@@ -27,12 +27,12 @@ type Filter struct {
 	// Unavailable keeps partitions with no leader, or a leader that is not
 	// a live broker.
 	Unavailable bool
-	// UnderMinISR keeps partitions whose ISR is smaller than the effective
+	// UnderMinISR keeps partitions whose ISR is smaller than
 	// min.insync.replicas, where acks=all producers fail, and, as in
 	// kafka-topics.sh, partitions without a leader.
 	UnderMinISR bool
-	// AtMinISR keeps partitions whose ISR equals the effective min ISR: one
-	// more lost replica blocks acks=all writes.
+	// AtMinISR keeps partitions whose ISR shrank to exactly
+	// min.insync.replicas: one more lost replica blocks acks=all writes.
 	AtMinISR bool
 	// ExcludeInternal hides internal topics (__consumer_offsets, ...).
 	ExcludeInternal bool

@@ -118,7 +118,7 @@ func (v PartitionsView) Tables() []render.Table {
 		})
 	}
 	if len(v.Partitions) > 0 {
-		t.Notes = append(t.Notes, statusSummary(counts))
+		t.Notes = append(t.Notes, v.countsSummary(counts[StatusOK]))
 	}
 	if n := limitNote(len(t.Rows), len(v.Partitions), "partitions", "worst first"); n != "" {
 		t.Notes = append(t.Notes, n)
@@ -211,13 +211,14 @@ func (v PartitionsView) perBroker() render.Table {
 
 // topicCounts is one topic's share of the listed partitions, by status.
 type topicCounts struct {
-	topic  string
-	total  int
-	status [5]int // in statusOrder
+	topic string
+	n     health.Counts
+	ok    int
 }
 
-// perTopic counts the listed partitions of each topic by status, the most
-// affected topics first, up to the limit.
+// perTopic counts the listed partitions of each topic in every state that
+// applies (diag/health's counts, the same triage and describe topics
+// report), the most affected topics first.
 func (v PartitionsView) perTopic() render.Table {
 	num := func(name string) render.Column { return render.Column{Name: name, Align: render.AlignRight} }
 	t := render.Table{
@@ -226,6 +227,7 @@ func (v PartitionsView) perTopic() render.Table {
 			num("At min ISR"), num("Under-replicated"), num("OK")},
 		Rows:  [][]string{},
 		Empty: "no partitions",
+		Notes: []string{"A partition counts in every state that applies, as kafka-topics.sh lists it under each filter."},
 	}
 	var topics []topicCounts
 	for _, p := range v.Partitions {
@@ -233,25 +235,18 @@ func (v PartitionsView) perTopic() render.Table {
 			topics = append(topics, topicCounts{topic: p.Topic})
 		}
 		tc := &topics[len(topics)-1]
-		tc.total++
-		if i := slices.Index(statusOrder, p.Status); i >= 0 {
-			tc.status[i]++
+		tc.n.Add(p.Health, false)
+		if p.Status == StatusOK {
+			tc.ok++
 		}
 	}
 	worst := topK(topics, rowsShown(v.limit), func(a, b topicCounts) int {
-		for i := range a.status[:len(a.status)-1] {
-			if c := cmp.Compare(b.status[i], a.status[i]); c != 0 {
-				return c
-			}
-		}
-		return 0
+		return cmp.Or(cmp.Compare(b.n.Offline, a.n.Offline), cmp.Compare(b.n.UnderMinISR, a.n.UnderMinISR),
+			cmp.Compare(b.n.AtMinISR, a.n.AtMinISR), cmp.Compare(b.n.UnderReplicated, a.n.UnderReplicated))
 	})
 	for _, tc := range worst {
-		row := []string{tc.topic, itoa(tc.total)}
-		for _, n := range tc.status {
-			row = append(row, itoa(n))
-		}
-		t.Rows = append(t.Rows, row)
+		t.Rows = append(t.Rows, []string{tc.topic, itoa(tc.n.Partitions), itoa(tc.n.Offline), itoa(tc.n.UnderMinISR),
+			itoa(tc.n.AtMinISR), itoa(tc.n.UnderReplicated), itoa(tc.ok)})
 	}
 	if n := limitNote(len(worst), len(topics), "topics", "most affected first"); n != "" {
 		t.Notes = append(t.Notes, n)
@@ -292,14 +287,21 @@ func plural(n int) string {
 	return "s"
 }
 
-// statusSummary counts partitions per status, worst first, so the size of
-// the incident is one line: "2 offline, 3 under-min-isr, 31 ok".
-func statusSummary(counts map[string]int) string {
+// countsSummary is the size of the incident in one line, in diag/health's
+// counts: the numbers triage and describe topics give.
+func (v PartitionsView) countsSummary(ok int) string {
+	var n health.Counts
+	for _, p := range v.Partitions {
+		n.Add(p.Health, false)
+	}
 	var parts []string
-	for _, s := range []string{StatusOffline, StatusUnderMinISR, StatusAtMinISR, StatusUnderReplicated, StatusOK} {
-		if n := counts[s]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{n.Offline, "offline"}, {n.UnderMinISR, "under min ISR"}, {n.AtMinISR, "at min ISR"}, {n.UnderReplicated, "under-replicated"}, {ok, "ok"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
 	}
-	return "status: " + strings.Join(parts, ", ")
+	return "counts: " + strings.Join(parts, ", ") + " (a partition counts in every state that applies)"
 }
