@@ -3,6 +3,7 @@ package runbooks
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
@@ -108,6 +109,23 @@ func zombiePersist(ctx context.Context, env *Env) (Outcome, error) {
 	return out, nil
 }
 
+// maxSuspects bounds how many suspect partitions the confirm and truncation
+// steps ask about: enough to prove a zombie and size its damage.
+const maxSuspects = 20
+
+// parallel runs fn(0) to fn(n-1) at once and waits for all of them.
+func parallel(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(i)
+		}()
+	}
+	wg.Wait()
+}
+
 // suspect is one partition a broker claims at an old epoch.
 type suspect struct {
 	broker      int32
@@ -165,8 +183,16 @@ func zombieConfirm(ctx context.Context, env *Env) (Outcome, error) {
 		return out, nil
 	}
 	confirmed := 0
-	for _, s := range suspects[:min(len(suspects), 20)] {
-		ans, err := env.Epochs.CheckLeaderEpoch(ctx, s.broker, s.topic, s.partition, s.truth)
+	asked := suspects[:min(len(suspects), maxSuspects)]
+	answers := make([]source.EpochCheck, len(asked))
+	errs := make([]error, len(asked))
+	// All at once: a hung suspect costs the step one deadline, not one each.
+	parallel(len(asked), func(i int) {
+		s := asked[i]
+		answers[i], errs[i] = env.Epochs.CheckLeaderEpoch(ctx, s.broker, s.topic, s.partition, s.truth)
+	})
+	for i, s := range asked {
+		ans, err := answers[i], errs[i]
 		answer, meaning := "", ""
 		switch {
 		case err != nil:
@@ -190,7 +216,7 @@ func zombieConfirm(ctx context.Context, env *Env) (Outcome, error) {
 		tbl.Add(itoa(s.broker), fmt.Sprintf("%s/%d", s.topic, s.partition), itoa(s.claimed), itoa(s.truth), answer, meaning)
 	}
 	out.Tables = []Table{tbl}
-	out.Verdict = fmt.Sprintf("%d of %d suspects confirmed as zombies.", confirmed, min(len(suspects), 20))
+	out.Verdict = fmt.Sprintf("%d of %d suspects confirmed as zombies.", confirmed, len(asked))
 	return out, nil
 }
 
@@ -225,17 +251,23 @@ func zombieTruncation(ctx context.Context, env *Env) (Outcome, error) {
 		if perr != nil {
 			out.Unevaluated = append(out.Unevaluated, checks.Unevaluated{Check: "zombie-truncation", Reason: perr.Error()})
 		}
-		for _, s := range suspects[:min(len(suspects), 20)] {
+		asked := suspects[:min(len(suspects), maxSuspects)]
+		divs := make([]int64, len(asked))
+		errs := make([]error, len(asked))
+		parallel(len(asked), func(i int) {
+			s := asked[i]
+			divs[i], errs[i] = env.Epochs.EpochEnd(ctx, s.truthLeader, s.topic, s.partition, s.claimed)
+		})
+		for i, s := range asked {
 			leo, ok := ends[s.broker][source.TopicPartition{Topic: s.topic, Partition: s.partition}]
-			div, err := env.Epochs.EpochEnd(ctx, s.truthLeader, s.topic, s.partition, s.claimed)
 			switch {
-			case !ok || err != nil:
+			case !ok || errs[i] != nil:
 				tbl.Add(itoa(s.broker), fmt.Sprintf("%s/%d", s.topic, s.partition), "?", "?", "?")
 			default:
-				lost := max(leo-div, 0)
+				lost := max(leo-divs[i], 0)
 				total += lost
 				measured++
-				tbl.Add(itoa(s.broker), fmt.Sprintf("%s/%d", s.topic, s.partition), itoa(leo), itoa(div), itoa(lost))
+				tbl.Add(itoa(s.broker), fmt.Sprintf("%s/%d", s.topic, s.partition), itoa(leo), itoa(divs[i]), itoa(lost))
 			}
 		}
 	}
@@ -246,8 +278,8 @@ func zombieTruncation(ctx context.Context, env *Env) (Outcome, error) {
 	switch {
 	case measured == 0:
 		out.Verdict = fmt.Sprintf("Records written to zombie(s) %s will be truncated when they rejoin, but how many could not be measured.", idList(sortedIDs(brokers)))
-	case measured < len(suspects[:min(len(suspects), 20)]):
-		out.Verdict = fmt.Sprintf("At least %d records written to zombie(s) %s will be truncated when they rejoin (%d partitions not measured); producers with acks=0/1 were told they succeeded.", total, idList(sortedIDs(brokers)), min(len(suspects), 20)-measured)
+	case measured < min(len(suspects), maxSuspects):
+		out.Verdict = fmt.Sprintf("At least %d records written to zombie(s) %s will be truncated when they rejoin (%d partitions not measured); producers with acks=0/1 were told they succeeded.", total, idList(sortedIDs(brokers)), min(len(suspects), maxSuspects)-measured)
 	default:
 		out.Verdict = fmt.Sprintf("About %d records written to zombie(s) %s will be truncated when they rejoin; producers with acks=0/1 were told they succeeded.", total, idList(sortedIDs(brokers)))
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
@@ -331,6 +333,92 @@ func TestZombieStepsWithoutBrokerViewsCannotEvaluate(t *testing.T) {
 					t.Errorf("verdict %q is a silent OK with no broker view to compare", out.Verdict)
 					break
 				}
+			}
+		})
+	}
+}
+
+// hungEpochs answers nothing: every question waits for its context to end,
+// like a broker that accepts connections and never replies.
+type hungEpochs struct {
+	mu            sync.Mutex
+	inFlight, max int
+	deadlines     []time.Time
+}
+
+func (h *hungEpochs) wait(ctx context.Context) error {
+	h.mu.Lock()
+	h.inFlight++
+	h.max = max(h.max, h.inFlight)
+	d, _ := ctx.Deadline()
+	h.deadlines = append(h.deadlines, d)
+	h.mu.Unlock()
+	<-ctx.Done()
+	h.mu.Lock()
+	h.inFlight--
+	h.mu.Unlock()
+	return ctx.Err()
+}
+
+func (h *hungEpochs) CheckLeaderEpoch(ctx context.Context, _ int32, _ string, _, _ int32) (source.EpochCheck, error) {
+	return source.EpochCheck{}, h.wait(ctx)
+}
+
+func (h *hungEpochs) EpochEnd(ctx context.Context, _ int32, _ string, _, _ int32) (int64, error) {
+	return -1, h.wait(ctx)
+}
+
+// TestZombieStepsWithHungSuspectsFinishWithinTheStepTimeout: 20 suspects on
+// brokers that never answer. Each step asks them all at once under the
+// step's one deadline (a hung suspect costs one deadline, not one each),
+// and ends with every suspect named as unanswered, not with a verdict.
+func TestZombieStepsWithHungSuspectsFinishWithinTheStepTimeout(t *testing.T) {
+	snap := variant(t, "zombie", func(s *snapshot.Snapshot) {
+		// 25 partitions broker 1 leads at epoch 5 that broker 3 claims at 4.
+		many := snapshot.Topic{Name: "many", ReplicationFactor: 2}
+		for i := range int32(25) {
+			many.Partitions = append(many.Partitions, snapshot.Partition{Topic: "many", ID: i, Leader: 1, LeaderEpoch: 5,
+				Replicas: []int32{1, 3}, ISR: []int32{1}, OfflineReplicas: []int32{}, EarliestOffset: -1, LatestOffset: -1})
+		}
+		s.Topics = append(s.Topics, many)
+		for i := range s.BrokerViews {
+			if s.BrokerViews[i].Broker == 3 {
+				for p := range int32(25) {
+					s.BrokerViews[i].Differences = append(s.BrokerViews[i].Differences,
+						snapshot.LeaderView{Topic: "many", Partition: p, Leader: 3, LeaderEpoch: 4})
+				}
+			}
+		}
+		s.Normalize()
+	})
+	const stepTimeout = 300 * time.Millisecond
+	for _, step := range []string{"zombie-confirm", "zombie-truncation"} {
+		t.Run(step, func(t *testing.T) {
+			hung := &hungEpochs{}
+			env := testEnv(t, recorded(snap))
+			env.Epochs, env.Probe, env.StepTimeout = hung, &fakeProber{}, stepTimeout
+			rb := Runbook{Name: "z", Steps: []Step{{ID: "s", Title: "s", Diagnostic: step}}}
+			start := time.Now()
+			res := RunStep(context.Background(), rb, 1, env)
+			end := time.Now()
+			elapsed := end.Sub(start)
+			if res.Error != "" {
+				t.Fatalf("step failed: %s", res.Error)
+			}
+			if hung.max != maxSuspects {
+				t.Errorf("at most %d questions were in flight at once, want all %d: the suspects were asked one after another", hung.max, maxSuspects)
+			}
+			for _, d := range hung.deadlines {
+				if d.IsZero() || d.After(end) {
+					t.Errorf("a question's deadline %v outlives the step (ended %v)", d, end)
+				}
+			}
+			// A bound, not a speed measurement: one deadline, not twenty.
+			if elapsed > 5*stepTimeout {
+				t.Errorf("step took %s with a %s step timeout", elapsed, stepTimeout)
+			}
+			if strings.Contains(res.Verdict, "confirmed as zombies") && !strings.HasPrefix(res.Verdict, "0 of") {
+				t.Errorf("verdict %q confirms what no broker answered", res.Verdict)
 			}
 		})
 	}

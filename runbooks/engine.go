@@ -32,6 +32,9 @@ type Env struct {
 	PlanDir string
 	// PollInterval separates the samples of steps that measure change.
 	PollInterval time.Duration
+	// StepTimeout bounds each step as a whole, its snapshots, probes and
+	// waits included; 0 leaves only the caller's context.
+	StepTimeout time.Duration
 	// Now and Sleep are the clock; tests replace them.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -101,6 +104,11 @@ func RunStep(ctx context.Context, rb Runbook, n int, env *Env) StepResult {
 		Dont: nonNil(step.Dont), Notes: nonNil(step.Notes), StartedAt: env.now().UTC(),
 	}
 	start := time.Now()
+	if env.StepTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, env.StepTimeout)
+		defer cancel()
+	}
 	diag, ok := lookupDiagnostic(step.Diagnostic)
 	var out Outcome
 	var err error

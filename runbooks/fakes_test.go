@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -152,13 +153,22 @@ type fakeEpochs struct {
 	checks map[string]source.EpochCheck
 	errs   map[string]error
 	// ends is keyed by "broker topic/partition@epoch".
-	ends  map[string]int64
+	ends map[string]int64
+	// asked is every question, sorted when read (the steps ask in parallel).
+	mu    sync.Mutex
 	asked []string
+}
+
+func (f *fakeEpochs) ask(q string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.asked = append(f.asked, q)
+	slices.Sort(f.asked)
 }
 
 func (f *fakeEpochs) CheckLeaderEpoch(_ context.Context, broker int32, topic string, partition, epoch int32) (source.EpochCheck, error) {
 	k := fmt.Sprintf("%d %s/%d", broker, topic, partition)
-	f.asked = append(f.asked, fmt.Sprintf("check %s@%d", k, epoch))
+	f.ask(fmt.Sprintf("check %s@%d", k, epoch))
 	if err := f.errs[k]; err != nil {
 		return source.EpochCheck{}, err
 	}
@@ -171,7 +181,7 @@ func (f *fakeEpochs) CheckLeaderEpoch(_ context.Context, broker int32, topic str
 
 func (f *fakeEpochs) EpochEnd(_ context.Context, broker int32, topic string, partition, epoch int32) (int64, error) {
 	k := fmt.Sprintf("%d %s/%d@%d", broker, topic, partition, epoch)
-	f.asked = append(f.asked, "end "+k)
+	f.ask("end " + k)
 	v, ok := f.ends[k]
 	if !ok {
 		return -1, fmt.Errorf("fake: nothing scripted for %s", k)

@@ -309,3 +309,41 @@ func TestEveryCheckCodeIsCatalogued(t *testing.T) {
 		}
 	}
 }
+
+// TestLogStartAdvancedIsCriticalOnlyForActiveGroups: retention passing the
+// commit of a group with members loses data a live consumer wanted; for a
+// group without members it is a warning saying it looks abandoned.
+func TestLogStartAdvancedIsCriticalOnlyForActiveGroups(t *testing.T) {
+	for _, tc := range []struct {
+		state   string
+		members int
+		want    findings.Severity
+	}{
+		{"Stable", 1, findings.Critical},
+		{"PreparingRebalance", 0, findings.Critical},
+		{"Empty", 0, findings.Warning},
+		{"Dead", 0, findings.Warning},
+		{"", 2, findings.Critical},
+	} {
+		snap := cluster(func(s *snapshot.Snapshot) {
+			for i := range s.Topics {
+				for j := range s.Topics[i].Partitions {
+					s.Topics[i].Partitions[j].EarliestOffset = 100
+				}
+			}
+			g := snapshot.Group{ID: "billing", State: tc.state, Offsets: []snapshot.GroupOffset{{Topic: "orders", Partition: 0, Committed: 40, Latest: 200, Lag: 160}}}
+			for range tc.members {
+				g.Members = append(g.Members, snapshot.GroupMember{ID: "m"})
+			}
+			s.Groups = []snapshot.Group{g}
+		})
+		res := Run(Input{Snap: snap}, Named("log-start-past-committed"))
+		if len(res.Findings) != 1 || res.Findings[0].Severity != tc.want || res.Findings[0].Group != "billing" {
+			t.Errorf("state %q, %d members: findings %+v, want one %s for group billing", tc.state, tc.members, res.Findings, tc.want)
+			continue
+		}
+		if abandoned := strings.Contains(res.Findings[0].Summary, "looks abandoned"); abandoned != (tc.want == findings.Warning) {
+			t.Errorf("state %q: summary %q", tc.state, res.Findings[0].Summary)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
@@ -67,12 +68,21 @@ func logStartPastCommitted() Check {
 					if o.Committed >= p.EarliestOffset {
 						continue
 					}
-					r.Add(findings.Finding{
+					f := findings.Finding{
 						Code: findings.LogStartAdvanced, Group: g.ID, Topic: o.Topic, Partition: findings.Int32(o.Partition),
 						Summary: fmt.Sprintf("group %s committed %s/%d at %d but the log now starts at %d: %d records deleted before it read them",
 							g.ID, o.Topic, o.Partition, o.Committed, p.EarliestOffset, p.EarliestOffset-o.Committed),
-						Evidence: map[string]any{"committed": o.Committed, "earliest_offset": p.EarliestOffset, "records_skipped": p.EarliestOffset - o.Committed},
-					})
+						Evidence: map[string]any{"committed": o.Committed, "earliest_offset": p.EarliestOffset,
+							"records_skipped": p.EarliestOffset - o.Committed, "group_state": g.State, "group_active": groupActive(g)},
+					}
+					if !groupActive(g) {
+						// Rule: an abandoned group's old commit falling behind
+						// retention is housekeeping, not data lost to a live
+						// consumer.
+						f.Severity = findings.Warning
+						f.Summary += fmt.Sprintf("; the group has no members (%s), so it looks abandoned or stopped", orUnknown(g.State))
+					}
+					r.Add(f)
 				}
 			}
 			if unknown > 0 {
@@ -96,4 +106,25 @@ func partitionsByID(s *snapshot.Snapshot) *tpMap[*snapshot.Partition] {
 		}
 	}
 	return m
+}
+
+// groupActive reports whether a group has members now: its state says it
+// is consuming or rebalancing, or members were listed. Empty and Dead
+// groups have none.
+func groupActive(g snapshot.Group) bool {
+	if len(g.Members) > 0 {
+		return true
+	}
+	switch strings.ToLower(g.State) {
+	case "stable", "preparingrebalance", "completingrebalance", "assigning", "reconciling":
+		return true
+	}
+	return false
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "state unknown"
+	}
+	return s
 }

@@ -134,7 +134,7 @@ var catalogue = append([]Entry{
 	{
 		Code: LogStartAdvanced, Severity: Critical, Title: "log start passed committed offset", Runbook: "data-recovery",
 		Meaning:      "A partition's log start offset is beyond a consumer group's committed offset: retention or DeleteRecords removed records the group had not consumed.",
-		WhyItMatters: "The group will reset by auto.offset.reset and silently skip (latest) or re-read (earliest) data; the skipped records are gone.",
+		WhyItMatters: "The group will reset by auto.offset.reset and silently skip (latest) or re-read (earliest) data; the skipped records are gone. Critical when the group has members; a warning for a group without members (Empty), which looks abandoned or stopped.",
 		WhatToDo:     "Check for a retention override (kafka-configs --describe); remove it to stop the damage. Count the records lost per partition and decide on offset resets.",
 	},
 	{

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/evidence"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/runbooks"
@@ -21,6 +22,8 @@ type ReplayOptions struct {
 	At string
 	// Record is a bundle to add the transcript to (created if missing).
 	Record string
+	// Since is an earlier snapshot file or bundle to compare offsets with.
+	Since string
 
 	commandLine []string
 }
@@ -32,11 +35,50 @@ func (r *ReplayOptions) bindReplay(cmd *cobra.Command) {
 	f.StringVar(&r.At, "at", "", "with --from BUNDLE: the state at this UTC time, e.g. 2026-03-14T03:12:00Z (default: the last snapshot)")
 	_ = cmd.MarkFlagDirname("from")
 	chainPreRun(cmd, func(*cobra.Command, []string) error {
-		if r.At != "" && r.From == "" {
-			return exitcode.Usagef("add --from BUNDLE", "--at selects a recorded state and needs --from")
+		if r.At != "" && r.From == "" && r.Since == "" {
+			return exitcode.Usagef("add --from BUNDLE (or --since BUNDLE)", "--at selects a recorded state and needs --from or --since")
 		}
 		return nil
 	})
+}
+
+// bindSince adds --since to cmd.
+func (r *ReplayOptions) bindSince(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&r.Since, "since", "", "earlier snapshot file or evidence bundle of this cluster (its last snapshot, or the one at --at "+
+		"without --from): also report offsets that went backwards since (DATA_LOSS)")
+	_ = cmd.MarkFlagFilename("since", "json")
+}
+
+// since reads the snapshot --since names: a snapshot file, or in a bundle
+// its newest snapshot (at --at when --at does not already select in --from).
+// Nil when --since is not given.
+func (r *ReplayOptions) since() (*snapshot.Snapshot, error) {
+	if r.Since == "" {
+		return nil, nil
+	}
+	var at time.Time
+	if r.At != "" && r.From == "" {
+		t, err := parseDatetime(r.At)
+		if err != nil {
+			return nil, err
+		}
+		at = t
+	}
+	rec, err := evidence.LoadRecording(r.Since, at)
+	if err != nil {
+		return nil, exitcode.Usage(fmt.Errorf("--since: %w", err), "give a file written by 'kafka-runbook snapshot -f FILE' or an evidence bundle")
+	}
+	return rec.Snap, nil
+}
+
+// sameCluster refuses an earlier snapshot of another cluster: every offset
+// would look like a loss.
+func sameCluster(prev, now *snapshot.Snapshot, path string) error {
+	if prev == nil || prev.ClusterID == "" || now.ClusterID == "" || prev.ClusterID == now.ClusterID {
+		return nil
+	}
+	return exitcode.Usagef("give a snapshot or bundle of this cluster with --since, or leave --since out",
+		"--since %s is a snapshot of cluster %s, not of this cluster (%s): its offsets cannot be compared", path, prev.ClusterID, now.ClusterID)
 }
 
 // bindRecord adds --record to cmd and remembers the command line for it.
@@ -98,8 +140,11 @@ func evidenceReplayEnv(app *App, conn *ConnOptions, opts *RunOptions) (*runbooks
 	if err != nil {
 		return nil, err
 	}
-	since, err := loadSince(opts.Since)
+	since, err := opts.Replay.since()
 	if err != nil {
+		return nil, err
+	}
+	if err := sameCluster(since, rec.Snap, opts.Replay.Since); err != nil {
 		return nil, err
 	}
 	target, err := parseDatetime(opts.ToDatetime)
@@ -130,7 +175,7 @@ func evidenceRecordRun(app *App, opts *RunOptions, tr runbooks.Transcript) error
 
 // evidenceReplayTriage is `triage --from`: the same checks on recorded state, with
 // the recording's oldest snapshot (or --since) to compare offsets with.
-func evidenceReplayTriage(app *App, conn *ConnOptions, r *ReplayOptions, since string) error {
+func evidenceReplayTriage(app *App, conn *ConnOptions, r *ReplayOptions) error {
 	ropts, err := conn.renderOptions(app.IO)
 	if err != nil {
 		return err
@@ -139,8 +184,11 @@ func evidenceReplayTriage(app *App, conn *ConnOptions, r *ReplayOptions, since s
 	if err != nil {
 		return err
 	}
-	prev, err := loadSince(since)
+	prev, err := r.since()
 	if err != nil {
+		return err
+	}
+	if err := sameCluster(prev, rec.Snap, r.Since); err != nil {
 		return err
 	}
 	if prev == nil {

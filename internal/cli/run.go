@@ -4,13 +4,11 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/runbooks"
@@ -24,7 +22,6 @@ type RunOptions struct {
 	RunbookDir string
 	PlanDir    string
 	Interval   time.Duration
-	Since      string
 	ToDatetime string
 	// Replay holds --from, --at and --record (evidence_replay.go).
 	Replay ReplayOptions
@@ -44,6 +41,10 @@ On a terminal it pauses between steps (Enter to continue, q to stop). When
 stdin is not a terminal, or with --yes, it runs every step without asking.
 kafka-runbook itself never changes the cluster: the suggested commands are
 for you to run.
+
+Each step answers within --timeout (plus --interval between the samples of
+steps that measure change), even when brokers hang: a hung broker costs one
+request deadline, and per-broker probes run in parallel.
 
 Exit code: the worst finding of any step (0 OK, 1 warning, 2 critical);
 3 (UNKNOWN) when no step could run, or when some step could not evaluate
@@ -70,9 +71,8 @@ everything it checks and nothing at warning or above was found.`,
 	addRunbookDirFlag(cmd, &opts.RunbookDir)
 	f.StringVar(&opts.PlanDir, "plan-dir", ".", "directory for generated plan files (reassignment plans)")
 	f.DurationVar(&opts.Interval, "interval", 2*time.Second, "time between the samples of steps that measure change")
-	f.StringVar(&opts.Since, "since", "", "earlier snapshot file (from 'kafka-runbook snapshot') to measure offsets going backwards against")
 	f.StringVar(&opts.ToDatetime, "to-datetime", "", "rewind target for data-recovery, e.g. 2026-11-26T03:00:00Z")
-	_ = cmd.MarkFlagFilename("since", "json")
+	opts.Replay.bindSince(cmd)
 	opts.Replay.bindReplay(cmd)
 	opts.Replay.bindRecord(cmd)
 	return cmd
@@ -145,9 +145,20 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 	if err != nil {
 		return err
 	}
-	prev, err := loadSince(opts.Since)
+	prev, err := opts.Replay.since()
 	if err != nil {
 		return err
+	}
+	if prev != nil {
+		// Refuse another cluster's snapshot before the first step: every
+		// offset in it would read as lost. Metadata alone tells the id.
+		now, err := c.live.Snapshot(ctx, 0)
+		if err != nil {
+			return collectFailure(err)
+		}
+		if err := sameCluster(prev, now, opts.Replay.Since); err != nil {
+			return err
+		}
 	}
 	target, err := parseDatetime(opts.ToDatetime)
 	if err != nil {
@@ -155,7 +166,8 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 	}
 	env := &runbooks.Env{
 		Source: c.live, Probe: c.live, Epochs: c.live, Previous: prev, ToDatetime: target, PlanDir: opts.PlanDir, PollInterval: opts.Interval,
-		Commands: runbooks.Commands{Bootstrap: strings.Join(c.settings.BootstrapServers, ","), CommandConfig: conn.CommandConfig},
+		StepTimeout: stepTimeout(conn.Timeout, opts.Interval),
+		Commands:    runbooks.Commands{Bootstrap: strings.Join(c.settings.BootstrapServers, ","), CommandConfig: conn.CommandConfig},
 	}
 	return walkAndRender(ctx, app, ropts, rb, env, opts)
 }
@@ -207,22 +219,10 @@ func walkAndRender(ctx context.Context, app *App, ropts render.Options, rb runbo
 	return nil
 }
 
-// loadSince reads the snapshot given with --since, nil when none.
-func loadSince(path string) (*snapshot.Snapshot, error) {
-	if path == "" {
-		return nil, nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, exitcode.Usage(fmt.Errorf("--since: %w", err), "give a file written by 'kafka-runbook snapshot -f FILE'")
-	}
-	defer f.Close()
-	s, err := snapshot.Decode(f)
-	if err != nil {
-		return nil, exitcode.Usage(fmt.Errorf("--since %s: %w", path, err), "give a file written by 'kafka-runbook snapshot -f FILE'")
-	}
-	return s, nil
-}
+// stepTimeout bounds one runbook step as a whole: --timeout for its
+// collections and probes, plus the waits of a step that samples up to
+// three times (--interval apart).
+func stepTimeout(timeout, interval time.Duration) time.Duration { return timeout + 2*interval }
 
 // parseDatetime reads --to-datetime in the forms people paste: RFC 3339,
 // or Kafka's own yyyy-MM-ddTHH:mm:ss.SSS (taken as UTC).

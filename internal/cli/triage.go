@@ -13,7 +13,6 @@ import (
 )
 
 func newTriageCmd(app *App, conn *ConnOptions) *cobra.Command {
-	var since string
 	var replay ReplayOptions
 	cmd := &cobra.Command{
 		Use:   "triage",
@@ -37,28 +36,30 @@ asked for and do not change the status.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if replay.From != "" {
-				return evidenceReplayTriage(app, conn, &replay, since)
+				return evidenceReplayTriage(app, conn, &replay)
 			}
-			return runTriage(cmd.Context(), app, conn, since)
+			return runTriage(cmd.Context(), app, conn, &replay)
 		},
 	}
-	cmd.Flags().StringVar(&since, "since", "", "earlier snapshot file: also report offsets that went backwards since (DATA_LOSS)")
-	_ = cmd.MarkFlagFilename("since", "json")
+	replay.bindSince(cmd)
 	replay.bindReplay(cmd)
 	return cmd
 }
 
-func runTriage(ctx context.Context, app *App, conn *ConnOptions, since string) error {
+func runTriage(ctx context.Context, app *App, conn *ConnOptions, replay *ReplayOptions) error {
 	ropts, err := conn.renderOptions(app.IO)
 	if err != nil {
 		return err
 	}
-	prev, err := loadSince(since)
+	prev, err := replay.since()
 	if err != nil {
 		return err
 	}
 	snap, err := conn.collectOnce(ctx, app, triage.Parts(prev != nil), nil)
 	if err != nil {
+		return err
+	}
+	if err := sameCluster(prev, snap, replay.Since); err != nil {
 		return err
 	}
 	return writeTriage(app, ropts, snap, prev)

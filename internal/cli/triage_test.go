@@ -75,3 +75,48 @@ func TestTriageSinceReadsTheLogEnd(t *testing.T) {
 		t.Errorf("DATA_LOSS on %v, want orders/0 only", lost)
 	}
 }
+
+// TestSinceRefusesAnotherCluster: a snapshot of another cluster would make
+// every offset look lost. triage and run refuse it with exit 3 before any
+// finding; the same file of this cluster is accepted, as is a bundle.
+func TestSinceRefusesAnotherCluster(t *testing.T) {
+	addr := demoCluster(t)
+	other := loadFixture(t, "degraded") // cluster q7Zx1b0fT4mK2pLw9aR3cA, not the demo's
+	var buf bytes.Buffer
+	if err := snapshot.Encode(&buf, other); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "other.json")
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"triage", "-b", addr, "-o", "json", "--since", file},
+		{"run", "data-recovery", "-b", addr, "-o", "json", "--since", file},
+	} {
+		out, stderr, code := run(t, nil, args...)
+		if code != 3 || !strings.Contains(stderr, "is a snapshot of cluster q7Zx1b0fT4mK2pLw9aR3cA, not of this cluster") ||
+			!strings.Contains(stderr, "Hint:") || out != "" {
+			t.Errorf("%s --since another cluster: exit %d, stdout %q, stderr %q; want exit 3, no output, the reason and a hint", args[0], code, out, stderr)
+		}
+	}
+	// The same refusal offline: a recorded snapshot with another's --since.
+	mine := filepath.Join(t.TempDir(), "mine.json")
+	if _, stderr, code := run(t, nil, "snapshot", "-b", addr, "-f", mine); code != 0 {
+		t.Fatalf("snapshot: %s", stderr)
+	}
+	if _, stderr, code := run(t, nil, "triage", "--from", mine, "--since", file); code != 3 || !strings.Contains(stderr, "not of this cluster") {
+		t.Errorf("triage --from --since another cluster: exit %d, %s", code, stderr)
+	}
+	if _, stderr, code := run(t, nil, "triage", "-b", addr, "--since", mine); code == 3 {
+		t.Errorf("triage --since a snapshot of this cluster: exit 3: %s", stderr)
+	}
+	// A bundle of this cluster is taken as its last snapshot.
+	bundle := filepath.Join(t.TempDir(), "bundle")
+	if _, stderr, code := run(t, nil, "evidence", "capture", "-b", addr, "--out", bundle); code != 0 {
+		t.Fatalf("evidence capture: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := run(t, nil, "triage", "-b", addr, "--since", bundle); code == 3 {
+		t.Errorf("triage --since a bundle of this cluster: exit 3: %s", stderr)
+	}
+}
