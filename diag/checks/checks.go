@@ -59,6 +59,8 @@ type Reporter struct {
 	res     *Result
 	gaps    int
 	skipped bool
+	// judged: the check turned its sources' failures into findings itself.
+	judged bool
 }
 
 // Add records a finding, taking its severity from the catalogue.
@@ -75,6 +77,11 @@ func (r *Reporter) CannotEvaluate(format string, args ...any) {
 	r.res.Unevaluated = append(r.res.Unevaluated, Unevaluated{Check: r.check, Reason: fmt.Sprintf(format, args...)})
 }
 
+// Judged records that the check read its sources' failures as evidence (a
+// quorum that does not answer is itself the finding), so Run must not also
+// count them as gaps.
+func (r *Reporter) Judged() { r.judged = true }
+
 // Skip records that the check does not apply to what was asked.
 func (r *Reporter) Skip(format string, args ...any) {
 	r.skipped = true
@@ -84,6 +91,7 @@ func (r *Reporter) Skip(format string, args ...any) {
 // All returns every check, in a fixed order.
 func All() []Check {
 	return []Check{
+		controllerQuorum(),
 		brokerHealth(),
 		partitionAvailability(),
 		replication(),
@@ -106,7 +114,7 @@ func Run(in Input, checks []Check) Result {
 	for _, c := range checks {
 		r := &Reporter{check: c.Name, res: &res}
 		runOne(c, in, r)
-		if r.gaps == 0 && !r.skipped {
+		if r.gaps == 0 && !r.skipped && !r.judged {
 			sourceGaps(c, in.Snap, r)
 		}
 	}
