@@ -145,8 +145,9 @@ func (c *collector) record(source string, broker int32, subject string, err erro
 	if err == nil {
 		return
 	}
+	f := classify(err)
 	ce := &collectErr{snapshot.CollectError{
-		Source: source, Broker: broker, Subject: subject, Kind: classify(err), Message: describeErr(err),
+		Source: source, Broker: broker, Subject: subject, Kind: f.kind, Cause: f.cause, Message: describeErr(err),
 	}}
 	c.errMu.Lock()
 	c.errs = multierror.Append(c.errs, ce)
@@ -217,7 +218,7 @@ func probeOf(cn *conn) snapshot.Probe {
 	case <-cn.ready:
 		return cn.probe
 	default:
-		return snapshot.Probe{Status: snapshot.StatusTimeout, Error: "no answer before the deadline"}
+		return snapshot.Probe{Status: snapshot.StatusTimeout, Cause: snapshot.CauseTimeout, Error: "no answer before the deadline"}
 	}
 }
 

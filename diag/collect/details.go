@@ -146,7 +146,8 @@ func (c *collector) brokerView(ctx context.Context, id int32, cn *conn, views *s
 	view := snapshot.BrokerView{Broker: id, ControllerID: -1}
 	view.Probe.LatencyMS = latency.Milliseconds()
 	if err != nil {
-		view.Probe.Status = probeStatus(classify(err))
+		f := classify(err)
+		view.Probe.Status, view.Probe.Cause = f.status(), f.cause
 		view.Probe.Error = describeErr(err)
 		c.record(snapshot.SourceBrokerView, id, "", err)
 	} else {

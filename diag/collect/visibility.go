@@ -73,7 +73,7 @@ func (c *collector) reportHidden(d *diskTopics) {
 	c.errMu.Lock()
 	defer c.errMu.Unlock()
 	c.errs = multierror.Append(c.errs, &collectErr{snapshot.CollectError{
-		Source: snapshot.SourceMetadata, Broker: -1, Kind: snapshot.KindAuthorization,
+		Source: snapshot.SourceMetadata, Broker: -1, Kind: snapshot.KindAuthorization, Cause: snapshot.CauseAuthorization,
 		Message: hiddenMessage(names),
 	}})
 }

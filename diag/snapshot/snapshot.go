@@ -88,8 +88,11 @@ const (
 
 // Probe records one attempt to talk to a broker or address.
 type Probe struct {
-	Status    string `json:"status"`
-	Error     string `json:"error,omitempty"`
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+	// Cause is why the probe failed, one of the Cause* values; "" when it
+	// answered or the cause was not recorded.
+	Cause     string `json:"cause,omitempty"`
 	LatencyMS int64  `json:"latency_ms"`
 }
 
@@ -423,4 +426,7 @@ type CollectError struct {
 	// Subject narrows the failure (a topic, a group), "" when it is the whole source.
 	Subject string `json:"subject,omitempty"`
 	Message string `json:"message"`
+	// Cause is why it failed, one of the Cause* values ("" in documents
+	// written before causes were recorded).
+	Cause string `json:"cause,omitempty"`
 }
