@@ -24,21 +24,21 @@ type failure struct {
 	cause string // a snapshot.Cause* value
 }
 
+// probeStatus is the probe status of each kind; other kinds are
+// snapshot.StatusError.
+var probeStatus = map[string]string{
+	snapshot.KindRefused:       snapshot.StatusRefused,
+	snapshot.KindTimeout:       snapshot.StatusTimeout,
+	snapshot.KindTLS:           snapshot.StatusTLSError,
+	snapshot.KindAuth:          snapshot.StatusAuthError,
+	snapshot.KindAuthorization: snapshot.StatusDenied,
+	snapshot.KindUnsupported:   snapshot.StatusUnsupported,
+}
+
 // status turns the kind into a probe status.
 func (f failure) status() string {
-	switch f.kind {
-	case snapshot.KindRefused:
-		return snapshot.StatusRefused
-	case snapshot.KindTimeout:
-		return snapshot.StatusTimeout
-	case snapshot.KindTLS:
-		return snapshot.StatusTLSError
-	case snapshot.KindAuth:
-		return snapshot.StatusAuthError
-	case snapshot.KindAuthorization:
-		return snapshot.StatusDenied
-	case snapshot.KindUnsupported:
-		return snapshot.StatusUnsupported
+	if s, ok := probeStatus[f.kind]; ok {
+		return s
 	}
 	return snapshot.StatusError
 }

@@ -3,16 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
 	"io"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -27,6 +22,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/collect"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/clientconfig"
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 )
 
 // TestConnectionFailuresAreClassifiedOnce makes each way of failing to
@@ -135,94 +131,41 @@ func serve(t *testing.T, ln net.Listener, handle func(net.Conn)) string {
 	return ln.Addr().String()
 }
 
-// causePKI is a trusted CA, a rogue one, and the CA's PEM file.
+// causePKI is a trusted CA, a rogue one, and the trusted CA's PEM file.
 type causePKI struct {
-	ca, rogue *issuer
+	ca, rogue *testkit.Cert
 	caFile    string
 }
 
-type issuer struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-}
-
 func newCausePKI(t *testing.T) *causePKI {
-	p := &causePKI{ca: newIssuer(t, nil, nil), rogue: newIssuer(t, nil, nil)}
+	p := &causePKI{ca: testkit.IssueCert(t, nil, "trusted CA", nil), rogue: testkit.IssueCert(t, nil, "rogue CA", nil)}
 	p.caFile = filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(p.caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.ca.cert.Raw}), 0o600); err != nil {
+	if err := os.WriteFile(p.caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.ca.Cert.Raw}), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return p
 }
 
-// newIssuer issues a certificate from parent, or a self-signed CA when
-// parent is nil; mod edits the template.
-func newIssuer(t *testing.T, parent *issuer, mod func(*x509.Certificate)) *issuer {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "kafka"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	signer, signerKey := tmpl, key
-	if parent == nil {
-		tmpl.Subject.CommonName = "test CA " + tmpl.SerialNumber.String()
-		tmpl.IsCA, tmpl.BasicConstraintsValid = true, true
-		tmpl.KeyUsage |= x509.KeyUsageCertSign
-	} else {
-		signer, signerKey = parent.cert, parent.key
-	}
-	if mod != nil {
-		mod(tmpl)
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, signer, &key.PublicKey, signerKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &issuer{cert: cert, key: key}
-}
-
 // server starts a TLS listener with a certificate from ca for names.
-func (p *causePKI) server(ca *issuer, names ...string) func(t *testing.T) string {
-	return func(t *testing.T) string {
-		return p.tlsServer(t, ca, &tls.Config{}, func(c *x509.Certificate) {
-			for _, n := range names {
-				if ip := net.ParseIP(n); ip != nil {
-					c.IPAddresses = append(c.IPAddresses, ip)
-				} else {
-					c.DNSNames = append(c.DNSNames, n)
-				}
-			}
-		})
-	}
+func (p *causePKI) server(ca *testkit.Cert, names ...string) func(t *testing.T) string {
+	return func(t *testing.T) string { return p.tlsServer(t, ca, &tls.Config{}, testkit.ServerNames(names...)) }
 }
 
 // expiredServer presents a trusted certificate that expired yesterday.
 func (p *causePKI) expiredServer(t *testing.T) string {
 	return p.tlsServer(t, p.ca, &tls.Config{}, func(c *x509.Certificate) {
-		c.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
+		testkit.ServerNames("127.0.0.1")(c)
 		c.NotBefore, c.NotAfter = time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour)
 	})
 }
 
 // mutualServer demands a client certificate, which the client lacks.
 func (p *causePKI) mutualServer(t *testing.T) string {
-	return p.tlsServer(t, p.ca, &tls.Config{ClientAuth: tls.RequireAnyClientCert}, func(c *x509.Certificate) {
-		c.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
-	})
+	return p.tlsServer(t, p.ca, &tls.Config{ClientAuth: tls.RequireAnyClientCert}, testkit.ServerNames("127.0.0.1"))
 }
 
-func (p *causePKI) tlsServer(t *testing.T, ca *issuer, cfg *tls.Config, mod func(*x509.Certificate)) string {
-	leaf := newIssuer(t, ca, mod)
-	cfg.Certificates = []tls.Certificate{{Certificate: [][]byte{leaf.cert.Raw}, PrivateKey: leaf.key}}
+func (p *causePKI) tlsServer(t *testing.T, ca *testkit.Cert, cfg *tls.Config, mod func(*x509.Certificate)) string {
+	cfg.Certificates = []tls.Certificate{testkit.IssueCert(t, ca, "kafka", mod).TLSCertificate()}
 	return serve(t, tls.NewListener(listen(t), cfg), func(c net.Conn) { _, _ = c.Read(make([]byte, 1)) })
 }
 
