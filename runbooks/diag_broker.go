@@ -13,6 +13,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/atomicfile"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // troubled returns the brokers that are not up, by id.
@@ -52,10 +53,10 @@ func brokerClassify(ctx context.Context, env *Env) (Outcome, error) {
 		}
 		fenced := "?"
 		if b.FencedKnown {
-			fenced = yesNo(b.Fenced)
+			fenced = words.YesNo(b.Fenced)
 		}
-		tbl.Add(itoa(b.ID), state, yesNo(b.Registered), fenced, b.Probe.Status, orDash(b.Address()), orDash(b.Rack),
-			itoa(replicas[b.ID]), itoa(leaders[b.ID]), orDash(b.Probe.Error))
+		tbl.Add(itoa(b.ID), state, words.YesNo(b.Registered), fenced, b.Probe.Status, words.OrDash(b.Address()), words.OrDash(b.Rack),
+			itoa(replicas[b.ID]), itoa(leaders[b.ID]), words.OrDash(b.Probe.Error))
 	}
 	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated, Tables: []Table{tbl}}
 	out.Actions = append(out.Actions,
@@ -100,7 +101,7 @@ func brokerClassify(ctx context.Context, env *Env) (Outcome, error) {
 	for _, id := range sortedIDs(bad) {
 		parts = append(parts, fmt.Sprintf("broker %d %s", id, bad[id]))
 	}
-	out.Verdict = capitalize(strings.Join(parts, ", ")) + "."
+	out.Verdict = words.Capitalize(strings.Join(parts, ", ")) + "."
 	return out, nil
 }
 
@@ -168,7 +169,7 @@ func brokerBlastRadius(ctx context.Context, env *Env) (Outcome, error) {
 	slices.SortFunc(rows, func(a, b row) int {
 		return cmp.Or(cmp.Compare(boolInt(!a.internal), boolInt(!b.internal)), cmp.Compare(a.topic, b.topic))
 	})
-	tbl := Table{Title: fmt.Sprintf("Partitions with a replica on broker(s) %s", idList(sortedIDs(bad))),
+	tbl := Table{Title: fmt.Sprintf("Partitions with a replica on broker(s) %s", words.JoinIDs(sortedIDs(bad), ", ")),
 		Columns: []string{"Topic", "Internal", "Affected", "Under-replicated", "Under min ISR", "Offline"}}
 	var unknownMin []string
 	for _, r := range rows {
@@ -177,7 +178,7 @@ func brokerBlastRadius(ctx context.Context, env *Env) (Outcome, error) {
 			underMin = "?"
 			unknownMin = append(unknownMin, r.topic)
 		}
-		tbl.Add(r.topic, yesNo(r.internal), itoa(r.affected), itoa(r.urp), underMin, itoa(r.offline))
+		tbl.Add(r.topic, words.YesNo(r.internal), itoa(r.affected), itoa(r.urp), underMin, itoa(r.offline))
 	}
 	tbl.Notes = append(tbl.Notes, fmt.Sprintf("total: %d partitions affected, %d under-replicated, %d under min ISR, %d offline",
 		totals.affected, totals.urp, totals.underMin, totals.offline))
@@ -186,7 +187,7 @@ func brokerBlastRadius(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	out.Tables = []Table{tbl}
 	out.Verdict = fmt.Sprintf("%s affected: %d under-replicated, %d under min ISR (acks=all producers fail), %d offline.",
-		plural(totals.affected, "partition", "partitions"), totals.urp, totals.underMin, totals.offline)
+		words.Plural(totals.affected, "partition", "partitions"), totals.urp, totals.underMin, totals.offline)
 	out.Actions = []Action{
 		{Title: "Cross-check with Kafka's own tool: partitions without a live leader", Risk: Safe,
 			Command: env.Commands.Kafka("kafka-topics.sh", "--describe", "--unavailable-partitions"), Consequence: "Read-only."},
@@ -224,7 +225,7 @@ func brokerOfflineWait(ctx context.Context, env *Env) (Outcome, error) {
 					live = append(live, id)
 				}
 			}
-			tbl.Add(fmt.Sprintf("%s/%d", t.Name, p.ID), replicaList(p.Replicas), replicaList(p.ISR), orDash(idList(wait)), orDash(idList(live)))
+			tbl.Add(fmt.Sprintf("%s/%d", t.Name, p.ID), words.JoinIDs(p.Replicas, ","), words.JoinIDs(p.ISR, ","), words.OrDash(words.JoinIDs(wait, ", ")), words.OrDash(words.JoinIDs(live, ", ")))
 		}
 	}
 	for _, f := range res.Findings {
@@ -239,12 +240,12 @@ func brokerOfflineWait(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	var waits []string
 	for _, id := range sortedIDs(waitingFor) {
-		waits = append(waits, fmt.Sprintf("broker %d: %s", id, plural(waitingFor[id], "partition waits", "partitions wait")))
+		waits = append(waits, fmt.Sprintf("broker %d: %s", id, words.Plural(waitingFor[id], "partition waits", "partitions wait")))
 	}
-	out.Verdict = fmt.Sprintf("%s offline: %s.", plural(len(tbl.Rows), "partition", "partitions"), strings.Join(waits, "; "))
+	out.Verdict = fmt.Sprintf("%s offline: %s.", words.Plural(len(tbl.Rows), "partition", "partitions"), strings.Join(waits, "; "))
 	if unclean > 0 {
 		out.Next = "data-recovery"
-		out.Verdict += fmt.Sprintf(" %s back only with a broker from the last ISR, or through an unclean election that loses data.", plural(unclean, "comes", "come"))
+		out.Verdict += fmt.Sprintf(" %s back only with a broker from the last ISR, or through an unclean election that loses data.", words.Plural(unclean, "comes", "come"))
 	}
 	return out, nil
 }
@@ -273,26 +274,26 @@ func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	plan := PlanMoveOff(snap, dead, live)
 	deadIDs := sortedIDs(dead)
-	tbl := Table{Title: "Reassignment plan: replicas moved off " + idList(deadIDs), Columns: []string{"Partition", "Replicas now", "Replicas after"}, Empty: "nothing to move"}
+	tbl := Table{Title: "Reassignment plan: replicas moved off " + words.JoinIDs(deadIDs, ", "), Columns: []string{"Partition", "Replicas now", "Replicas after"}, Empty: "nothing to move"}
 	for _, p := range plan.Plan.Partitions {
-		tbl.Add(fmt.Sprintf("%s/%d", p.Topic, p.Partition), replicaList(p.previous), replicaList(p.Replicas))
+		tbl.Add(fmt.Sprintf("%s/%d", p.Topic, p.Partition), words.JoinIDs(p.previous, ","), words.JoinIDs(p.Replicas, ","))
 	}
 	if n := len(plan.Unplaceable); n > 0 {
-		tbl.Warnings = append(tbl.Warnings, fmt.Sprintf("%s cannot be placed: fewer live brokers than replicas (%s)", plural(n, "partition", "partitions"), sample(plan.Unplaceable)))
+		tbl.Warnings = append(tbl.Warnings, fmt.Sprintf("%s cannot be placed: fewer live brokers than replicas (%s)", words.Plural(n, "partition", "partitions"), words.Sample(plan.Unplaceable, 5)))
 	}
 	if n := len(plan.NoSource); n > 0 {
-		tbl.Warnings = append(tbl.Warnings, fmt.Sprintf("%s left out: no live in-sync replica to copy from, moving them would create empty replicas; bring the broker back or see data-recovery (%s)", plural(n, "partition", "partitions"), sample(plan.NoSource)))
+		tbl.Warnings = append(tbl.Warnings, fmt.Sprintf("%s left out: no live in-sync replica to copy from, moving them would create empty replicas; bring the broker back or see data-recovery (%s)", words.Plural(n, "partition", "partitions"), words.Sample(plan.NoSource, 5)))
 	}
 	out.Tables = []Table{tbl, decisionTable()}
 	if len(plan.Plan.Partitions) == 0 {
-		out.Verdict = fmt.Sprintf("Broker(s) %s hold no replicas that can be moved.", idList(deadIDs))
+		out.Verdict = fmt.Sprintf("Broker(s) %s hold no replicas that can be moved.", words.JoinIDs(deadIDs, ", "))
 		return out, nil
 	}
 	data, err := plan.Plan.JSON()
 	if err != nil {
 		return Outcome{}, err
 	}
-	name := fmt.Sprintf("reassign-off-broker-%s-%s.json", strings.ReplaceAll(replicaList(deadIDs), ",", "-"), env.now().UTC().Format("20060102T150405Z"))
+	name := fmt.Sprintf("reassign-off-broker-%s-%s.json", strings.ReplaceAll(words.JoinIDs(deadIDs, ","), ",", "-"), env.now().UTC().Format("20060102T150405Z"))
 	path := filepath.Join(env.PlanDir, name)
 	if env.PlanDir == "" {
 		path = name
@@ -304,7 +305,7 @@ func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
 		out.Files = []string{path}
 	}
 	out.Verdict = fmt.Sprintf("If broker(s) %s will not come back, the plan moves %s off them (%s).",
-		idList(deadIDs), plural(len(plan.Plan.Partitions), "partition", "partitions"), path)
+		words.JoinIDs(deadIDs, ", "), words.Plural(len(plan.Plan.Partitions), "partition", "partitions"), path)
 	out.Actions = []Action{
 		{Title: "Preferred: bring the broker back with its disk, then go to the next step", Risk: Safe,
 			Command:     "systemctl start kafka   # on the broker's host",
@@ -336,7 +337,7 @@ func brokerAfterReturn(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated}
 	if bad := troubled(snap); len(bad) > 0 {
-		out.Verdict = fmt.Sprintf("Broker(s) %s are still not up: come back to this step once they are.", idList(sortedIDs(bad)))
+		out.Verdict = fmt.Sprintf("Broker(s) %s are still not up: come back to this step once they are.", words.JoinIDs(sortedIDs(bad), ", "))
 		return out, nil
 	}
 	notPreferred := 0
@@ -353,9 +354,9 @@ func brokerAfterReturn(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	switch {
 	case urp > 0:
-		out.Verdict = fmt.Sprintf("All brokers are up; %s still catching up. Wait for the ISR to fill before moving leadership.", plural(urp, "partition is", "partitions are"))
+		out.Verdict = fmt.Sprintf("All brokers are up; %s still catching up. Wait for the ISR to fill before moving leadership.", words.Plural(urp, "partition is", "partitions are"))
 	case notPreferred > 0:
-		out.Verdict = fmt.Sprintf("All brokers are up and in sync; %s not led by their preferred replica.", plural(notPreferred, "partition is", "partitions are"))
+		out.Verdict = fmt.Sprintf("All brokers are up and in sync; %s not led by their preferred replica.", words.Plural(notPreferred, "partition is", "partitions are"))
 		out.Actions = []Action{{Title: "Move leadership back to the preferred replicas", Risk: Caution,
 			Command:     env.Commands.Kafka("kafka-leader-election.sh", "--election-type", "preferred", "--all-topic-partitions"),
 			Consequence: "Moves leaders; clients reconnect to the new leaders. Run only once every ISR is full."}}
@@ -372,26 +373,4 @@ func sortedIDs[V any](m map[int32]V) []int32 {
 	}
 	slices.Sort(out)
 	return out
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// sample lists up to five names and counts the rest.
-func sample(names []string) string {
-	if len(names) <= 5 {
-		return strings.Join(names, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(names[:5], ", "), len(names)-5)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/internal/triage"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
@@ -117,7 +118,7 @@ func writeRunFooter(w io.Writer, tr runbooks.Transcript) {
 	if tr.Stopped {
 		stopped = " (stopped before the last step)"
 	}
-	fmt.Fprintf(w, "\n%s: %s run, %s%s.\n", tr.Status, countOf(len(tr.Steps), "step"), countOf(len(tr.Findings), "finding"), stopped)
+	fmt.Fprintf(w, "\n%s: %s run, %s%s.\n", tr.Status, words.Plural(len(tr.Steps), "step", "steps"), words.Plural(len(tr.Findings), "finding", "findings"), stopped)
 }
 
 // formatAction shows the risk first, then the command to paste, then what
@@ -130,22 +131,7 @@ func formatAction(a runbooks.Action, markdown bool) string {
 		note = a.Consequence
 	}
 	if markdown {
-		return fmt.Sprintf("**[%s]** %s\n  ```\n  %s\n  ```\n  %s", risk, a.Title, a.Command, capitalizeFirst(note))
+		return fmt.Sprintf("**[%s]** %s\n  ```\n  %s\n  ```\n  %s", risk, a.Title, a.Command, words.Capitalize(note))
 	}
 	return fmt.Sprintf("[%s] %s\n      $ %s\n      %s", risk, a.Title, a.Command, note)
-}
-
-func capitalizeFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// countOf is "1 step" or "3 steps".
-func countOf(n int, noun string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", noun)
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // foldAbove is how many events of one kind in one poll the timeline lists
@@ -189,7 +190,7 @@ func (r *Report) ActionTables() []render.Table {
 			started = tr.Steps[0].StartedAt.UTC().Format(TimeFormat)
 		}
 		steps := render.Table{
-			Title:   fmt.Sprintf("Runbook %s: %s, started %s UTC", tr.Runbook.Name, tr.Status, orDash(started)),
+			Title:   fmt.Sprintf("Runbook %s: %s, started %s UTC", tr.Runbook.Name, tr.Status, words.OrDash(started)),
 			Columns: []render.Column{{Name: "Step", Align: render.AlignRight}, {Name: "Title"}, {Name: "Severity"}, {Name: "Verdict", Wrap: true}},
 		}
 		actions := render.Table{
