@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -68,7 +69,7 @@ func brokerClassify(ctx context.Context, env *Env) (Outcome, error) {
 			Consequence: "Read-only."},
 	)
 	bad := troubled(snap)
-	for _, id := range sortedIDs(bad) {
+	for _, id := range slices.Sorted(maps.Keys(bad)) {
 		b, _ := snap.Broker(id)
 		host := b.Host
 		if host == "" {
@@ -98,7 +99,7 @@ func brokerClassify(ctx context.Context, env *Env) (Outcome, error) {
 		return out, nil
 	}
 	var parts []string
-	for _, id := range sortedIDs(bad) {
+	for _, id := range slices.Sorted(maps.Keys(bad)) {
 		parts = append(parts, fmt.Sprintf("broker %d %s", id, bad[id]))
 	}
 	out.Verdict = words.Capitalize(strings.Join(parts, ", ")) + "."
@@ -169,7 +170,7 @@ func brokerBlastRadius(ctx context.Context, env *Env) (Outcome, error) {
 	slices.SortFunc(rows, func(a, b row) int {
 		return cmp.Or(cmp.Compare(boolInt(!a.internal), boolInt(!b.internal)), cmp.Compare(a.topic, b.topic))
 	})
-	tbl := Table{Title: fmt.Sprintf("Partitions with a replica on broker(s) %s", words.JoinIDs(sortedIDs(bad), ", ")),
+	tbl := Table{Title: fmt.Sprintf("Partitions with a replica on broker(s) %s", words.JoinIDs(slices.Sorted(maps.Keys(bad)), ", ")),
 		Columns: []string{"Topic", "Internal", "Affected", "Under-replicated", "Under min ISR", "Offline"}}
 	var unknownMin []string
 	for _, r := range rows {
@@ -239,7 +240,7 @@ func brokerOfflineWait(ctx context.Context, env *Env) (Outcome, error) {
 		return out, nil
 	}
 	var waits []string
-	for _, id := range sortedIDs(waitingFor) {
+	for _, id := range slices.Sorted(maps.Keys(waitingFor)) {
 		waits = append(waits, fmt.Sprintf("broker %d: %s", id, words.Plural(waitingFor[id], "partition waits", "partitions wait")))
 	}
 	out.Verdict = fmt.Sprintf("%s offline: %s.", words.Plural(len(tbl.Rows), "partition", "partitions"), strings.Join(waits, "; "))
@@ -273,7 +274,7 @@ func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
 		return out, nil
 	}
 	plan := PlanMoveOff(snap, dead, live)
-	deadIDs := sortedIDs(dead)
+	deadIDs := slices.Sorted(maps.Keys(dead))
 	tbl := Table{Title: "Reassignment plan: replicas moved off " + words.JoinIDs(deadIDs, ", "), Columns: []string{"Partition", "Replicas now", "Replicas after"}, Empty: "nothing to move"}
 	for _, p := range plan.Plan.Partitions {
 		tbl.Add(fmt.Sprintf("%s/%d", p.Topic, p.Partition), words.JoinIDs(p.previous, ","), words.JoinIDs(p.Replicas, ","))
@@ -293,7 +294,7 @@ func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	name := fmt.Sprintf("reassign-off-broker-%s-%s.json", strings.ReplaceAll(words.JoinIDs(deadIDs, ","), ",", "-"), env.now().UTC().Format("20060102T150405Z"))
+	name := fmt.Sprintf("reassign-off-broker-%s-%s.json", words.JoinIDs(deadIDs, "-"), env.now().UTC().Format("20060102T150405Z"))
 	path := filepath.Join(env.PlanDir, name)
 	if env.PlanDir == "" {
 		path = name
@@ -337,7 +338,7 @@ func brokerAfterReturn(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated}
 	if bad := troubled(snap); len(bad) > 0 {
-		out.Verdict = fmt.Sprintf("Broker(s) %s are still not up: come back to this step once they are.", words.JoinIDs(sortedIDs(bad), ", "))
+		out.Verdict = fmt.Sprintf("Broker(s) %s are still not up: come back to this step once they are.", words.JoinIDs(slices.Sorted(maps.Keys(bad)), ", "))
 		return out, nil
 	}
 	notPreferred := 0
@@ -364,13 +365,4 @@ func brokerAfterReturn(ctx context.Context, env *Env) (Outcome, error) {
 		out.Verdict = "Recovered: all brokers are up, every partition is fully in sync and led by its preferred replica."
 	}
 	return out, nil
-}
-
-func sortedIDs[V any](m map[int32]V) []int32 {
-	out := make([]int32, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

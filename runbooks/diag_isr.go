@@ -3,6 +3,7 @@ package runbooks
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -55,7 +56,7 @@ func isrByBroker(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	tbl := Table{Title: "Under-replicated partitions by missing broker", Columns: []string{"Missing broker", "State", "Partitions", "Under min ISR", "Examples"}, Empty: "no partition is under-replicated"}
 	var down []int32
-	for _, id := range sortedIDs(byBroker) {
+	for _, id := range slices.Sorted(maps.Keys(byBroker)) {
 		parts := byBroker[id]
 		slices.Sort(parts)
 		st := states[id]
@@ -72,7 +73,7 @@ func isrByBroker(ctx context.Context, env *Env) (Outcome, error) {
 		out.Verdict = fmt.Sprintf("The ISR shrank because %s not up: this is a broker failure.", brokersAre(down))
 		out.Next = "broker-failure"
 	default:
-		out.Verdict = fmt.Sprintf("Followers on %s registered and up but out of the ISR: they are slow, not dead.", brokersAre(sortedIDs(byBroker)))
+		out.Verdict = fmt.Sprintf("Followers on %s registered and up but out of the ISR: they are slow, not dead.", brokersAre(slices.Sorted(maps.Keys(byBroker))))
 	}
 	out.Actions = []Action{{Title: "Cross-check with Kafka's own tool", Risk: Safe,
 		Command: env.Commands.Kafka("kafka-topics.sh", "--describe", "--under-replicated-partitions"), Consequence: "Read-only."}}

@@ -3,6 +3,8 @@ package runbooks
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
@@ -246,13 +248,13 @@ func zombieTruncation(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	switch {
 	case measured == 0:
-		out.Verdict = fmt.Sprintf("Records written to zombie(s) %s will be truncated when they rejoin, but how many could not be measured.", words.JoinIDs(sortedIDs(brokers), ", "))
+		out.Verdict = fmt.Sprintf("Records written to zombie(s) %s will be truncated when they rejoin, but how many could not be measured.", words.JoinIDs(slices.Sorted(maps.Keys(brokers)), ", "))
 	case measured < len(suspects[:min(len(suspects), 20)]):
-		out.Verdict = fmt.Sprintf("At least %d records written to zombie(s) %s will be truncated when they rejoin (%d partitions not measured); producers with acks=0/1 were told they succeeded.", total, words.JoinIDs(sortedIDs(brokers), ", "), min(len(suspects), 20)-measured)
+		out.Verdict = fmt.Sprintf("At least %d records written to zombie(s) %s will be truncated when they rejoin (%d partitions not measured); producers with acks=0/1 were told they succeeded.", total, words.JoinIDs(slices.Sorted(maps.Keys(brokers)), ", "), min(len(suspects), 20)-measured)
 	default:
-		out.Verdict = fmt.Sprintf("About %d records written to zombie(s) %s will be truncated when they rejoin; producers with acks=0/1 were told they succeeded.", total, words.JoinIDs(sortedIDs(brokers), ", "))
+		out.Verdict = fmt.Sprintf("About %d records written to zombie(s) %s will be truncated when they rejoin; producers with acks=0/1 were told they succeeded.", total, words.JoinIDs(slices.Sorted(maps.Keys(brokers)), ", "))
 	}
-	for _, id := range sortedIDs(brokers) {
+	for _, id := range slices.Sorted(maps.Keys(brokers)) {
 		out.Actions = append(out.Actions, Action{
 			Title: fmt.Sprintf("If broker %d stays a zombie after its path to the controller is back: stop it cleanly and restart it", id), Risk: Caution,
 			Command:     "systemctl restart kafka   # on broker " + itoa(id) + "'s host",

@@ -2,6 +2,8 @@ package checks
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
@@ -88,7 +90,7 @@ func replication() Check {
 			if unknownMinISR > 0 {
 				r.CannotEvaluate("min.insync.replicas unknown for %d partitions (topic configs not read): UNDER_MIN_ISR and AT_MIN_ISR not evaluated for them", unknownMinISR)
 			}
-			for _, id := range sortedKeys(offline) {
+			for _, id := range slices.Sorted(maps.Keys(offline)) {
 				r.Add(findings.Finding{
 					Code: findings.OfflineReplica, Broker: findings.Int32(id),
 					Summary:  fmt.Sprintf("broker %d has %d offline replicas", id, offline[id]),

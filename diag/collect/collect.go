@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -220,14 +219,4 @@ func probeOf(cn *conn) snapshot.Probe {
 	default:
 		return snapshot.Probe{Status: snapshot.StatusTimeout, Cause: snapshot.CauseTimeout, Error: "no answer before the deadline"}
 	}
-}
-
-// sortedIDs returns the keys of a broker-id set in order.
-func sortedIDs[V any](m map[int32]V) []int32 {
-	ids := make([]int32, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
 }

@@ -2,6 +2,8 @@ package collect
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -129,7 +131,7 @@ func (c *collector) anyLive(live map[int32]*conn) *conn {
 	if cn, ok := live[c.snap.ControllerID]; ok {
 		return cn
 	}
-	return live[sortedIDs(live)[0]]
+	return live[slices.Sorted(maps.Keys(live))[0]]
 }
 
 // brokerView asks one broker for its own Metadata, the raw material for

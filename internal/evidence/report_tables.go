@@ -3,6 +3,7 @@ package evidence
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -149,7 +150,7 @@ func affectedTable(title, subject string, m map[string]*affected, parts bool) re
 	}
 	cols = append(cols, render.Column{Name: "First (UTC)"}, render.Column{Name: "Last (UTC)"}, render.Column{Name: "Events and findings", Wrap: true})
 	t := render.Table{Title: title, Columns: cols, Empty: "None."}
-	keys := sortedKeys(m)
+	keys := slices.Sorted(maps.Keys(m))
 	if subject == "Broker" {
 		slices.SortFunc(keys, func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), cmp.Compare(a, b)) })
 	}
