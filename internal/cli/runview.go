@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
@@ -74,7 +75,7 @@ func writeStep(w io.Writer, ropts render.Options, rb runbooks.Runbook, s runbook
 	fmt.Fprintln(w)
 	tables := make([]render.Table, 0, len(s.Tables)+1)
 	for _, tb := range s.Tables {
-		tables = append(tables, tb.Render())
+		tables = append(tables, stepTable(tb))
 	}
 	if len(s.Findings) > 0 {
 		tables = append(tables, triage.FindingsTable(s.Findings))
@@ -134,4 +135,35 @@ func formatAction(a runbooks.Action, markdown bool) string {
 		return fmt.Sprintf("**[%s]** %s\n  ```\n  %s\n  ```\n  %s", risk, a.Title, a.Command, words.Capitalize(note))
 	}
 	return fmt.Sprintf("[%s] %s\n      $ %s\n      %s", risk, a.Title, a.Command, note)
+}
+
+// stepTable draws a runbook step's table through the one renderer,
+// right-aligning the columns whose cells are all numbers.
+func stepTable(t runbooks.Table) render.Table {
+	out := render.Table{Title: t.Title, Rows: t.Rows, Notes: t.Notes, Warnings: t.Warnings, Empty: t.Empty}
+	for i, name := range t.Columns {
+		col := render.Column{Name: name}
+		if numericColumn(t.Rows, i) {
+			col.Align = render.AlignRight
+		}
+		out.Columns = append(out.Columns, col)
+	}
+	return out
+}
+
+// numericColumn reports whether every cell of column i is a number, empty
+// or "-".
+func numericColumn(rows [][]string, i int) bool {
+	if len(rows) == 0 {
+		return false
+	}
+	for _, r := range rows {
+		if i >= len(r) {
+			return false
+		}
+		if _, err := strconv.ParseInt(r[i], 10, 64); err != nil && r[i] != "" && r[i] != "-" {
+			return false
+		}
+	}
+	return true
 }
