@@ -1,5 +1,50 @@
 package snapshot
 
+// Error kinds: why a source could not be collected.
+const (
+	KindRefused       = "refused"
+	KindTimeout       = "timeout"
+	KindTLS           = "tls"
+	KindAuth          = "authentication"
+	KindAuthorization = "authorization"
+	KindUnsupported   = "unsupported"
+	KindProtocol      = "protocol"
+	KindOther         = "other"
+)
+
+// Collection sources, used in CollectError.Source.
+const (
+	SourceBootstrap       = "bootstrap"
+	SourceMetadata        = "metadata"
+	SourceDescribeCluster = "describe_cluster"
+	SourceBrokerView      = "broker_view"
+	SourceTopicConfigs    = "topic_configs"
+	SourceBrokerConfigs   = "broker_configs"
+	SourceLogDirs         = "log_dirs"
+	SourceOffsets         = "offsets"
+	SourceGroups          = "groups"
+	SourceReassignments   = "reassignments"
+	SourceACLs            = "acls"
+	// SourceQuorum is DescribeQuorum, through a broker or a controller.
+	SourceQuorum = "quorum"
+	// SourceTopicPartitions is DescribeTopicPartitions (ELR).
+	SourceTopicPartitions = "topic_partitions"
+)
+
+// CollectError names one thing that could not be collected.
+type CollectError struct {
+	Source string `json:"source"`
+	// Broker is the broker asked, -1 when the failure is not tied to one.
+	Broker int32  `json:"broker"`
+	Kind   string `json:"kind"`
+	// Subject narrows the failure (a topic, a group), "" when it is the whole source.
+	Subject string `json:"subject,omitempty"`
+	Message string `json:"message"`
+	// Cause is why it failed, one of the Cause* values ("" in documents
+	// written before causes were recorded).
+	Cause string `json:"cause,omitempty"`
+}
+
 // Failure causes: why a probe or a request failed, precisely enough to say
 // which setting to fix. The collector records one where it classifies the
 // error it had in hand (Probe.Cause, CollectError.Cause), so nothing
