@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/atomicfile"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // troubled returns the brokers that are not up, by id.
@@ -53,10 +55,10 @@ func brokerClassify(ctx context.Context, env *Env) (Outcome, error) {
 		}
 		fenced := "?"
 		if b.FencedKnown {
-			fenced = yesNo(b.Fenced)
+			fenced = words.YesNo(b.Fenced)
 		}
-		tbl.Add(itoa(b.ID), state, yesNo(b.Registered), fenced, b.Probe.Status, orDash(b.Address()), orDash(b.Rack),
-			itoa(replicas[b.ID]), itoa(leaders[b.ID]), orDash(b.Probe.Error))
+		tbl.Add(itoa(b.ID), state, words.YesNo(b.Registered), fenced, b.Probe.Status, words.OrDash(b.Address()), words.OrDash(b.Rack),
+			itoa(replicas[b.ID]), itoa(leaders[b.ID]), words.OrDash(b.Probe.Error))
 	}
 	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated, Tables: []Table{tbl}}
 	out.Actions = append(out.Actions,
@@ -68,7 +70,7 @@ func brokerClassify(ctx context.Context, env *Env) (Outcome, error) {
 			Consequence: "Read-only."},
 	)
 	bad := troubled(snap)
-	for _, id := range sortedIDs(bad) {
+	for _, id := range slices.Sorted(maps.Keys(bad)) {
 		b, _ := snap.Broker(id)
 		host := b.Host
 		if host == "" {
@@ -105,7 +107,7 @@ func brokerClassify(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	var parts []string
 	var fenced []int32
-	for _, id := range sortedIDs(bad) {
+	for _, id := range slices.Sorted(maps.Keys(bad)) {
 		state := bad[id].String()
 		if bad[id] == checks.StateFenced {
 			state = "fenced but answering"
@@ -113,7 +115,7 @@ func brokerClassify(ctx context.Context, env *Env) (Outcome, error) {
 		}
 		parts = append(parts, fmt.Sprintf("broker %d %s", id, state))
 	}
-	out.Verdict = capitalize(strings.Join(parts, ", ")) + "."
+	out.Verdict = words.Capitalize(strings.Join(parts, ", ")) + "."
 	if len(fenced) > 0 {
 		// Its process runs: the cure is its path to the controller, and a
 		// zombie leader may be accepting writes meanwhile.
@@ -173,7 +175,7 @@ func brokerBlastRadius(ctx context.Context, env *Env) (Outcome, error) {
 	slices.SortFunc(rows, func(a, b row) int {
 		return cmp.Or(cmp.Compare(boolInt(!a.internal), boolInt(!b.internal)), cmp.Compare(a.topic, b.topic))
 	})
-	tbl := Table{Title: fmt.Sprintf("Partitions with a replica on broker(s) %s", idList(sortedIDs(bad))),
+	tbl := Table{Title: fmt.Sprintf("Partitions with a replica on broker(s) %s", words.JoinIDs(slices.Sorted(maps.Keys(bad)), ", ")),
 		Columns: []string{"Topic", "Internal", "Affected", "Under-replicated", "Under min ISR", "Offline"}}
 	var unknownMin []string
 	for _, r := range rows {
@@ -182,7 +184,7 @@ func brokerBlastRadius(ctx context.Context, env *Env) (Outcome, error) {
 			underMin = "?"
 			unknownMin = append(unknownMin, r.topic)
 		}
-		tbl.Add(r.topic, yesNo(r.internal), itoa(r.affected), itoa(r.urp), underMin, itoa(r.offline))
+		tbl.Add(r.topic, words.YesNo(r.internal), itoa(r.affected), itoa(r.urp), underMin, itoa(r.offline))
 	}
 	tbl.Notes = append(tbl.Notes, fmt.Sprintf("total: %d partitions affected, %d under-replicated, %d under min ISR, %d offline",
 		totals.affected, totals.urp, totals.underMin, totals.offline))
@@ -191,7 +193,7 @@ func brokerBlastRadius(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	out.Tables = []Table{tbl}
 	out.Verdict = fmt.Sprintf("%s affected: %d under-replicated, %d under min ISR (acks=all producers fail), %d offline.",
-		plural(totals.affected, "partition", "partitions"), totals.urp, totals.underMin, totals.offline)
+		words.Plural(totals.affected, "partition", "partitions"), totals.urp, totals.underMin, totals.offline)
 	out.Actions = []Action{
 		{Title: "Cross-check with Kafka's own tool: partitions without a live leader", Risk: Safe,
 			Command: env.Commands.Kafka("kafka-topics.sh", "--describe", "--unavailable-partitions"), Consequence: "Read-only."},
@@ -229,7 +231,7 @@ func brokerOfflineWait(ctx context.Context, env *Env) (Outcome, error) {
 					live = append(live, id)
 				}
 			}
-			tbl.Add(fmt.Sprintf("%s/%d", t.Name, p.ID), replicaList(p.Replicas), replicaList(p.ISR), orDash(idList(wait)), orDash(idList(live)))
+			tbl.Add(fmt.Sprintf("%s/%d", t.Name, p.ID), words.JoinIDs(p.Replicas, ","), words.JoinIDs(p.ISR, ","), words.OrDash(words.JoinIDs(wait, ", ")), words.OrDash(words.JoinIDs(live, ", ")))
 		}
 	}
 	for _, f := range res.Findings {
@@ -243,13 +245,13 @@ func brokerOfflineWait(ctx context.Context, env *Env) (Outcome, error) {
 		return out, nil
 	}
 	var waits []string
-	for _, id := range sortedIDs(waitingFor) {
-		waits = append(waits, fmt.Sprintf("broker %d: %s", id, plural(waitingFor[id], "partition waits", "partitions wait")))
+	for _, id := range slices.Sorted(maps.Keys(waitingFor)) {
+		waits = append(waits, fmt.Sprintf("broker %d: %s", id, words.Plural(waitingFor[id], "partition waits", "partitions wait")))
 	}
-	out.Verdict = fmt.Sprintf("%s offline: %s.", plural(len(tbl.Rows), "partition", "partitions"), strings.Join(waits, "; "))
+	out.Verdict = fmt.Sprintf("%s offline: %s.", words.Plural(len(tbl.Rows), "partition", "partitions"), strings.Join(waits, "; "))
 	if unclean > 0 {
 		out.Next = "data-recovery"
-		out.Verdict += fmt.Sprintf(" %s back only with a broker from the last ISR, or through an unclean election that loses data.", plural(unclean, "comes", "come"))
+		out.Verdict += fmt.Sprintf(" %s back only with a broker from the last ISR, or through an unclean election that loses data.", words.Plural(unclean, "comes", "come"))
 	}
 	return out, nil
 }
@@ -279,7 +281,7 @@ func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
 		// Never plan to move replicas off a broker whose process runs: it
 		// rejoins with its data once it reaches the controller again.
 		out.Tables = append(out.Tables, Table{Title: "Not planned: fenced but answering", Columns: []string{"Broker", "Why not"},
-			Rows: [][]string{{idList(fenced), "the controller fenced it but it answers clients: it cannot reach the controller. " +
+			Rows: [][]string{{words.JoinIDs(fenced, ", "), "the controller fenced it but it answers clients: it cannot reach the controller. " +
 				"Fix that path (network, certificates, controller.quorum.bootstrap.servers) and it rejoins with its data; see zombie-leader"}}})
 		out.Next = "zombie-leader"
 	}
@@ -291,27 +293,27 @@ func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
 		return out, nil
 	}
 	plan := PlanMoveOff(snap, dead, live)
-	deadIDs := sortedIDs(dead)
-	tbl := Table{Title: "Reassignment plan: replicas moved off " + idList(deadIDs), Columns: []string{"Partition", "Replicas now", "Replicas after"}, Empty: "nothing to move"}
+	deadIDs := slices.Sorted(maps.Keys(dead))
+	tbl := Table{Title: "Reassignment plan: replicas moved off " + words.JoinIDs(deadIDs, ", "), Columns: []string{"Partition", "Replicas now", "Replicas after"}, Empty: "nothing to move"}
 	for _, p := range plan.Plan.Partitions {
-		tbl.Add(fmt.Sprintf("%s/%d", p.Topic, p.Partition), replicaList(p.previous), replicaList(p.Replicas))
+		tbl.Add(fmt.Sprintf("%s/%d", p.Topic, p.Partition), words.JoinIDs(p.previous, ","), words.JoinIDs(p.Replicas, ","))
 	}
 	if n := len(plan.Unplaceable); n > 0 {
-		tbl.Warnings = append(tbl.Warnings, fmt.Sprintf("%s cannot be placed: fewer live brokers than replicas (%s)", plural(n, "partition", "partitions"), sample(plan.Unplaceable)))
+		tbl.Warnings = append(tbl.Warnings, fmt.Sprintf("%s cannot be placed: fewer live brokers than replicas (%s)", words.Plural(n, "partition", "partitions"), words.Sample(plan.Unplaceable, 5)))
 	}
 	if n := len(plan.NoSource); n > 0 {
-		tbl.Warnings = append(tbl.Warnings, fmt.Sprintf("%s left out: no live in-sync replica to copy from, moving them would create empty replicas; bring the broker back or see data-recovery (%s)", plural(n, "partition", "partitions"), sample(plan.NoSource)))
+		tbl.Warnings = append(tbl.Warnings, fmt.Sprintf("%s left out: no live in-sync replica to copy from, moving them would create empty replicas; bring the broker back or see data-recovery (%s)", words.Plural(n, "partition", "partitions"), words.Sample(plan.NoSource, 5)))
 	}
 	out.Tables = append([]Table{tbl, decisionTable()}, out.Tables...)
 	if len(plan.Plan.Partitions) == 0 {
-		out.Verdict = fmt.Sprintf("Broker(s) %s hold no replicas that can be moved.", idList(deadIDs))
+		out.Verdict = fmt.Sprintf("Broker(s) %s hold no replicas that can be moved.", words.JoinIDs(deadIDs, ", "))
 		return out, nil
 	}
 	data, err := plan.Plan.JSON()
 	if err != nil {
 		return Outcome{}, err
 	}
-	name := fmt.Sprintf("reassign-off-broker-%s-%s.json", strings.ReplaceAll(replicaList(deadIDs), ",", "-"), env.now().UTC().Format("20060102T150405Z"))
+	name := fmt.Sprintf("reassign-off-broker-%s-%s.json", words.JoinIDs(deadIDs, "-"), env.now().UTC().Format("20060102T150405Z"))
 	path := filepath.Join(env.PlanDir, name)
 	if env.PlanDir == "" {
 		path = name
@@ -323,7 +325,7 @@ func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
 		out.Files = []string{path}
 	}
 	out.Verdict = fmt.Sprintf("If broker(s) %s will not come back, the plan moves %s off them (%s).",
-		idList(deadIDs), plural(len(plan.Plan.Partitions), "partition", "partitions"), path)
+		words.JoinIDs(deadIDs, ", "), words.Plural(len(plan.Plan.Partitions), "partition", "partitions"), path)
 	out.Actions = []Action{
 		{Title: "Preferred: bring the broker back with its disk, then go to the next step", Risk: Safe,
 			Command:     "systemctl start kafka   # on the broker's host",
@@ -355,7 +357,7 @@ func brokerAfterReturn(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated}
 	if bad := troubled(snap); len(bad) > 0 {
-		out.Verdict = fmt.Sprintf("Broker(s) %s are still not up: come back to this step once they are.", idList(sortedIDs(bad)))
+		out.Verdict = fmt.Sprintf("Broker(s) %s are still not up: come back to this step once they are.", words.JoinIDs(slices.Sorted(maps.Keys(bad)), ", "))
 		return out, nil
 	}
 	notPreferred := 0
@@ -369,9 +371,9 @@ func brokerAfterReturn(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	switch {
 	case urp > 0:
-		out.Verdict = fmt.Sprintf("All brokers are up; %s still catching up. Wait for the ISR to fill before moving leadership.", plural(urp, "partition is", "partitions are"))
+		out.Verdict = fmt.Sprintf("All brokers are up; %s still catching up. Wait for the ISR to fill before moving leadership.", words.Plural(urp, "partition is", "partitions are"))
 	case notPreferred > 0:
-		out.Verdict = fmt.Sprintf("All brokers are up and in sync; %s not led by their preferred replica.", plural(notPreferred, "partition is", "partitions are"))
+		out.Verdict = fmt.Sprintf("All brokers are up and in sync; %s not led by their preferred replica.", words.Plural(notPreferred, "partition is", "partitions are"))
 		out.Actions = []Action{{Title: "Move leadership back to the preferred replicas", Risk: Caution,
 			Command:     env.Commands.Kafka("kafka-leader-election.sh", "--election-type", "preferred", "--all-topic-partitions"),
 			Consequence: "Moves leaders; clients reconnect to the new leaders. Run only once every ISR is full."}}
@@ -379,35 +381,4 @@ func brokerAfterReturn(ctx context.Context, env *Env) (Outcome, error) {
 		out.Verdict = "Recovered: all brokers are up, every partition is fully in sync and led by its preferred replica."
 	}
 	return out, nil
-}
-
-func sortedIDs[V any](m map[int32]V) []int32 {
-	out := make([]int32, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// sample lists up to five names and counts the rest.
-func sample(names []string) string {
-	if len(names) <= 5 {
-		return strings.Join(names, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(names[:5], ", "), len(names)-5)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // lowUsablePercent is the free-space share below which a log dir is
@@ -58,7 +59,7 @@ func isrByBroker(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	tbl := Table{Title: "Under-replicated partitions by missing broker", Columns: []string{"Missing broker", "State", "Partitions", "Under min ISR", "Examples"}, Empty: "no partition is under-replicated"}
 	var down []int32
-	for _, id := range sortedIDs(byBroker) {
+	for _, id := range slices.Sorted(maps.Keys(byBroker)) {
 		parts := byBroker[id]
 		slices.Sort(parts)
 		st := states[id]
@@ -75,7 +76,7 @@ func isrByBroker(ctx context.Context, env *Env) (Outcome, error) {
 		out.Verdict = fmt.Sprintf("The ISR shrank because %s not up: this is a broker failure.", brokersAre(down))
 		out.Next = "broker-failure"
 	default:
-		out.Verdict = fmt.Sprintf("Followers on %s registered and up but out of the ISR: they are slow, not dead.", brokersAre(sortedIDs(byBroker)))
+		out.Verdict = fmt.Sprintf("Followers on %s registered and up but out of the ISR: they are slow, not dead.", brokersAre(slices.Sorted(maps.Keys(byBroker))))
 	}
 	out.Actions = []Action{{Title: "Cross-check with Kafka's own tool", Risk: Safe,
 		Command: env.Commands.Kafka("kafka-topics.sh", "--describe", "--under-replicated-partitions"), Consequence: "Read-only."}}
@@ -98,7 +99,7 @@ func isrReassignments(ctx context.Context, env *Env) (Outcome, error) {
 	for _, r := range snap.Reassignments {
 		key := fmt.Sprintf("%s/%d", r.Topic, r.Partition)
 		adding[key] = r.AddingReplicas
-		tbl.Add(key, replicaList(r.Replicas), orDash(replicaList(r.AddingReplicas)), orDash(replicaList(r.RemovingReplicas)))
+		tbl.Add(key, words.JoinIDs(r.Replicas, ","), words.OrDash(words.JoinIDs(r.AddingReplicas, ",")), words.OrDash(words.JoinIDs(r.RemovingReplicas, ",")))
 	}
 	explained, unexplained := 0, 0
 	for _, t := range snap.Topics {
@@ -122,11 +123,11 @@ func isrReassignments(ctx context.Context, env *Env) (Outcome, error) {
 	case explained == 0:
 		out.Verdict = "No under-replication is explained by a reassignment."
 		if unexplained > 0 {
-			out.Verdict = fmt.Sprintf("No under-replication is explained by a reassignment (%s not explained).", plural(unexplained, "partition", "partitions"))
+			out.Verdict = fmt.Sprintf("No under-replication is explained by a reassignment (%s not explained).", words.Plural(unexplained, "partition", "partitions"))
 		}
 	default:
 		out.Verdict = fmt.Sprintf("%s under-replicated only because a reassignment is adding replicas; %d are not explained by one.",
-			plural(explained, "partition is", "partitions are"), unexplained)
+			words.Plural(explained, "partition is", "partitions are"), unexplained)
 		out.Actions = []Action{{Title: "Check the reassignment's progress", Risk: Safe,
 			Command: env.Commands.Kafka("kafka-reassign-partitions.sh", "--list"), Consequence: "Read-only."}}
 	}
@@ -226,7 +227,7 @@ func isrFollowerProgress(ctx context.Context, env *Env) (Outcome, error) {
 		tbl.Add(fmt.Sprintf("%s/%d", r.tp.Topic, r.tp.Partition), itoa(r.follower), itoa(lead), itoa(a), itoa(b), itoa(max(lead-b, 0)), progress)
 	}
 	out.Tables = []Table{tbl}
-	out.Verdict = fmt.Sprintf("%s out of the ISR on live brokers, %d stalled.", plural(len(rows), "follower", "followers"), stalled)
+	out.Verdict = fmt.Sprintf("%s out of the ISR on live brokers, %d stalled.", words.Plural(len(rows), "follower", "followers"), stalled)
 	if stalled > 0 {
 		out.Actions = []Action{{Title: "On the stalled follower's host: look for disk or network trouble and replica fetcher errors", Risk: Safe,
 			Command:     "grep -i 'ReplicaFetcher' /var/log/kafka/server.log | tail -50; iostat -x 1 3",
@@ -277,7 +278,7 @@ func isrFlapping(ctx context.Context, env *Env) (Outcome, error) {
 	if len(keys) == 0 {
 		out.Verdict = "The ISR was stable while polling."
 	} else {
-		out.Verdict = fmt.Sprintf("The ISR changed on %s while polling: followers are on the edge of replica.lag.time.max.ms.", plural(len(keys), "partition", "partitions"))
+		out.Verdict = fmt.Sprintf("The ISR changed on %s while polling: followers are on the edge of replica.lag.time.max.ms.", words.Plural(len(keys), "partition", "partitions"))
 	}
 	return out, nil
 }
@@ -286,7 +287,7 @@ func isrIndex(s *snapshot.Snapshot) map[string]string {
 	out := map[string]string{}
 	for _, t := range s.Topics {
 		for _, p := range t.Partitions {
-			out[fmt.Sprintf("%s/%d", t.Name, p.ID)] = "[" + replicaList(p.ISR) + "]"
+			out[fmt.Sprintf("%s/%d", t.Name, p.ID)] = "[" + words.JoinIDs(p.ISR, ",") + "]"
 		}
 	}
 	return out
@@ -322,7 +323,7 @@ func isrBlockedProducers(ctx context.Context, env *Env) (Outcome, error) {
 		Empty: "no partition is under or at min ISR"}
 	names := sortedUnion(slices.Collect(maps.Keys(blocked)), slices.Collect(maps.Keys(leaderless)), slices.Collect(maps.Keys(atMin)))
 	for _, t := range names {
-		tbl.Add(t, orDash(strings.Join(blocked[t], ",")), itoa(atMin[t]), orDash(strings.Join(leaderless[t], ",")))
+		tbl.Add(t, words.OrDash(strings.Join(blocked[t], ",")), itoa(atMin[t]), words.OrDash(strings.Join(leaderless[t], ",")))
 	}
 	out.Tables = []Table{tbl}
 	if len(leaderless) > 0 {
@@ -344,7 +345,7 @@ func isrBlockedProducers(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	if len(leaderless) > 0 {
 		verdicts = append(verdicts, fmt.Sprintf("%s no leader: no producer can write there, whatever min.insync.replicas says; see broker-failure.",
-			plural(countAll(leaderless), "partition has", "partitions have")))
+			words.Plural(countAll(leaderless), "partition has", "partitions have")))
 	}
 	out.Verdict = strings.Join(verdicts, " ")
 	for _, t := range bt {
@@ -394,7 +395,7 @@ func isrDisks(ctx context.Context, env *Env) (Outcome, error) {
 				low++
 			}
 		}
-		tbl.Add(itoa(d.Broker), d.Path, orDash(d.Error), usable, itoa(d.Partitions))
+		tbl.Add(itoa(d.Broker), d.Path, words.OrDash(d.Error), usable, itoa(d.Partitions))
 	}
 	out.Tables = []Table{tbl}
 	bad := len(res.Findings)
@@ -402,7 +403,7 @@ func isrDisks(ctx context.Context, env *Env) (Outcome, error) {
 	case bad == 0 && low == 0:
 		out.Verdict = "Every log directory is healthy with room to spare."
 	default:
-		out.Verdict = fmt.Sprintf("%s failed, %d below %d%% usable space.", plural(bad, "log directory", "log directories"), low, lowUsablePercent)
+		out.Verdict = fmt.Sprintf("%s failed, %d below %d%% usable space.", words.Plural(bad, "log directory", "log directories"), low, lowUsablePercent)
 		out.Actions = []Action{{Title: "On the broker: check the disk", Risk: Safe,
 			Command: "df -h; dmesg | tail -50", Consequence: "Read-only. Never delete segment files by hand."}}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // recoveryUncleanCandidates lists offline partitions that need an unclean
@@ -78,15 +79,15 @@ func recoveryUncleanCandidates(ctx context.Context, env *Env) (Outcome, error) {
 			leo, ok := ends[r][tp]
 			switch {
 			case !ok:
-				tbl.Add(name, replicaList(p.ISR), itoa(r), "?", hwText, "?")
+				tbl.Add(name, words.JoinIDs(p.ISR, ","), itoa(r), "?", hwText, "?")
 			case hwKnown:
-				tbl.Add(name, replicaList(p.ISR), itoa(r), itoa(leo), hwText, itoa(max(hw-leo, 0)))
+				tbl.Add(name, words.JoinIDs(p.ISR, ","), itoa(r), itoa(leo), hwText, itoa(max(hw-leo, 0)))
 			default:
-				tbl.Add(name, replicaList(p.ISR), itoa(r), itoa(leo), hwText, "at least what it lacks of the last ISR")
+				tbl.Add(name, words.JoinIDs(p.ISR, ","), itoa(r), itoa(leo), hwText, "at least what it lacks of the last ISR")
 			}
 		}
 		if candidates == 0 {
-			tbl.Add(name, replicaList(p.ISR), "none live", "-", hwText, "all, if no replica returns")
+			tbl.Add(name, words.JoinIDs(p.ISR, ","), "none live", "-", hwText, "all, if no replica returns")
 			continue
 		}
 		out.Actions = append(out.Actions, Action{
@@ -96,7 +97,7 @@ func recoveryUncleanCandidates(ctx context.Context, env *Env) (Outcome, error) {
 		})
 	}
 	out.Tables = []Table{tbl}
-	out.Verdict = fmt.Sprintf("%s can only come back through an unclean election unless a broker from the last ISR returns with its disk.", plural(len(targets), "partition", "partitions"))
+	out.Verdict = fmt.Sprintf("%s can only come back through an unclean election unless a broker from the last ISR returns with its disk.", words.Plural(len(targets), "partition", "partitions"))
 	return out, nil
 }
 
@@ -138,7 +139,7 @@ func recoverySince(ctx context.Context, env *Env) (Outcome, error) {
 	case len(res.Findings) == 0:
 		out.Verdict = fmt.Sprintf("No partition lost records since %s.", env.Previous.TakenAt.UTC().Format(time.RFC3339))
 	default:
-		out.Verdict = fmt.Sprintf("%d records lost on %s since %s.", total, plural(len(res.Findings), "partition", "partitions"), env.Previous.TakenAt.UTC().Format(time.RFC3339))
+		out.Verdict = fmt.Sprintf("%d records lost on %s since %s.", total, words.Plural(len(res.Findings), "partition", "partitions"), env.Previous.TakenAt.UTC().Format(time.RFC3339))
 	}
 	return out, nil
 }
@@ -180,7 +181,7 @@ func recoveryLogStart(ctx context.Context, env *Env) (Outcome, error) {
 	if len(res.Findings) == 0 {
 		out.Verdict = "No group lost unread records to retention or DeleteRecords."
 	} else {
-		out.Verdict = fmt.Sprintf("Retention or DeleteRecords removed unread records on %s of %s.", plural(len(res.Findings), "group partition", "group partitions"), strings.Join(names, ", "))
+		out.Verdict = fmt.Sprintf("Retention or DeleteRecords removed unread records on %s of %s.", words.Plural(len(res.Findings), "group partition", "group partitions"), strings.Join(names, ", "))
 	}
 	return out, nil
 }
@@ -257,6 +258,6 @@ func recoveryRewind(ctx context.Context, env *Env) (Outcome, error) {
 		}
 	}
 	out.Tables = []Table{tbl}
-	out.Verdict = fmt.Sprintf("Rewind plan for %s to %s: preview each with --dry-run, stop the group, then --execute.", plural(len(snap.Groups), "group", "groups"), target.Format(time.RFC3339))
+	out.Verdict = fmt.Sprintf("Rewind plan for %s to %s: preview each with --dry-run, stop the group, then --execute.", words.Plural(len(snap.Groups), "group", "groups"), target.Format(time.RFC3339))
 	return out, nil
 }

@@ -3,12 +3,15 @@ package runbooks
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // zombieViews shows each broker's own metadata view side by side.
@@ -45,7 +48,7 @@ func zombieViews(ctx context.Context, env *Env) (Outcome, error) {
 				behind++
 			}
 		}
-		tbl.Add(itoa(v.Broker), "yes", replicaList(v.Brokers), itoa(v.ControllerID), itoa(leads), itoa(behind))
+		tbl.Add(itoa(v.Broker), "yes", words.JoinIDs(v.Brokers, ","), itoa(v.ControllerID), itoa(leads), itoa(behind))
 	}
 	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated, Tables: []Table{tbl}}
 	if len(res.Findings) == 0 && len(res.Unevaluated) > 0 {
@@ -53,7 +56,7 @@ func zombieViews(ctx context.Context, env *Env) (Outcome, error) {
 	} else if len(res.Findings) == 0 {
 		out.Verdict = "Every answering broker agrees on leaders and epochs."
 	} else {
-		out.Verdict = fmt.Sprintf("%s of divergence; the next step checks that it persists.", plural(len(res.Findings), "sign", "signs"))
+		out.Verdict = fmt.Sprintf("%s of divergence; the next step checks that it persists.", words.Plural(len(res.Findings), "sign", "signs"))
 	}
 	return out, nil
 }
@@ -102,9 +105,9 @@ func zombiePersist(ctx context.Context, env *Env) (Outcome, error) {
 	case len(out.Findings) == 0 && transient == 0:
 		out.Verdict = "No zombie leader and no stale metadata in two polls."
 	case len(out.Findings) == 0:
-		out.Verdict = fmt.Sprintf("%s seen only once: metadata propagation, not a zombie.", plural(transient, "difference", "differences"))
+		out.Verdict = fmt.Sprintf("%s seen only once: metadata propagation, not a zombie.", words.Plural(transient, "difference", "differences"))
 	default:
-		out.Verdict = fmt.Sprintf("%s persisted across two polls %s apart.", plural(len(out.Findings), "divergence", "divergences"), env.PollInterval)
+		out.Verdict = fmt.Sprintf("%s persisted across two polls %s apart.", words.Plural(len(out.Findings), "divergence", "divergences"), env.PollInterval)
 	}
 	return out, nil
 }
@@ -277,13 +280,13 @@ func zombieTruncation(ctx context.Context, env *Env) (Outcome, error) {
 	}
 	switch {
 	case measured == 0:
-		out.Verdict = fmt.Sprintf("Records written to zombie(s) %s will be truncated when they rejoin, but how many could not be measured.", idList(sortedIDs(brokers)))
+		out.Verdict = fmt.Sprintf("Records written to zombie(s) %s will be truncated when they rejoin, but how many could not be measured.", words.JoinIDs(slices.Sorted(maps.Keys(brokers)), ", "))
 	case measured < min(len(suspects), maxSuspects):
-		out.Verdict = fmt.Sprintf("At least %d records written to zombie(s) %s will be truncated when they rejoin (%d partitions not measured); producers with acks=0/1 were told they succeeded.", total, idList(sortedIDs(brokers)), min(len(suspects), maxSuspects)-measured)
+		out.Verdict = fmt.Sprintf("At least %d records written to zombie(s) %s will be truncated when they rejoin (%d partitions not measured); producers with acks=0/1 were told they succeeded.", total, words.JoinIDs(slices.Sorted(maps.Keys(brokers)), ", "), min(len(suspects), maxSuspects)-measured)
 	default:
-		out.Verdict = fmt.Sprintf("About %d records written to zombie(s) %s will be truncated when they rejoin; producers with acks=0/1 were told they succeeded.", total, idList(sortedIDs(brokers)))
+		out.Verdict = fmt.Sprintf("About %d records written to zombie(s) %s will be truncated when they rejoin; producers with acks=0/1 were told they succeeded.", total, words.JoinIDs(slices.Sorted(maps.Keys(brokers)), ", "))
 	}
-	for _, id := range sortedIDs(brokers) {
+	for _, id := range slices.Sorted(maps.Keys(brokers)) {
 		out.Actions = append(out.Actions, Action{
 			Title: fmt.Sprintf("If broker %d stays a zombie after its path to the controller is back: stop it cleanly and restart it", id), Risk: Caution,
 			Command:     "systemctl restart kafka   # on broker " + itoa(id) + "'s host",

@@ -1,14 +1,7 @@
 package runbooks
 
 import (
-	"context"
-	"fmt"
 	"slices"
-	"strings"
-
-	"github.com/kafka-runbook/kafka-runbook/diag/checks"
-	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
-	"github.com/kafka-runbook/kafka-runbook/diag/source"
 )
 
 // lookupDiagnostic finds the Go diagnostic a runbook step names.
@@ -49,54 +42,4 @@ func diagnosticTable() map[string]Diagnostic {
 		"recovery-log-start":          recoveryLogStart,
 		"recovery-rewind":             recoveryRewind,
 	}
-}
-
-// snapshotAndChecks takes a fresh snapshot and runs the named checks on it.
-func snapshotAndChecks(ctx context.Context, env *Env, parts source.Parts, names ...string) (*snapshot.Snapshot, checks.Result, error) {
-	snap, err := env.Source.Snapshot(ctx, parts)
-	if err != nil {
-		return nil, checks.Result{}, err
-	}
-	res := checks.Run(checks.Input{Snap: snap, Previous: env.Previous}, checks.Named(names...))
-	return snap, res, nil
-}
-
-// idList renders broker ids as "1, 2, 3".
-func idList(ids []int32) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = itoa(id)
-	}
-	return strings.Join(parts, ", ")
-}
-
-// replicaList renders a replica list as Kafka's tools do: "1,2,3".
-func replicaList(ids []int32) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = itoa(id)
-	}
-	return strings.Join(parts, ",")
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-// brokersAre is "broker 3 is" or "brokers 1, 2 are".
-func brokersAre(ids []int32) string {
-	if len(ids) == 1 {
-		return fmt.Sprintf("broker %d is", ids[0])
-	}
-	return "brokers " + idList(ids) + " are"
 }

@@ -118,13 +118,6 @@ func pickReplacement(current []int32, rack map[int32]string, load map[int32]int,
 	return candidates[0], true
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // JSON encodes the plan as kafka-reassign-partitions.sh expects it.
 func (p ReassignmentPlan) JSON() ([]byte, error) {
 	return json.MarshalIndent(p, "", "  ")

@@ -171,12 +171,3 @@ func majorityBrokerList(views []snapshot.BrokerView) []int32 {
 	}
 	return nil
 }
-
-func sortedKeys[V any](m map[int32]V) []int32 {
-	out := make([]int32, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}

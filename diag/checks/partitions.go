@@ -2,11 +2,13 @@ package checks
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // partitionAvailability finds partitions nobody can read or write, and says
@@ -163,7 +165,7 @@ func replication() Check {
 			if unknownMinISR > 0 {
 				r.CannotEvaluate("min.insync.replicas unknown for %d partitions (topic configs not read): UNDER_MIN_ISR and AT_MIN_ISR not evaluated for them", unknownMinISR)
 			}
-			for _, id := range sortedKeys(offline) {
+			for _, id := range slices.Sorted(maps.Keys(offline)) {
 				r.Add(findings.Finding{
 					Code: findings.OfflineReplica, Broker: findings.Int32(id),
 					Summary:  fmt.Sprintf("broker %d has %d offline replicas", id, offline[id]),
@@ -255,7 +257,7 @@ func brokerWord(ids []int32) string {
 	if len(ids) == 1 {
 		return fmt.Sprintf("broker %d", ids[0])
 	}
-	return "brokers " + brokerList(ids)
+	return "brokers " + words.JoinIDs(ids, ", ")
 }
 
 func isAre(ids []int32) string {

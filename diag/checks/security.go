@@ -2,11 +2,10 @@ package checks
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // securityPosture reports what a client can see of how the cluster is protected: listeners
@@ -38,7 +37,7 @@ func plaintextListeners(s *snapshot.Snapshot, r *Reporter) {
 	listeners, unknown := s.AdvertisedListeners()
 	if len(unknown) > 0 {
 		// One line for all of them: old snapshots lack the key on every broker.
-		r.CannotEvaluate("listeners of broker(s) %s: advertised.listeners was not reported", brokerList(unknown))
+		r.CannotEvaluate("listeners of broker(s) %s: advertised.listeners was not reported", words.JoinIDs(unknown, ", "))
 	}
 	authorizer, known := s.Authorizer()
 	for _, l := range listeners {
@@ -101,13 +100,4 @@ func quoteName(name string) string {
 		return "(all)"
 	}
 	return fmt.Sprintf("%q", name)
-}
-
-// brokerList renders broker ids as "1, 2, 3".
-func brokerList(ids []int32) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.Itoa(int(id))
-	}
-	return strings.Join(parts, ", ")
 }

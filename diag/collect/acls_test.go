@@ -168,7 +168,7 @@ func TestAuthFailuresNameMechanismAndUser(t *testing.T) {
 		{sarama.ErrUnsupportedSASLMechanism, `SASL/SCRAM-SHA-512 login as "tool" refused: UNSUPPORTED_SASL_MECHANISM (this listener does not enable SCRAM-SHA-512)`},
 	}
 	for _, tt := range tests {
-		kind := classify(tt.err)
+		kind := classify(tt.err).kind
 		got := describeConnErr(cfg, kind, tt.err)
 		if kind != snapshot.KindAuth || got != tt.want {
 			t.Errorf("%v: kind %s, message %q\nwant %q", tt.err, kind, got, tt.want)

@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -145,8 +144,9 @@ func (c *collector) record(source string, broker int32, subject string, err erro
 	if err == nil {
 		return
 	}
+	f := classify(err)
 	ce := &collectErr{snapshot.CollectError{
-		Source: source, Broker: broker, Subject: subject, Kind: classify(err), Message: describeErr(err),
+		Source: source, Broker: broker, Subject: subject, Kind: f.kind, Cause: f.cause, Message: describeErr(err),
 	}}
 	c.errMu.Lock()
 	c.errs = multierror.Append(c.errs, ce)
@@ -217,16 +217,6 @@ func probeOf(cn *conn) snapshot.Probe {
 	case <-cn.ready:
 		return cn.probe
 	default:
-		return snapshot.Probe{Status: snapshot.StatusTimeout, Error: "no answer before the deadline"}
+		return snapshot.Probe{Status: snapshot.StatusTimeout, Cause: snapshot.CauseTimeout, Error: "no answer before the deadline"}
 	}
-}
-
-// sortedIDs returns the keys of a broker-id set in order.
-func sortedIDs[V any](m map[int32]V) []int32 {
-	ids := make([]int32, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
 }

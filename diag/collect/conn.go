@@ -2,15 +2,10 @@ package collect
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
-	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -118,9 +113,9 @@ func (p *pool) probe(ctx context.Context, c *conn) {
 		err = sarama.KError(resp.ErrorCode)
 	}
 	if err != nil {
-		kind := classify(err)
-		c.probe.Status = probeStatus(kind)
-		c.probe.Error = describeConnErr(p.cfg, kind, err)
+		f := classify(err)
+		c.probe.Status, c.probe.Cause = f.status(), f.cause
+		c.probe.Error = describeConnErr(p.cfg, f.kind, err)
 		return
 	}
 	c.broker = b
@@ -255,77 +250,6 @@ func call[T any](ctx context.Context, timeout time.Duration, b *sarama.Broker, f
 		var zero T
 		return zero, fmt.Errorf("no answer within %s: %w", timeout.Round(time.Millisecond), context.DeadlineExceeded)
 	}
-}
-
-// classify maps an error from sarama or the network to a snapshot error kind.
-func classify(err error) string {
-	var kerrV sarama.KError
-	var netErr net.Error
-	var certErr x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var invalidErr x509.CertificateInvalidError
-	var recordErr tls.RecordHeaderError
-	var alertErr tls.AlertError
-	switch {
-	case err == nil:
-		return ""
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
-		return snapshot.KindTimeout
-	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return snapshot.KindRefused
-	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &invalidErr),
-		errors.As(err, &recordErr), errors.As(err, &alertErr):
-		return snapshot.KindTLS
-	case errors.Is(err, sarama.ErrSASLAuthenticationFailed), errors.Is(err, sarama.ErrIllegalSASLState),
-		errors.Is(err, sarama.ErrUnsupportedSASLMechanism):
-		return snapshot.KindAuth
-	case errors.Is(err, sarama.ErrUnsupportedVersion):
-		return snapshot.KindUnsupported
-	case errors.As(err, &kerrV):
-		return classifyKError(kerrV)
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return snapshot.KindTimeout
-	case strings.Contains(err.Error(), "tls:"), strings.Contains(err.Error(), "x509:"):
-		return snapshot.KindTLS
-	case strings.Contains(err.Error(), "SASL"):
-		return snapshot.KindAuth
-	}
-	return snapshot.KindOther
-}
-
-func classifyKError(k sarama.KError) string {
-	switch k {
-	case sarama.ErrTopicAuthorizationFailed, sarama.ErrGroupAuthorizationFailed,
-		sarama.ErrClusterAuthorizationFailed, sarama.ErrTransactionalIDAuthorizationFailed,
-		sarama.ErrDelegationTokenAuthorizationFailed:
-		return snapshot.KindAuthorization
-	case sarama.ErrSASLAuthenticationFailed:
-		return snapshot.KindAuth
-	case sarama.ErrUnsupportedVersion, sarama.ErrInvalidRequest:
-		return snapshot.KindUnsupported
-	case sarama.ErrRequestTimedOut:
-		return snapshot.KindTimeout
-	}
-	return snapshot.KindProtocol
-}
-
-// probeStatus turns an error kind into a probe status.
-func probeStatus(kind string) string {
-	switch kind {
-	case snapshot.KindRefused:
-		return snapshot.StatusRefused
-	case snapshot.KindTimeout:
-		return snapshot.StatusTimeout
-	case snapshot.KindTLS:
-		return snapshot.StatusTLSError
-	case snapshot.KindAuth:
-		return snapshot.StatusAuthError
-	case snapshot.KindAuthorization:
-		return snapshot.StatusDenied
-	case snapshot.KindUnsupported:
-		return snapshot.StatusUnsupported
-	}
-	return snapshot.StatusError
 }
 
 // describeConnErr renders a failure to connect as one line. An authentication failure names

@@ -2,6 +2,8 @@ package collect
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -129,7 +131,7 @@ func (c *collector) anyLive(live map[int32]*conn) *conn {
 	if cn, ok := live[c.snap.ControllerID]; ok {
 		return cn
 	}
-	return live[sortedIDs(live)[0]]
+	return live[slices.Sorted(maps.Keys(live))[0]]
 }
 
 // brokerView asks one broker for its own Metadata, the raw material for
@@ -146,7 +148,8 @@ func (c *collector) brokerView(ctx context.Context, id int32, cn *conn, views *s
 	view := snapshot.BrokerView{Broker: id, ControllerID: -1}
 	view.Probe.LatencyMS = latency.Milliseconds()
 	if err != nil {
-		view.Probe.Status = probeStatus(classify(err))
+		f := classify(err)
+		view.Probe.Status, view.Probe.Cause = f.status(), f.cause
 		view.Probe.Error = describeErr(err)
 		c.record(snapshot.SourceBrokerView, id, "", err)
 	} else {

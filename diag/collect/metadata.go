@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"maps"
 	"net"
 	"slices"
 	"strconv"
@@ -51,7 +52,7 @@ func (c *collector) metadata(ctx context.Context, seed *conn) {
 		c.describeCluster(ctx, from, brokers)
 	}
 	c.snap.Brokers = c.snap.Brokers[:0]
-	for _, id := range sortedIDs(brokers) {
+	for _, id := range slices.Sorted(maps.Keys(brokers)) {
 		c.snap.Brokers = append(c.snap.Brokers, brokers[id].Broker)
 	}
 }

@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/IBM/sarama"
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // hiddenListMax bounds how many hidden topic names one collection error lists.
@@ -73,7 +73,7 @@ func (c *collector) reportHidden(d *diskTopics) {
 	c.errMu.Lock()
 	defer c.errMu.Unlock()
 	c.errs = multierror.Append(c.errs, &collectErr{snapshot.CollectError{
-		Source: snapshot.SourceMetadata, Broker: -1, Kind: snapshot.KindAuthorization,
+		Source: snapshot.SourceMetadata, Broker: -1, Kind: snapshot.KindAuthorization, Cause: snapshot.CauseAuthorization,
 		Message: hiddenMessage(names),
 	}})
 }
@@ -81,16 +81,7 @@ func (c *collector) reportHidden(d *diskTopics) {
 // hiddenMessage says how many topics are hidden and names the first few. The names are
 // ones this principal can already read from DescribeLogDirs, so listing them leaks nothing.
 func hiddenMessage(names []string) string {
-	list := names
-	more := ""
-	if len(list) > hiddenListMax {
-		list, more = list[:hiddenListMax], fmt.Sprintf(" and %d more", len(names)-hiddenListMax)
-	}
-	noun := "topics are"
-	if len(names) == 1 {
-		noun = "topic is"
-	}
-	return fmt.Sprintf("%d %s on the brokers' disks but not visible to this principal "+
-		"(TOPIC_AUTHORIZATION_FAILED: no DESCRIBE ACL), so not diagnosed: %s%s",
-		len(names), noun, strings.Join(list, ", "), more)
+	return fmt.Sprintf("%s on the brokers' disks but not visible to this principal "+
+		"(TOPIC_AUTHORIZATION_FAILED: no DESCRIBE ACL), so not diagnosed: %s",
+		words.Plural(len(names), "topic is", "topics are"), words.Sample(names, hiddenListMax))
 }

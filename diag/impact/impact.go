@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // maxTopicsNamed bounds how many topics a sentence lists by name.
@@ -53,7 +54,7 @@ func Summarize(fs []findings.Finding) Summary {
 	}
 	var effects []string
 	if n := counts[findings.UnderReplicated]; n > 0 {
-		effects = append(effects, plural(n, "partition", "partitions")+" under-replicated")
+		effects = append(effects, words.Plural(n, "partition", "partitions")+" under-replicated")
 	}
 	if n := counts[findings.UnderMinISR]; n > 0 {
 		effects = append(effects, fmt.Sprintf("%d under min ISR (acks=all producers to %s get NOT_ENOUGH_REPLICAS)", n, names(topicsByCode[findings.UnderMinISR])))
@@ -72,11 +73,11 @@ func Summarize(fs []findings.Finding) Summary {
 		head := strings.Join(brokers, ", ")
 		switch {
 		case head == "":
-			s.Lines = append(s.Lines, capitalize(strings.Join(effects, ", ")))
+			s.Lines = append(s.Lines, words.Capitalize(strings.Join(effects, ", ")))
 		case len(effects) == 0:
-			s.Lines = append(s.Lines, capitalize(head))
+			s.Lines = append(s.Lines, words.Capitalize(head))
 		default:
-			s.Lines = append(s.Lines, capitalize(head)+": "+strings.Join(effects, ", "))
+			s.Lines = append(s.Lines, words.Capitalize(head)+": "+strings.Join(effects, ", "))
 		}
 	}
 	s.Lines = append(s.Lines, otherLines(counts, topicsByCode)...)
@@ -87,22 +88,22 @@ func Summarize(fs []findings.Finding) Summary {
 func otherLines(counts map[string]int, topics map[string][]string) []string {
 	var out []string
 	if n := counts[findings.UncleanElectionRequired]; n > 0 {
-		out = append(out, plural(n, "partition", "partitions")+" can only come back with a broker from the last ISR, or through an unclean election that loses data")
+		out = append(out, words.Plural(n, "partition", "partitions")+" can only come back with a broker from the last ISR, or through an unclean election that loses data")
 	}
 	if n := counts[findings.ZombieLeader]; n > 0 {
-		out = append(out, plural(n, "partition has", "partitions have")+" a zombie leader: writes sent to it may be acknowledged and lost")
+		out = append(out, words.Plural(n, "partition has", "partitions have")+" a zombie leader: writes sent to it may be acknowledged and lost")
 	}
 	if n := counts[findings.StaleMetadata]; n > 0 {
-		out = append(out, plural(n, "broker serves", "brokers serve")+" stale metadata: clients bootstrapping through them go to old leaders")
+		out = append(out, words.Plural(n, "broker serves", "brokers serve")+" stale metadata: clients bootstrapping through them go to old leaders")
 	}
 	if n := counts[findings.DataLoss]; n > 0 {
-		out = append(out, fmt.Sprintf("records lost on %s of %s since the previous snapshot", plural(n, "partition", "partitions"), names(topics[findings.DataLoss])))
+		out = append(out, fmt.Sprintf("records lost on %s of %s since the previous snapshot", words.Plural(n, "partition", "partitions"), names(topics[findings.DataLoss])))
 	}
 	if n := counts[findings.LogStartAdvanced]; n > 0 {
-		out = append(out, fmt.Sprintf("retention deleted unread records on %s of %s", plural(n, "group partition", "group partitions"), names(topics[findings.LogStartAdvanced])))
+		out = append(out, fmt.Sprintf("retention deleted unread records on %s of %s", words.Plural(n, "group partition", "group partitions"), names(topics[findings.LogStartAdvanced])))
 	}
 	if n := counts[findings.LogDirOffline]; n > 0 {
-		out = append(out, plural(n, "log directory", "log directories")+" offline")
+		out = append(out, words.Plural(n, "log directory", "log directories")+" offline")
 	}
 	return out
 }
@@ -140,22 +141,9 @@ func nextRunbook(fs []findings.Finding) string {
 
 func names(topics []string) string {
 	slices.Sort(topics)
-	if len(topics) <= maxTopicsNamed {
-		return strings.Join(topics, ", ")
+	s := words.Sample(topics, maxTopicsNamed)
+	if len(topics) > maxTopicsNamed {
+		s += " topics"
 	}
-	return fmt.Sprintf("%s and %d more topics", strings.Join(topics[:maxTopicsNamed], ", "), len(topics)-maxTopicsNamed)
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
+	return s
 }

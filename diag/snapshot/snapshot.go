@@ -88,8 +88,11 @@ const (
 
 // Probe records one attempt to talk to a broker or address.
 type Probe struct {
-	Status    string `json:"status"`
-	Error     string `json:"error,omitempty"`
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+	// Cause is why the probe failed, one of the Cause* values; "" when it
+	// answered or the cause was not recorded.
+	Cause     string `json:"cause,omitempty"`
 	LatencyMS int64  `json:"latency_ms"`
 }
 
@@ -381,46 +384,4 @@ type QuorumNode struct {
 	ID   int32  `json:"id"`
 	Host string `json:"host"`
 	Port int32  `json:"port"`
-}
-
-// Error kinds: why a source could not be collected.
-const (
-	KindRefused       = "refused"
-	KindTimeout       = "timeout"
-	KindTLS           = "tls"
-	KindAuth          = "authentication"
-	KindAuthorization = "authorization"
-	KindUnsupported   = "unsupported"
-	KindProtocol      = "protocol"
-	KindOther         = "other"
-)
-
-// Collection sources, used in CollectError.Source.
-const (
-	SourceBootstrap       = "bootstrap"
-	SourceMetadata        = "metadata"
-	SourceDescribeCluster = "describe_cluster"
-	SourceBrokerView      = "broker_view"
-	SourceTopicConfigs    = "topic_configs"
-	SourceBrokerConfigs   = "broker_configs"
-	SourceLogDirs         = "log_dirs"
-	SourceOffsets         = "offsets"
-	SourceGroups          = "groups"
-	SourceReassignments   = "reassignments"
-	SourceACLs            = "acls"
-	// SourceQuorum is DescribeQuorum, through a broker or a controller.
-	SourceQuorum = "quorum"
-	// SourceTopicPartitions is DescribeTopicPartitions (ELR).
-	SourceTopicPartitions = "topic_partitions"
-)
-
-// CollectError names one thing that could not be collected.
-type CollectError struct {
-	Source string `json:"source"`
-	// Broker is the broker asked, -1 when the failure is not tied to one.
-	Broker int32  `json:"broker"`
-	Kind   string `json:"kind"`
-	// Subject narrows the failure (a topic, a group), "" when it is the whole source.
-	Subject string `json:"subject,omitempty"`
-	Message string `json:"message"`
 }

@@ -155,68 +155,32 @@ func collectFailure(err error) error {
 	return &exitcode.Error{Code: exitcode.Unknown, Err: err}
 }
 
-// noClusterHint says what to check given how the bootstrap servers failed.
+// noClusterHint says what to check given why the bootstrap servers failed:
+// one hint per distinct cause, refused and timed-out addresses first (the
+// likeliest mistakes), then the others in the order of the addresses.
 func noClusterHint(e *collect.NoClusterError) string {
-	kinds := map[string]bool{}
+	causes := make([]string, 0, len(e.Endpoints))
 	for _, ep := range e.Endpoints {
-		kinds[ep.Probe.Status] = true
+		causes = append(causes, ep.Probe.Cause)
 	}
+	first := func(c string) int {
+		switch c {
+		case snapshot.CauseRefused:
+			return 0
+		case snapshot.CauseTimeout:
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(causes, func(a, b string) int { return first(a) - first(b) })
 	var hints []string
-	if kinds[snapshot.StatusRefused] {
-		hints = append(hints, "nothing listens at a refused address: check host:port and that the brokers run")
+	for _, c := range causes {
+		if h := clientconfig.HintFor(c); h != "" && !slices.Contains(hints, h) {
+			hints = append(hints, h)
+		}
 	}
-	if kinds[snapshot.StatusTimeout] {
-		hints = append(hints, "an address accepted but did not answer: the broker may be hung, or it is not speaking Kafka (or expects TLS: set security.protocol)")
-	}
-	hints = append(hints, connHints(e.Endpoints)...)
 	if len(hints) == 0 {
 		hints = append(hints, "check --bootstrap-server and --command-config")
 	}
 	return strings.Join(hints, "; ")
-}
-
-// connHint maps what a failed TLS or SASL handshake said to the client property to fix.
-// The phrases matched are Go's crypto/tls and crypto/x509 messages and Kafka's error names,
-// which are stable; the first match wins, so specific phrases come before general ones.
-var connHint = []struct {
-	status, phrase, hint string
-}{
-	{snapshot.StatusTLSError, "unknown authority", "the brokers' certificates are not signed by a CA you trust: " +
-		"set ssl.truststore.location (PEM or PKCS12, with ssl.truststore.type) in --command-config to the cluster's CA " +
-		"certificate; --insecure-skip-tls-verify skips the check, for emergencies only"},
-	{snapshot.StatusTLSError, "certificate is valid for", "the broker certificate does not name the address dialled: " +
-		"connect with a host name from the certificate, or set ssl.endpoint.identification.algorithm= (empty) to skip only the name check"},
-	{snapshot.StatusTLSError, "not valid for any names", "the broker certificate names no host: " +
-		"set ssl.endpoint.identification.algorithm= (empty) to skip only the name check"},
-	{snapshot.StatusTLSError, "expired", "a certificate has expired or is not yet valid (check the clocks too)"},
-	{snapshot.StatusTLSError, "remote error", "the broker rejected the TLS handshake, usually for want of a client " +
-		"certificate it trusts (mutual TLS): set ssl.keystore.location (PKCS12 or PEM) and its passwords in --command-config"},
-	{snapshot.StatusTLSError, "does not look like a TLS handshake", "the port does not speak TLS: check security.protocol " +
-		"and that the port is the broker's SSL or SASL_SSL listener"},
-	{snapshot.StatusTLSError, "", "TLS failed: check security.protocol and ssl.truststore.* / ssl.keystore.* in --command-config"},
-	{snapshot.StatusAuthError, "ILLEGAL_SASL_STATE", "this listener does not use SASL: drop the sasl.* keys and set " +
-		"security.protocol=SSL (or PLAINTEXT), or connect to the broker's SASL listener"},
-	{snapshot.StatusAuthError, "UNSUPPORTED_SASL_MECHANISM", "set sasl.mechanism to one the listener enables " +
-		"(sasl.enabled.mechanisms on the broker)"},
-	{snapshot.StatusAuthError, "", "the brokers rejected the login: check the user name and password in sasl.jaas.config, " +
-		"and that sasl.mechanism is one the user has credentials for (SCRAM credentials exist per mechanism)"},
-	{snapshot.StatusError, "EOF", "the broker closed the connection at once: the port may expect TLS or SASL " +
-		"(set security.protocol=SSL or SASL_SSL in --command-config), or is not a Kafka listener"},
-}
-
-// connHints returns one hint per distinct handshake problem among the endpoints.
-func connHints(eps []snapshot.Endpoint) []string {
-	var out []string
-	for _, ep := range eps {
-		for _, h := range connHint {
-			if ep.Probe.Status != h.status || !strings.Contains(ep.Probe.Error, h.phrase) {
-				continue
-			}
-			if !slices.Contains(out, h.hint) {
-				out = append(out, h.hint)
-			}
-			break
-		}
-	}
-	return out
 }

@@ -9,35 +9,58 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/clientconfig"
 )
 
-// TestConnectionHintsNameTheSettingToFix: each handshake failure, as the collector words
-// it, leads to the client property that fixes it.
+// TestConnectionHintsNameTheSettingToFix: each cause the collector records
+// leads to the client property that fixes it, once however many addresses
+// failed alike.
 func TestConnectionHintsNameTheSettingToFix(t *testing.T) {
 	tests := []struct {
-		status, message, want string
+		cause, want string
 	}{
-		{snapshot.StatusTLSError, "tls: failed to verify certificate: x509: certificate signed by unknown authority", "ssl.truststore.location"},
-		{snapshot.StatusTLSError, "tls: failed to verify certificate: x509: certificate is valid for 10.0.0.1, not 127.0.0.1", "ssl.endpoint.identification.algorithm"},
-		{snapshot.StatusTLSError, "tls: failed to verify certificate: x509: certificate has expired or is not yet valid", "clocks"},
-		{snapshot.StatusTLSError, "remote error: tls: bad certificate", "ssl.keystore.location"},
-		{snapshot.StatusTLSError, "tls: first record does not look like a TLS handshake", "security.protocol"},
-		{snapshot.StatusTLSError, "tls: something new", "ssl.truststore.*"},
-		{snapshot.StatusAuthError, `SASL/PLAIN login as "x" failed: Authentication failed: Invalid username or password`, "sasl.jaas.config"},
-		{snapshot.StatusAuthError, `SASL/PLAIN login as "x" refused: ILLEGAL_SASL_STATE (this listener does not take SASL)`, "security.protocol=SSL"},
-		{snapshot.StatusAuthError, `SASL/SCRAM-SHA-256 login as "x" refused: UNSUPPORTED_SASL_MECHANISM`, "sasl.enabled.mechanisms"},
-		{snapshot.StatusError, "unexpected EOF", "security.protocol=SSL or SASL_SSL"},
+		{snapshot.CauseTLSUnknownAuthority, "ssl.truststore.location"},
+		{snapshot.CauseTLSHostnameMismatch, "ssl.endpoint.identification.algorithm"},
+		{snapshot.CauseTLSNoHostNames, "ssl.endpoint.identification.algorithm"},
+		{snapshot.CauseTLSExpired, "clocks"},
+		{snapshot.CauseTLSHandshakeRejected, "ssl.keystore.location"},
+		{snapshot.CauseTLSNotTLS, "security.protocol"},
+		{snapshot.CauseTLSFailed, "ssl.truststore.*"},
+		{snapshot.CauseSASLAuthFailed, "sasl.jaas.config"},
+		{snapshot.CauseSASLIllegalState, "security.protocol=SSL"},
+		{snapshot.CauseSASLUnsupportedMechanism, "sasl.enabled.mechanisms"},
+		{snapshot.CauseClosedAtOnce, "security.protocol=SSL or SASL_SSL"},
+		{snapshot.CauseRefused, "check host:port"},
+		{snapshot.CauseTimeout, "may be hung"},
+		{snapshot.CauseDNS, "did not resolve"},
+		{snapshot.CauseOther, "check --bootstrap-server and --command-config"},
+		{"", "check --bootstrap-server and --command-config"},
 	}
 	for _, tt := range tests {
 		e := &collect.NoClusterError{Endpoints: []snapshot.Endpoint{
-			{Address: "a:1", Probe: snapshot.Probe{Status: tt.status, Error: tt.message}},
-			{Address: "b:1", Probe: snapshot.Probe{Status: tt.status, Error: tt.message}},
+			{Address: "a:1", Probe: snapshot.Probe{Status: snapshot.StatusError, Cause: tt.cause}},
+			{Address: "b:1", Probe: snapshot.Probe{Status: snapshot.StatusError, Cause: tt.cause}},
 		}}
 		hint := noClusterHint(e)
 		if !strings.Contains(hint, tt.want) {
-			t.Errorf("%s %q: hint %q lacks %q", tt.status, tt.message, hint, tt.want)
+			t.Errorf("%q: hint %q lacks %q", tt.cause, hint, tt.want)
 		}
 		if one := noClusterHint(&collect.NoClusterError{Endpoints: e.Endpoints[:1]}); hint != one {
 			t.Errorf("two addresses failing alike give %q, one gives %q: a hint must not repeat", hint, one)
 		}
+	}
+}
+
+// TestRefusedAndTimeoutHintsComeFirst: the likeliest mistakes are named
+// first, then the others in the order of the addresses.
+func TestRefusedAndTimeoutHintsComeFirst(t *testing.T) {
+	e := &collect.NoClusterError{}
+	for _, c := range []string{snapshot.CauseTLSExpired, snapshot.CauseTimeout, snapshot.CauseDNS, snapshot.CauseRefused} {
+		e.Endpoints = append(e.Endpoints, snapshot.Endpoint{Probe: snapshot.Probe{Cause: c}})
+	}
+	var want []string
+	for _, c := range []string{snapshot.CauseRefused, snapshot.CauseTimeout, snapshot.CauseTLSExpired, snapshot.CauseDNS} {
+		want = append(want, clientconfig.HintFor(c))
+	}
+	if got := noClusterHint(e); got != strings.Join(want, "; ") {
+		t.Errorf("hint %q\nwant %q", got, strings.Join(want, "; "))
 	}
 }
 

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/evidence"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 func newEvidenceCmd(app *App, conn *ConnOptions) *cobra.Command {
@@ -77,7 +77,7 @@ func runEvidenceCapture(ctx context.Context, app *App, conn *ConnOptions, out st
 		return exitcode.Usage(err, "choose a new directory with --out")
 	}
 	fmt.Fprintf(app.IO.Err, "Wrote bundle %s: 1 snapshot of cluster %s, triage %s with %d findings.\nNext: kafka-runbook evidence report %s\n",
-		out, cmp.Or(snap.ClusterID, "-"), report.Status, len(report.Findings), out)
+		out, words.OrDash(snap.ClusterID), report.Status, len(report.Findings), out)
 	_, err = fmt.Fprintln(app.IO.Out, out)
 	return err
 }

@@ -3,10 +3,12 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/internal/triage"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
@@ -73,7 +75,7 @@ func writeStep(w io.Writer, ropts render.Options, rb runbooks.Runbook, s runbook
 	fmt.Fprintln(w)
 	tables := make([]render.Table, 0, len(s.Tables)+1)
 	for _, tb := range s.Tables {
-		tables = append(tables, tb.Render())
+		tables = append(tables, stepTable(tb))
 	}
 	if len(s.Findings) > 0 {
 		tables = append(tables, triage.FindingsTable(s.Findings))
@@ -117,7 +119,7 @@ func writeRunFooter(w io.Writer, tr runbooks.Transcript) {
 	if tr.Stopped {
 		stopped = " (stopped before the last step)"
 	}
-	fmt.Fprintf(w, "\n%s: %s run, %s%s.\n", tr.Status, countOf(len(tr.Steps), "step"), countOf(len(tr.Findings), "finding"), stopped)
+	fmt.Fprintf(w, "\n%s: %s run, %s%s.\n", tr.Status, words.Plural(len(tr.Steps), "step", "steps"), words.Plural(len(tr.Findings), "finding", "findings"), stopped)
 }
 
 // formatAction shows the risk first, then the command to paste, then what
@@ -130,22 +132,38 @@ func formatAction(a runbooks.Action, markdown bool) string {
 		note = a.Consequence
 	}
 	if markdown {
-		return fmt.Sprintf("**[%s]** %s\n  ```\n  %s\n  ```\n  %s", risk, a.Title, a.Command, capitalizeFirst(note))
+		return fmt.Sprintf("**[%s]** %s\n  ```\n  %s\n  ```\n  %s", risk, a.Title, a.Command, words.Capitalize(note))
 	}
 	return fmt.Sprintf("[%s] %s\n      $ %s\n      %s", risk, a.Title, a.Command, note)
 }
 
-func capitalizeFirst(s string) string {
-	if s == "" {
-		return s
+// stepTable draws a runbook step's table through the one renderer,
+// right-aligning the columns whose cells are all numbers.
+func stepTable(t runbooks.Table) render.Table {
+	out := render.Table{Title: t.Title, Rows: t.Rows, Notes: t.Notes, Warnings: t.Warnings, Empty: t.Empty}
+	for i, name := range t.Columns {
+		col := render.Column{Name: name}
+		if numericColumn(t.Rows, i) {
+			col.Align = render.AlignRight
+		}
+		out.Columns = append(out.Columns, col)
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return out
 }
 
-// countOf is "1 step" or "3 steps".
-func countOf(n int, noun string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", noun)
+// numericColumn reports whether every cell of column i is a number, empty
+// or "-".
+func numericColumn(rows [][]string, i int) bool {
+	if len(rows) == 0 {
+		return false
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	for _, r := range rows {
+		if i >= len(r) {
+			return false
+		}
+		if _, err := strconv.ParseInt(r[i], 10, 64); err != nil && r[i] != "" && r[i] != "-" {
+			return false
+		}
+	}
+	return true
 }

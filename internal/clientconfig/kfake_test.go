@@ -8,6 +8,9 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 )
 
 // TestSaramaAgainstFakeKafka connects a real sarama client, configured only
@@ -84,8 +87,8 @@ func TestSaramaAgainstFakeKafka(t *testing.T) {
 			// sarama wraps the handshake error; it must still classify as TLS.
 			rogue := p.write(t, "rogue.pem", p.rogueCA.certPEM())
 			err = connect(password, "ssl.truststore.location="+rogue)
-			if hint, ok := TLSErrorHint(err); !ok || !strings.Contains(hint, "trusted CA") {
-				t.Errorf("untrusted broker: err = %v, hint %q, want a TLS error", err, hint)
+			if cause := collect.CauseOf(err); cause != snapshot.CauseTLSUnknownAuthority {
+				t.Errorf("untrusted broker: err = %v, cause %q, want %q", err, cause, snapshot.CauseTLSUnknownAuthority)
 			}
 			err = connect("Wrong-" + password)
 			if err == nil || strings.Contains(err.Error(), password) {

@@ -3,13 +3,10 @@ package clientconfig
 import (
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -17,6 +14,8 @@ import (
 	"time"
 
 	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 )
 
 // testCert is a generated certificate and its key.
@@ -28,51 +27,15 @@ type testCert struct {
 // newCert issues a certificate; parent nil means self-signed CA.
 func newCert(t *testing.T, parent *testCert, cn string, mod func(*x509.Certificate)) *testCert {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+	var issuer *testkit.Cert
+	if parent != nil {
+		issuer = &testkit.Cert{Cert: parent.cert, Key: parent.key}
 	}
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-	}
-	signer, signerKey := tmpl, key
-	if parent == nil {
-		tmpl.IsCA, tmpl.BasicConstraintsValid = true, true
-		tmpl.KeyUsage |= x509.KeyUsageCertSign
-	} else {
-		signer, signerKey = parent.cert, parent.key
-	}
-	if mod != nil {
-		mod(tmpl)
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, signer, &key.PublicKey, signerKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testCert{cert: c, key: key}
+	c := testkit.IssueCert(t, issuer, cn, mod)
+	return &testCert{cert: c.Cert, key: c.Key}
 }
 
-func serverName(names ...string) func(*x509.Certificate) {
-	return func(c *x509.Certificate) {
-		c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-		for _, n := range names {
-			if ip := net.ParseIP(n); ip != nil {
-				c.IPAddresses = append(c.IPAddresses, ip)
-			} else {
-				c.DNSNames = append(c.DNSNames, n)
-			}
-		}
-	}
-}
+func serverName(names ...string) func(*x509.Certificate) { return testkit.ServerNames(names...) }
 
 func clientUsage(c *x509.Certificate) { c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth} }
 

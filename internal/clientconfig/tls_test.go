@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kafka-runbook/kafka-runbook/diag/collect"
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 )
 
 // continued writes PEM as Kafka's docs show inline values: one property
@@ -30,12 +33,12 @@ func TestTLSHandshake(t *testing.T) {
 	pemFiles := "security.protocol=SSL\nssl.truststore.type=PEM\nssl.truststore.location=" + caPEM +
 		"\nssl.keystore.type=PEM\nssl.keystore.location=" + pemKeystore + "\n"
 	cases := []struct {
-		name     string
-		props    string
-		flags    Options
-		server   *testCert
-		host     string
-		wantHint string // "" means the handshake must succeed
+		name      string
+		props     string
+		flags     Options
+		server    *testCert
+		host      string
+		wantCause string // "" means the handshake must succeed
 	}{
 		{name: "PEM truststore and PEM keystore files", props: pemFiles, server: p.server, host: "localhost"},
 		{name: "PKCS12 stores with passwords", server: p.server, host: "127.0.0.1", props: "security.protocol=SSL\n" +
@@ -52,17 +55,17 @@ func TestTLSHandshake(t *testing.T) {
 		{name: "kcat style via -X only", server: p.server, host: "localhost", flags: Options{Overrides: []string{
 			"security.protocol=SSL", "ssl.ca.location=" + caPEM, "ssl.certificate.location=" + clientCert, "ssl.key.location=" + clientKey}}},
 		{name: "hostname mismatch is refused", props: pemFiles, server: p.otherName, host: "localhost",
-			wantHint: "does not name the address"},
+			wantCause: snapshot.CauseTLSHostnameMismatch},
 		{name: "hostname check off accepts other name", props: pemFiles + "ssl.endpoint.identification.algorithm=\n",
 			server: p.otherName, host: "localhost"},
 		{name: "untrusted CA is refused", props: pemFiles, server: p.rogueServer, host: "localhost",
-			wantHint: "not signed by a trusted CA"},
+			wantCause: snapshot.CauseTLSUnknownAuthority},
 		{name: "hostname check off still checks the chain", props: pemFiles + "ssl.endpoint.identification.algorithm=\n",
-			server: p.rogueServer, host: "localhost", wantHint: "not signed by a trusted CA"},
+			server: p.rogueServer, host: "localhost", wantCause: snapshot.CauseTLSUnknownAuthority},
 		{name: "insecure skip verify accepts untrusted CA", props: pemFiles, flags: Options{InsecureSkipVerify: true},
 			server: p.rogueServer, host: "localhost"},
 		{name: "no client certificate is rejected by the server", server: p.server, host: "localhost",
-			props: "security.protocol=SSL\nssl.truststore.location=" + caPEM + "\n", wantHint: "rejected the client certificate"},
+			props: "security.protocol=SSL\nssl.truststore.location=" + caPEM + "\n", wantCause: snapshot.CauseTLSHandshakeRejected},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -84,7 +87,7 @@ func TestTLSHandshake(t *testing.T) {
 			}
 			addr, results := p.startServer(t, tc.server)
 			err = dialLikeSarama(addr, tc.host, cfg.Net.TLS.Config)
-			if tc.wantHint == "" {
+			if tc.wantCause == "" {
 				if err != nil {
 					t.Fatalf("handshake: %v", err)
 				}
@@ -93,9 +96,8 @@ func TestTLSHandshake(t *testing.T) {
 				}
 				return
 			}
-			hint, ok := TLSErrorHint(err)
-			if !ok || !strings.Contains(hint, tc.wantHint) {
-				t.Fatalf("err = %v, hint = %q (tls=%v), want a TLS error with hint %q", err, hint, ok, tc.wantHint)
+			if cause := collect.CauseOf(err); cause != tc.wantCause || HintFor(cause) == "" {
+				t.Fatalf("err = %v, cause %q (hint %q), want %q", err, cause, HintFor(cause), tc.wantCause)
 			}
 		})
 	}
@@ -103,7 +105,7 @@ func TestTLSHandshake(t *testing.T) {
 
 func clientCertPEM(p *testPKI) []byte { return append(p.client.certPEM(), p.ca.certPEM()...) }
 
-func TestTLSErrorHintOnPlaintextPort(t *testing.T) {
+func TestPlaintextPortIsNotTLS(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -118,14 +120,14 @@ func TestTLSErrorHintOnPlaintextPort(t *testing.T) {
 		}
 	}()
 	err = dialLikeSarama(ln.Addr().String(), "localhost", &tls.Config{MinVersion: tls.VersionTLS12})
-	if hint, ok := TLSErrorHint(err); !ok || !strings.Contains(hint, "did not answer with TLS") {
-		t.Fatalf("err = %v, hint %q", err, hint)
+	if cause := collect.CauseOf(err); cause != snapshot.CauseTLSNotTLS || !strings.Contains(HintFor(cause), "does not speak TLS") {
+		t.Fatalf("err = %v, cause %q, hint %q", err, cause, HintFor(cause))
 	}
-	if _, ok := TLSErrorHint(errors.New("connection refused")); ok {
-		t.Fatal("a plain error is not a TLS error")
+	if cause := collect.CauseOf(errors.New("connection refused")); cause != snapshot.CauseOther {
+		t.Fatalf("a plain error is cause %q, want other", cause)
 	}
-	if _, ok := TLSErrorHint(nil); ok {
-		t.Fatal("nil is not a TLS error")
+	if cause := collect.CauseOf(nil); cause != "" {
+		t.Fatalf("nil is cause %q", cause)
 	}
 }
 

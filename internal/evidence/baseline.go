@@ -7,6 +7,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // Baseline is the first event of a watch: the state the cluster was in
@@ -17,7 +18,7 @@ func Baseline(s *snapshot.Snapshot, opts DiffOptions) Event {
 	e := Event{Time: s.TakenAt.UTC(), Kind: WatchStarted, Severity: findings.Info, Metrics: &m}
 	var b strings.Builder
 	fmt.Fprintf(&b, "watch started on cluster %s: %d of %d brokers alive, %d partitions (%d offline, %d under-replicated, %d under min ISR)",
-		orDash(s.ClusterID), m.BrokersAlive, m.BrokersKnown, m.Partitions, m.Offline, m.UnderReplicated, m.UnderMinISR)
+		words.OrDash(s.ClusterID), m.BrokersAlive, m.BrokersKnown, m.Partitions, m.Offline, m.UnderReplicated, m.UnderMinISR)
 	if m.TotalLag >= 0 {
 		fmt.Fprintf(&b, ", total lag %d", m.TotalLag)
 	}
@@ -59,11 +60,4 @@ func groupsAbove(s *snapshot.Snapshot, thresholds []int64) []string {
 		}
 	}
 	return out
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -101,8 +102,8 @@ func TestWatchRecordsTheFixtureIncident(t *testing.T) {
 		}
 	}
 	want := readTree(t, fixtureDir)
-	if !slices.Equal(sortedKeys(got), sortedKeys(want)) {
-		t.Fatalf("files = %v\nfixture has %v (run go test ./internal/evidence -update)", sortedKeys(got), sortedKeys(want))
+	if !slices.Equal(slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want))) {
+		t.Fatalf("files = %v\nfixture has %v (run go test ./internal/evidence -update)", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
 	}
 	// findings.json is the checks' output, which changes with their
 	// wording; everything the evidence writer decides must not.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // Comparison is what changed between two snapshots: the output of
@@ -131,7 +132,7 @@ func Compare(a, b *snapshot.Snapshot, sourceA, sourceB string) Comparison {
 		LogDirs: []LogDirDiff{},
 	}
 	if a.ClusterID != b.ClusterID {
-		c.Notes = append(c.Notes, fmt.Sprintf("A and B are different clusters (%s, %s): expect every partition to differ", orDash(a.ClusterID), orDash(b.ClusterID)))
+		c.Notes = append(c.Notes, fmt.Sprintf("A and B are different clusters (%s, %s): expect every partition to differ", words.OrDash(a.ClusterID), words.OrDash(b.ClusterID)))
 	}
 	if b.TakenAt.Before(a.TakenAt) {
 		c.Notes = append(c.Notes, "B was taken before A: 'before' is A, 'after' is B")

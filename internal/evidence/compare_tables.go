@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // Tables presents the comparison, one table per kind of change.
@@ -19,8 +20,8 @@ func (c Comparison) clusterTables() []render.Table {
 		Title:   "Comparing A with B",
 		Columns: []render.Column{{Name: "Side"}, {Name: "Taken (UTC)"}, {Name: "Cluster"}, {Name: "Source", Wrap: true}},
 		Rows: [][]string{
-			{"A (before)", c.A.TakenAt.Format(TimeFormat), orDash(c.A.ClusterID), c.A.Source},
-			{"B (after)", c.B.TakenAt.Format(TimeFormat), orDash(c.B.ClusterID), c.B.Source},
+			{"A (before)", c.A.TakenAt.Format(TimeFormat), words.OrDash(c.A.ClusterID), c.A.Source},
+			{"B (after)", c.B.TakenAt.Format(TimeFormat), words.OrDash(c.B.ClusterID), c.B.Source},
 		},
 		Warnings: c.Notes,
 	}

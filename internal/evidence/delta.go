@@ -3,6 +3,7 @@ package evidence
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
@@ -236,12 +237,12 @@ func answers(status string) (ok, meaningful bool) {
 // each sorted by errKey.
 func errorDeltas(before, after []snapshot.CollectError) (added, cleared []snapshot.CollectError) {
 	b, a := errIndex(before), errIndex(after)
-	for _, k := range sortedKeys(a) {
+	for _, k := range slices.Sorted(maps.Keys(a)) {
 		if _, ok := b[k]; !ok {
 			added = append(added, a[k])
 		}
 	}
-	for _, k := range sortedKeys(b) {
+	for _, k := range slices.Sorted(maps.Keys(b)) {
 		if _, ok := a[k]; !ok {
 			cleared = append(cleared, b[k])
 		}

@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/health"
@@ -130,7 +131,7 @@ func configDeltas(a, b *snapshot.Snapshot) []ConfigDelta {
 // configChanges lists the names added, removed or whose value differs,
 // sorted by name. A name one side lacks is a change: Absent stands for it.
 func configChanges(before, after map[string]snapshot.ConfigValue) []ConfigValueChange {
-	names := append(sortedKeys(before), sortedKeys(after)...)
+	names := append(slices.Sorted(maps.Keys(before)), slices.Sorted(maps.Keys(after))...)
 	slices.Sort(names)
 	var out []ConfigValueChange
 	for _, n := range slices.Compact(names) {

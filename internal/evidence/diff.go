@@ -1,9 +1,7 @@
 package evidence
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -158,13 +156,4 @@ func errWhere(e snapshot.CollectError) string {
 		fmt.Fprintf(&b, " (%s)", e.Subject)
 	}
 	return b.String()
-}
-
-func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
-	out := make([]K, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // groups words groups that appeared or went away, changed state or
@@ -16,7 +17,7 @@ func (d *differ) groups(gs []GroupDelta) {
 		switch {
 		case g.Before == nil:
 			e.Kind, e.Severity = GroupCreated, findings.Info
-			d.addf(e, "group %s appeared (%s, %d members)", g.Group, orDash(g.After.State), len(g.After.Members))
+			d.addf(e, "group %s appeared (%s, %d members)", g.Group, words.OrDash(g.After.State), len(g.After.Members))
 			continue
 		case g.After == nil:
 			// ListGroups lists every group with members or committed
@@ -31,7 +32,7 @@ func (d *differ) groups(gs []GroupDelta) {
 		case g.State:
 			d.addf(e, "group %s went from %s to %s (%d members)", g.Group, o.State, n.State, len(n.Members))
 		case g.Members:
-			d.addf(e, "group %s went from %d to %d members (%s)", g.Group, len(o.Members), len(n.Members), orDash(n.State))
+			d.addf(e, "group %s went from %d to %d members (%s)", g.Group, len(o.Members), len(n.Members), words.OrDash(n.State))
 		}
 		if g.Lag {
 			before, _ := groupLag(*o)

@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // topics words the topics created, deleted, recreated or resized.
@@ -86,12 +87,12 @@ func (d *differ) isr(p PartitionDelta) {
 		if below {
 			note = ", below min.insync.replicas: acks=all writes fail"
 		}
-		d.addf(e, "%s/%d ISR shrank %s -> %s (%s left%s)", p.Topic, p.Partition, ids(c.From), ids(c.To), joinIDs(c.Removed), note)
+		d.addf(e, "%s/%d ISR shrank %s -> %s (%s left%s)", p.Topic, p.Partition, ids(c.From), ids(c.To), words.JoinIDs(c.Removed, " "), note)
 	}
 	if len(c.Added) > 0 {
 		e := partEvent(ISRExpand, findings.Info, p)
 		e.ISR = c
-		d.addf(e, "%s/%d ISR expanded %s -> %s (%s rejoined)", p.Topic, p.Partition, ids(c.From), ids(c.To), joinIDs(c.Added))
+		d.addf(e, "%s/%d ISR expanded %s -> %s (%s rejoined)", p.Topic, p.Partition, ids(c.From), ids(c.To), words.JoinIDs(c.Added, " "))
 	}
 }
 
@@ -110,10 +111,4 @@ func (d *differ) offsets(p PartitionDelta) {
 		e.Offset = &OffsetChange{From: m.StartBefore, To: m.StartAfter}
 		d.addf(e, "%s/%d log start went back %d -> %d", p.Topic, p.Partition, m.StartBefore, m.StartAfter)
 	}
-}
-
-// joinIDs renders ids as "1, 2".
-func joinIDs(v []int32) string {
-	s := ids(v)
-	return s[1 : len(s)-1]
 }

@@ -4,11 +4,11 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // Kind names what changed between two polls. Kinds are a public contract
@@ -165,9 +165,5 @@ func sevTag(s findings.Severity) string {
 
 // ids renders broker ids as "[1 2 3]", the way Kafka's tools print ISRs.
 func ids(v []int32) string {
-	parts := make([]string, len(v))
-	for i, id := range v {
-		parts[i] = fmt.Sprint(id)
-	}
-	return "[" + strings.Join(parts, " ") + "]"
+	return "[" + words.JoinIDs(v, " ") + "]"
 }

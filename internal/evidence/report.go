@@ -7,6 +7,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/internal/triage"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
@@ -116,7 +117,7 @@ func (r *Report) window() {
 
 // Title is the report's heading.
 func (r *Report) Title() string {
-	return fmt.Sprintf("Kafka incident evidence: cluster %s, %s", orDash(r.ClusterID), r.Start.Format("2006-01-02 15:04Z"))
+	return fmt.Sprintf("Kafka incident evidence: cluster %s, %s", words.OrDash(r.ClusterID), r.Start.Format("2006-01-02 15:04Z"))
 }
 
 // Summary is the opening paragraph, one sentence per line.
@@ -130,8 +131,8 @@ func (r *Report) Summary() []string {
 		}
 	}
 	out = append(out, fmt.Sprintf("Recorded from %s to %s UTC (%s): %s (%d failed), %s, %s, %s.",
-		r.Start.Format(TimeFormat), r.End.Format(TimeFormat), r.End.Sub(r.Start).Round(time.Second), plural(polls, "poll"), failed,
-		plural(len(r.Events), "event"), plural(len(r.Snapshots), "snapshot"), plural(len(r.Transcripts), "runbook transcript")))
+		r.Start.Format(TimeFormat), r.End.Format(TimeFormat), r.End.Sub(r.Start).Round(time.Second), words.Plural(polls, "poll", "polls"), failed,
+		words.Plural(len(r.Events), "event", "events"), words.Plural(len(r.Snapshots), "snapshot", "snapshots"), words.Plural(len(r.Transcripts), "runbook transcript", "runbook transcripts")))
 	if w, ok := worst(r.Metrics); ok {
 		out = append(out, fmt.Sprintf("Worst moment: %s UTC, %d of %d brokers alive, partitions: %d offline, %d under min ISR, %d under-replicated%s.",
 			w.Time.Format(TimeFormat), w.BrokersAlive, w.BrokersKnown, w.Offline, w.UnderMinISR, w.UnderReplicated, lagText(w.TotalLag)))
@@ -155,14 +156,6 @@ func (r *Report) Summary() []string {
 		out = append(out, status)
 	}
 	return out
-}
-
-// plural writes "1 poll", "2 polls".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func lagText(lag int64) string {

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // HealthTable lists the per-poll health wherever it changed, so Markdown
@@ -33,7 +34,7 @@ func (r *Report) HealthTable() render.Table {
 		prev = row
 	}
 	if n := len(r.Metrics) - len(t.Rows); n > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("%s without change not shown; %s has every poll.", plural(n, "poll"), MetricsFile))
+		t.Notes = append(t.Notes, fmt.Sprintf("%s without change not shown; %s has every poll.", words.Plural(n, "poll", "polls"), MetricsFile))
 	}
 	return t
 }

@@ -3,11 +3,13 @@ package evidence
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // foldAbove is how many events of one kind in one poll the timeline lists
@@ -148,7 +150,7 @@ func affectedTable(title, subject string, m map[string]*affected, parts bool) re
 	}
 	cols = append(cols, render.Column{Name: "First (UTC)"}, render.Column{Name: "Last (UTC)"}, render.Column{Name: "Events and findings", Wrap: true})
 	t := render.Table{Title: title, Columns: cols, Empty: "None."}
-	keys := sortedKeys(m)
+	keys := slices.Sorted(maps.Keys(m))
 	if subject == "Broker" {
 		slices.SortFunc(keys, func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), cmp.Compare(a, b)) })
 	}
@@ -189,7 +191,7 @@ func (r *Report) ActionTables() []render.Table {
 			started = tr.Steps[0].StartedAt.UTC().Format(TimeFormat)
 		}
 		steps := render.Table{
-			Title:   fmt.Sprintf("Runbook %s: %s, started %s UTC", tr.Runbook.Name, tr.Status, orDash(started)),
+			Title:   fmt.Sprintf("Runbook %s: %s, started %s UTC", tr.Runbook.Name, tr.Status, words.OrDash(started)),
 			Columns: []render.Column{{Name: "Step", Align: render.AlignRight}, {Name: "Title"}, {Name: "Severity"}, {Name: "Verdict", Wrap: true}},
 		}
 		actions := render.Table{

@@ -17,6 +17,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/verdict"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // SchemaVersion versions the JSON report.
@@ -95,7 +96,7 @@ func clusterOf(s *snapshot.Snapshot) Cluster {
 // Tables presents the report for people.
 func (r Report) Tables() []render.Table {
 	head := render.Table{
-		Title:   fmt.Sprintf("%s: cluster %s, %d/%d brokers answering, %d topics, %d partitions", r.Status, orDash(r.Cluster.ID), r.Cluster.AnsweringBrokers, r.Cluster.Brokers, r.Cluster.Topics, r.Cluster.Partitions),
+		Title:   fmt.Sprintf("%s: cluster %s, %d/%d brokers answering, %d topics, %d partitions", r.Status, words.OrDash(r.Cluster.ID), r.Cluster.AnsweringBrokers, r.Cluster.Brokers, r.Cluster.Topics, r.Cluster.Partitions),
 		Columns: []render.Column{{Name: "Blast radius", Wrap: true}},
 		Empty:   "Nothing is wrong that a client can see.",
 	}
@@ -197,13 +198,6 @@ func CollectErrorLine(e snapshot.CollectError) string {
 		where += " for " + e.Subject
 	}
 	return fmt.Sprintf("could not read %s%s: %s (%s)", e.Source, where, e.Message, e.Kind)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // subjectCount names what a folded row counts: partitions, topics,

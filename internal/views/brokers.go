@@ -7,6 +7,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // BrokersView is `describe brokers`: every broker id the snapshot knows of,
@@ -151,7 +152,7 @@ func (v BrokersView) Tables() []render.Table {
 	fencedKnown := false
 	for _, b := range v.Brokers {
 		t.Rows = append(t.Rows, []string{
-			itoa(int(b.ID)), b.Address, b.Rack, yesNo(b.Registered), b.fencedCell(), mark(b.Controller),
+			itoa(int(b.ID)), b.Address, b.Rack, words.YesNo(b.Registered), b.fencedCell(), mark(b.Controller),
 			b.Probe, millis(b.LatencyMS), itoa(b.Leaders), itoa(b.Replicas), itoa(b.NotInISR), b.Error,
 		})
 		fencedKnown = fencedKnown || b.Fenced != nil

@@ -10,6 +10,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // PartitionsView is `describe partitions`: one row per partition, the
@@ -113,8 +114,8 @@ func (v PartitionsView) Tables() []render.Table {
 			leader += " (down)"
 		}
 		t.Rows = append(t.Rows, []string{
-			p.Topic, itoa(int(p.Partition)), leader, render.Int(p.LeaderEpoch), idList(p.Replicas), idList(p.ISR),
-			idList(p.OfflineReplicas), p.Status, render.Int(p.MinISR), render.Int(p.EarliestOffset), render.Int(p.LatestOffset), p.Error,
+			p.Topic, itoa(int(p.Partition)), leader, render.Int(p.LeaderEpoch), words.JoinIDs(p.Replicas, ","), words.JoinIDs(p.ISR, ","),
+			words.JoinIDs(p.OfflineReplicas, ","), p.Status, render.Int(p.MinISR), render.Int(p.EarliestOffset), render.Int(p.LatestOffset), p.Error,
 		})
 	}
 	if len(v.Partitions) > 0 {
@@ -264,7 +265,7 @@ func (v PartitionsView) waitingFor() string {
 	var parts []string
 	for _, id := range slices.Sorted(maps.Keys(v.waiting)) {
 		n := v.waiting[id]
-		parts = append(parts, fmt.Sprintf("broker %d (%d partition%s)", id, n, plural(n)))
+		parts = append(parts, fmt.Sprintf("broker %d (%s)", id, words.Plural(n, "partition", "partitions")))
 	}
 	return "offline partitions wait for their last in-sync replicas on " + strings.Join(parts, ", ") +
 		": bring these brokers back before considering an unclean election"
@@ -278,13 +279,6 @@ func (v *PartitionsView) countWaiting(c *cluster, p snapshot.Partition) {
 			v.waiting[id]++
 		}
 	}
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // countsSummary is the size of the incident in one line, in diag/health's

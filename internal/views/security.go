@@ -6,6 +6,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // SecurityView is `describe security`: the security posture a client can see. Listeners
@@ -76,7 +77,7 @@ func (v SecurityView) Tables() []render.Table {
 		Warnings: warningLines(v.Warnings),
 	}
 	for _, l := range v.Listeners {
-		lt.Rows = append(lt.Rows, []string{itoa(int(l.Broker)), l.Name, l.Address, l.Protocol, yesNo(l.Encrypted)})
+		lt.Rows = append(lt.Rows, []string{itoa(int(l.Broker)), l.Name, l.Address, l.Protocol, words.YesNo(l.Encrypted)})
 	}
 	at := render.Table{
 		Title: fmt.Sprintf("ACLs (%d)", len(v.ACLs)),

@@ -8,6 +8,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // TopicsView is `describe topics`: one row per topic with its risk-relevant
@@ -175,7 +176,7 @@ func (v TopicsView) Tables() []render.Table {
 	shown := topK(v.Topics, rowsShown(v.limit), worseTopic)
 	for _, r := range shown {
 		t.Rows = append(t.Rows, []string{
-			r.Name, yesNo(r.Internal), itoa(r.Partitions), itoa(r.ReplicationFactor), render.Int(r.MinISR),
+			r.Name, words.YesNo(r.Internal), itoa(r.Partitions), itoa(r.ReplicationFactor), render.Int(r.MinISR),
 			maybe(r.UncleanLeaderElection), retention(r.RetentionMS, render.Millis), retention(r.RetentionBytes, render.Bytes),
 			itoa(r.UnderReplicated), render.Int(r.UnderMinISR), render.Int(r.AtMinISR), itoa(r.Offline), r.Error,
 		})
