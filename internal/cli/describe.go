@@ -35,13 +35,14 @@ var describeParts = map[string]source.Parts{
 	"logdirs":    source.PartLogDirs,
 	"configs":    source.PartConfigs,
 	"security":   source.PartConfigs | source.PartACLs,
+	"quorum":     source.PartQuorum,
 }
 
 func newDescribeCmd(app *App, conn *ConnOptions) *cobra.Command {
 	opts := &DescribeOptions{}
 	cmd := &cobra.Command{
 		Use:   "describe VIEW",
-		Short: "Show how the cluster looks now: brokers, topics, partitions, groups, logdirs, configs or security",
+		Short: "Show how the cluster looks now: brokers, topics, partitions, groups, logdirs, configs, security or quorum",
 		Long: `Take one live snapshot and show one view of it.
 
 Views:
@@ -54,6 +55,9 @@ Views:
   configs     the configs that decide risk, per topic and per broker
   security    each broker's listeners and their protocols, the authorizer and the
               ACLs, with entries that let anybody write marked
+  quorum      the KRaft controller quorum: leader, epoch, high watermark, and each
+              voter's and observer's log end, lag and last fetch (as
+              kafka-metadata-quorum.sh describe --status and --replication)
 
 The partition filters are those of kafka-topics.sh --describe; given together
 they show partitions matching any of them.

@@ -35,12 +35,13 @@ var builders = map[string]func(*snapshot.Snapshot, Filter) View{
 	"logdirs":    func(s *snapshot.Snapshot, f Filter) View { return LogDirs(s, f) },
 	"configs":    func(s *snapshot.Snapshot, f Filter) View { return Configs(s, f) },
 	"security":   func(s *snapshot.Snapshot, f Filter) View { return Security(s, f) },
+	"quorum":     func(s *snapshot.Snapshot, f Filter) View { return Quorum(s, f) },
 }
 
 // Names returns the view names Build accepts, in the order help text lists
 // them.
 func Names() []string {
-	return []string{"brokers", "topics", "partitions", "groups", "logdirs", "configs", "security"}
+	return []string{"brokers", "topics", "partitions", "groups", "logdirs", "configs", "security", "quorum"}
 }
 
 // Build returns the named view, for `describe <name>`. An unknown name is
