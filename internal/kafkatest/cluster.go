@@ -28,6 +28,7 @@ type Cluster struct {
 	toolLog4j string
 	nodes     map[int32]*node // the map is fixed; process state in each node is guarded by mu
 	ca        *CA             // signs the brokers' certificates; nil without TLS listeners
+	proxies   harnessProxies  // fixed after Start
 	// toolConfig is the --command-config of the harness's tool wrappers: timeouts short
 	// enough that a tool facing a cluster without a quorum fails within seconds.
 	toolConfig string
@@ -59,9 +60,14 @@ func Start(t testing.TB, opts Options) *Cluster {
 	j.cds = ensureCDS(t, j, version)
 
 	began := time.Now()
-	c, err := newCluster(t.TempDir(), j, opts)
+	proxies := newHarnessProxies(t, &opts)
+	c, err := newCluster(t.TempDir(), j, opts, proxies.advertised())
 	if err != nil {
 		t.Fatalf("kafkatest: %v", err)
+	}
+	c.proxies = proxies
+	for id, p := range proxies.brokers {
+		p.SetTarget(c.BrokerAddr(id))
 	}
 	t.Cleanup(func() { c.shutdown(t) })
 	if err := c.formatAndLaunch(); err != nil {
@@ -75,7 +81,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 	return c
 }
 
-func newCluster(dir string, j jvm, opts Options) (*Cluster, error) {
+func newCluster(dir string, j jvm, opts Options, advertised map[int32]string) (*Cluster, error) {
 	c := &Cluster{jvm: j, dir: dir, clusterID: newClusterID(), opts: opts,
 		nodeLog4j: filepath.Join(dir, "log4j2-node.xml"), toolLog4j: filepath.Join(dir, "log4j2-tool.xml"),
 		toolConfig: filepath.Join(dir, "tool.properties")}
@@ -91,7 +97,7 @@ func newCluster(dir string, j jvm, opts Options) (*Cluster, error) {
 		}
 		c.ca = ca
 	}
-	nodes, err := newNodes(dir, opts, c.ca)
+	nodes, err := newNodes(dir, opts, c.ca, advertised)
 	if err != nil {
 		return nil, err
 	}
@@ -221,8 +227,8 @@ func (c *Cluster) BrokerAddr(id int32) string {
 func (c *Cluster) ControllerAddr() string { return c.nodes[ControllerID].addr() }
 
 // ControllerAddrs returns every controller's own listener address, in id order, whatever its
-// state: the --bootstrap-controller list (KIP-919). With ControllerVia these are
-// the real addresses, not the proxies.
+// state: the --bootstrap-controller list (KIP-919). With ControllerVia or ControllerProxies
+// these are the real addresses, not the proxies.
 func (c *Cluster) ControllerAddrs() []string {
 	var addrs []string
 	for _, id := range c.ControllerIDs() {

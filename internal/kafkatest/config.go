@@ -54,14 +54,27 @@ type node struct {
 	logDirs  []string
 	propPath string
 	logPath  string
+	// advertised is the PLAINTEXT address a broker advertises: its own, or its proxy's
+	// (Options.ProxiedBrokers).
+	advertised string
 	// listenerPorts are the ports of the secured listeners (Options.Security), by name.
 	listenerPorts map[string]int
 
 	proc   *process
 	paused bool
+	// isolated: IsolateFromController cut the broker's path to the controllers.
+	isolated bool
 }
 
 func (n *node) addr() string { return net.JoinHostPort(loopback, strconv.Itoa(n.port)) }
+
+// advertisedAddr is the PLAINTEXT address clients and other brokers are told to use.
+func (n *node) advertisedAddr() string {
+	if n.advertised != "" {
+		return n.advertised
+	}
+	return n.addr()
+}
 
 // loopback is the only address the harness binds or advertises.
 const loopback = "127.0.0.1"
@@ -111,7 +124,7 @@ func (n *node) properties(o Options, q quorum, tls map[string]string) map[string
 	if n.broker {
 		p["process.roles"] = "broker"
 		p["listeners"] = "PLAINTEXT://" + n.addr()
-		p["advertised.listeners"] = "PLAINTEXT://" + n.addr()
+		p["advertised.listeners"] = "PLAINTEXT://" + n.advertisedAddr()
 		p["inter.broker.listener.name"] = "PLAINTEXT"
 		p["listener.security.protocol.map"] = "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
 	} else {
@@ -144,8 +157,9 @@ func writeProperties(path string, props map[string]string) error {
 
 // newNodes lays out the controllers and brokers under dir, with ports picked now and kept for
 // the cluster's life so that a restarted node comes back at the same address. ca signs the
-// brokers' certificates when Options.Security uses TLS.
-func newNodes(dir string, o Options, ca *CA) (map[int32]*node, error) {
+// brokers' certificates when Options.Security uses TLS; advertised holds the proxy address of
+// each proxied broker.
+func newNodes(dir string, o Options, ca *CA, advertised map[int32]string) (map[int32]*node, error) {
 	ids := append(o.controllerIDs(), brokerIDs()...)
 	var secured []Listener
 	if o.Security != nil {
@@ -169,6 +183,7 @@ func newNodes(dir string, o Options, ca *CA) (map[int32]*node, error) {
 		dirs := 1
 		if n.broker {
 			dirs = o.LogDirs
+			n.advertised = advertised[id]
 			n.listenerPorts = map[string]int{}
 			for _, l := range secured {
 				n.listenerPorts[l.Name] = next()

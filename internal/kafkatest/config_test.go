@@ -33,12 +33,12 @@ func TestQuorumProperties(t *testing.T) {
 	if calls != 3 {
 		t.Errorf("ControllerVia called %d times, want once per controller", calls)
 	}
-	broker := (&node{id: 2, broker: true, port: 9000}).properties(o, q, nil)
+	broker := (&node{id: 2, broker: true, port: 9000, advertised: "127.0.0.1:5555"}).properties(o, q, nil)
 	ctrl := (&node{id: 10, port: 9002}).properties(o, q, nil)
 	for _, c := range []struct{ got, want string }{
 		{broker["controller.quorum.voters"], "9@proxy-9001,10@proxy-9002,11@proxy-9003"},
 		{broker["listeners"], "PLAINTEXT://127.0.0.1:9000"},
-		{broker["advertised.listeners"], "PLAINTEXT://127.0.0.1:9000"},
+		{broker["advertised.listeners"], "PLAINTEXT://127.0.0.1:5555"},
 		{ctrl["controller.quorum.voters"], "9@127.0.0.1:9001,10@127.0.0.1:9002,11@127.0.0.1:9003"},
 		{ctrl["listeners"], "CONTROLLER://127.0.0.1:9002"},
 		{ctrl["advertised.listeners"], "CONTROLLER://proxy-9002"},
@@ -50,7 +50,7 @@ func TestQuorumProperties(t *testing.T) {
 	}
 }
 
-// TestNewOptionsAreValidated: the quorum options fail before any JVM starts.
+// TestNewOptionsAreValidated: the quorum and proxy options fail before any JVM starts.
 func TestNewOptionsAreValidated(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -58,13 +58,15 @@ func TestNewOptionsAreValidated(t *testing.T) {
 		want string
 	}{
 		{"four controllers", Options{Controllers: 4}, "Controllers 4"},
+		{"two kinds of controller proxy", Options{ControllerProxies: true, ControllerVia: func(s string) string { return s }}, "set one"},
+		{"proxy for a controller", Options{ProxiedBrokers: []int32{9}}, "not a broker id"},
 	} {
 		err := c.o.withDefaults().validate()
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
 		}
 	}
-	if err := (Options{Controllers: 3}).withDefaults().validate(); err != nil {
+	if err := (Options{Controllers: 3, ControllerProxies: true, ProxiedBrokers: []int32{1, 3}}).withDefaults().validate(); err != nil {
 		t.Errorf("valid options rejected: %v", err)
 	}
 }

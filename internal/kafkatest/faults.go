@@ -114,19 +114,20 @@ func (c *Cluster) Restart(t testing.TB, id int32) {
 	t.Logf("kafkatest: node %d back in %s", id, time.Since(began).Round(time.Millisecond))
 }
 
-// liveBrokers are the brokers expected to answer (live).
+// liveBrokers are the brokers expected to answer and to follow the cluster metadata (live).
 func (c *Cluster) liveBrokers() []int32 { return c.live(c.BrokerIDs()) }
 
 // liveControllers are the controllers expected to answer (live).
 func (c *Cluster) liveControllers() []int32 { return c.live(c.ControllerIDs()) }
 
-// live keeps the nodes among ids that are started, not stopped, not paused.
+// live keeps the nodes among ids that are started, not stopped, not paused, and not isolated
+// from the controllers (only a broker can be).
 func (c *Cluster) live(ids []int32) []int32 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []int32
 	for _, id := range ids {
-		if n := c.nodes[id]; n.proc != nil && !n.paused {
+		if n := c.nodes[id]; n.proc != nil && !n.paused && !n.isolated {
 			out = append(out, id)
 		}
 	}

@@ -51,7 +51,18 @@ type Options struct {
 	// otherwise bypass the proxy. The test can then isolate one broker from
 	// the controller (a zombie leader) while clients still reach it. It is
 	// called once per controller, before any node starts.
+	// ControllerProxies does the same with proxies the harness owns.
 	ControllerVia func(controllerAddr string) string
+	// ControllerProxies puts a harness-owned Proxy in front of every controller (as
+	// ControllerVia would), so that IsolateFromController can cut one broker off the quorum
+	// while clients still reach it, and Reconnect can undo it. It excludes ControllerVia.
+	ControllerProxies bool
+	// ProxiedBrokers are brokers reached through a harness-owned Proxy (BrokerProxy): each
+	// advertises its proxy's address on its PLAINTEXT listener, so every connection a client
+	// opens after bootstrapping, and every other broker's replication from it, passes the
+	// proxy. Bootstrap and the harness's own probes keep the broker's real address; a client
+	// that must pass the proxy from its first request bootstraps from BrokerProxy(id).Addr().
+	ProxiedBrokers []int32
 	// Security, when set, gives every broker secured client listeners (TLS, mutual TLS,
 	// SASL) and can turn ACLs on; see Security. Nil keeps the PLAINTEXT-only cluster.
 	Security *Security
@@ -90,6 +101,14 @@ func (o Options) validate() error {
 	}
 	if o.Controllers < 1 || o.Controllers > MaxControllers {
 		return fmt.Errorf("Options.Controllers %d must be from 1 to %d", o.Controllers, MaxControllers)
+	}
+	if o.ControllerProxies && o.ControllerVia != nil {
+		return fmt.Errorf("ControllerProxies and ControllerVia both put proxies in front of the controllers: set one")
+	}
+	for _, id := range o.ProxiedBrokers {
+		if id < 1 || id > NumBrokers {
+			return fmt.Errorf("ProxiedBrokers: %d is not a broker id (1 to %d)", id, NumBrokers)
+		}
 	}
 	return o.Security.validate()
 }
