@@ -1,6 +1,7 @@
 package kafkatest
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -9,12 +10,13 @@ import (
 )
 
 // TestVerdictFaults proves, on one cluster, the faults the verdict tests build on: a broker
-// that answers Metadata but hangs on other APIs, and a broker cut off the controller that is
-// fenced while it still serves. The subtests run in this order and each leaves the cluster
-// healthy for the next.
+// that answers Metadata but hangs on other APIs, a KIP-848 consumer group with its lag per
+// partition, and a broker cut off the controller that is fenced while it still serves. The
+// subtests run in this order and each leaves the cluster healthy for the next.
 func TestVerdictFaults(t *testing.T) {
 	c := Start(t, Options{ControllerProxies: true, ProxiedBrokers: []int32{3}})
 	t.Run("hang", func(t *testing.T) { testHang(t, c) })
+	t.Run("kip848", func(t *testing.T) { testKIP848Consumer(t, c) })
 	t.Run("fenced", func(t *testing.T) { testFencedButServing(t, c) })
 }
 
@@ -56,6 +58,39 @@ func testHang(t *testing.T, c *Cluster) {
 	if err := describeConfigs(); err != nil {
 		t.Errorf("DescribeConfigs after Hang(nil): %v", err)
 	}
+}
+
+// testKIP848Consumer: a real Java consumer on the consumer protocol reads three partitions;
+// the group becomes Stable with type "consumer", and kafka-consumer-groups.sh shows lag 0 on
+// every partition once it has committed.
+func testKIP848Consumer(t *testing.T, c *Cluster) {
+	c.CreateTopic(t, "kip848", [][]int32{{1, 2, 3}, {2, 3, 1}, {3, 1, 2}}, nil)
+	for p := range int32(3) {
+		c.Produce(t, "kip848", p, 20)
+	}
+	began := time.Now()
+	cons := c.StartConsumer(t, "kip848-group", "kip848", ProtocolConsumer)
+	defer cons.Kill()
+	g := c.WaitGroupStable(t, "kip848-group")
+	t.Logf("group %s %s (type %s, coordinator %d) %s after the consumer started", g.Group, g.State, g.Type,
+		g.Coordinator, time.Since(began).Round(time.Millisecond))
+	if g.Type != ProtocolConsumer {
+		t.Errorf("group type %q, want %q (KIP-848)", g.Type, ProtocolConsumer)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var rows []GroupOffset
+	WaitFor(t, time.Minute, "lag 0 on all three partitions", func() bool {
+		var err error
+		if rows, err = c.ConsumerGroupsDescribe(ctx, "kip848-group"); err != nil {
+			t.Logf("describe: %v", err)
+			return false
+		}
+		return len(rows) == 3 && !slices.ContainsFunc(rows, func(r GroupOffset) bool {
+			return r.Lag != 0 || r.CurrentOffset != 20 || r.LogEndOffset != 20 || r.ConsumerID == ""
+		})
+	})
+	t.Logf("kafka-consumer-groups.sh --describe: %+v", rows)
 }
 
 // testFencedButServing: broker 3, cut off the controller, is fenced (DescribeCluster v2 from
