@@ -34,7 +34,8 @@ type Cluster struct {
 	toolConfig string
 
 	mu         sync.Mutex
-	tailsShown bool // a failure message already carries the logs; cleanup need not repeat them
+	tailsShown bool   // a failure message already carries the logs; cleanup need not repeat them
+	reassigned []move // what Reassign moved since the last CancelReassignments
 }
 
 // Start formats and starts the controllers (Options.Controllers) and NumBrokers brokers, and

@@ -11,12 +11,14 @@ import (
 
 // TestVerdictFaults proves, on one cluster, the faults the verdict tests build on: a broker
 // that answers Metadata but hangs on other APIs, a KIP-848 consumer group with its lag per
-// partition, and a broker cut off the controller that is fenced while it still serves. The
-// subtests run in this order and each leaves the cluster healthy for the next.
+// partition, a throttled reassignment whose new replica stays out of the ISR, and a broker cut
+// off the controller that is fenced while it still serves. The subtests run in this order and
+// each leaves the cluster healthy for the next.
 func TestVerdictFaults(t *testing.T) {
 	c := Start(t, Options{ControllerProxies: true, ProxiedBrokers: []int32{3}})
 	t.Run("hang", func(t *testing.T) { testHang(t, c) })
 	t.Run("kip848", func(t *testing.T) { testKIP848Consumer(t, c) })
+	t.Run("reassign", func(t *testing.T) { testThrottledReassignment(t, c) })
 	t.Run("fenced", func(t *testing.T) { testFencedButServing(t, c) })
 }
 
@@ -91,6 +93,65 @@ func testKIP848Consumer(t *testing.T, c *Cluster) {
 		})
 	})
 	t.Logf("kafka-consumer-groups.sh --describe: %+v", rows)
+}
+
+// testThrottledReassignment: a 3 MiB partition reassigned from [1 2] to [1 2 3] under a
+// 10 kB/s throttle keeps broker 3 as an adding replica outside the ISR; cancelling puts the
+// partition back and removes the throttle.
+func testThrottledReassignment(t *testing.T, c *Cluster) {
+	c.CreateTopic(t, "moving", [][]int32{{1, 2}}, nil)
+	c.ProduceSized(t, "moving", 0, 48, 64<<10)
+	c.Reassign(t, "moving", 0, []int32{1, 2, 3}, 10_000)
+	admin, err := sarama.NewClusterAdmin(c.Bootstrap(), NewSaramaConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	status, err := admin.ListPartitionReassignments("moving", []int32{0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := status["moving"][0]; st == nil || !slices.Equal(st.AddingReplicas, []int32{3}) {
+		t.Fatalf("ListPartitionReassignments: %+v, want broker 3 adding", st)
+	}
+	if got := dynamicConfig(t, admin, sarama.BrokerResource, "1", "leader.replication.throttled.rate"); got != "10000" {
+		t.Errorf("broker 1 leader.replication.throttled.rate = %q, want 10000", got)
+	}
+	if got := dynamicConfig(t, admin, sarama.TopicResource, "moving", "follower.replication.throttled.replicas"); got != "0:3" {
+		t.Errorf("moving follower.replication.throttled.replicas = %q, want 0:3", got)
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		p := c.Metadata(t, "moving").Topics[0].Partitions[0]
+		if !slices.Contains(p.Replicas, 3) || slices.Contains(p.Isr, 3) {
+			t.Fatalf("moving-0 replicas %v isr %v: want 3 a replica outside the ISR", p.Replicas, p.Isr)
+		}
+	}
+	c.CancelReassignments(t)
+	WaitFor(t, 30*time.Second, "moving-0 back on [1 2]", func() bool {
+		return slices.Equal(c.Metadata(t, "moving").Topics[0].Partitions[0].Replicas, []int32{1, 2})
+	})
+	if got := dynamicConfig(t, admin, sarama.BrokerResource, "1", "leader.replication.throttled.rate"); got != "" {
+		t.Errorf("broker 1 keeps the throttle %s after CancelReassignments", got)
+	}
+}
+
+// dynamicConfig is a config set on the resource itself (not a default), "" if none is.
+func dynamicConfig(t *testing.T, admin sarama.ClusterAdmin, typ sarama.ConfigResourceType, name, key string) string {
+	t.Helper()
+	res, err := admin.DescribeConfigs([]*sarama.ConfigResource{{Type: typ, Name: name, ConfigNames: []string{key}}},
+		sarama.DescribeConfigsOptions{})
+	if err == nil && res[0].ErrorCode != sarama.ErrNoError {
+		err = res[0].ErrorCode
+	}
+	if err != nil {
+		t.Fatalf("DescribeConfigs %s: %v", name, err)
+	}
+	for _, e := range res[0].Configs {
+		if e.Name == key && (e.Source == sarama.SourceDynamicBroker || e.Source == sarama.SourceTopic) {
+			return e.Value
+		}
+	}
+	return ""
 }
 
 // testFencedButServing: broker 3, cut off the controller, is fenced (DescribeCluster v2 from
