@@ -80,8 +80,11 @@ func TestControllerQuorum(t *testing.T) {
 	// the failing DescribeQuorum shows that no leader exists.
 	t.Logf("quorum: survivor %d names leader %d in DescribeCluster", survivor, leaderSeenBy(c, survivor))
 
-	c.Restart(t, first) // waits until the live controllers name a live leader
-	if s := quorumStatus(t, ctx, c, kafkatest.Via{Controllers: true, Addrs: []string{c.ControllerAddrs()[0]}}); !slices.Contains([]int32{first, survivor}, s.LeaderID) {
+	// Restart waits until the live controllers name a live leader; ask the restarted one
+	// directly (ControllerAddrs is in id order).
+	c.Restart(t, first)
+	restarted := kafkatest.Via{Controllers: true, Addrs: []string{c.ControllerAddrs()[first-kafkatest.ControllerID]}}
+	if s := quorumStatus(t, ctx, c, restarted); !slices.Contains([]int32{first, survivor}, s.LeaderID) {
 		t.Errorf("after restarting %d: leader %d, want %d or %d", first, s.LeaderID, first, survivor)
 	}
 }
