@@ -28,13 +28,19 @@ type Cluster struct {
 	toolLog4j string
 	nodes     map[int32]*node // the map is fixed; process state in each node is guarded by mu
 	ca        *CA             // signs the brokers' certificates; nil without TLS listeners
+	proxies   harnessProxies  // fixed after Start
+	// toolConfig is the --command-config of the harness's tool wrappers: timeouts short
+	// enough that a tool facing a cluster without a quorum fails within seconds.
+	toolConfig string
 
 	mu         sync.Mutex
-	tailsShown bool // a failure message already carries the logs; cleanup need not repeat them
+	tailsShown bool   // a failure message already carries the logs; cleanup need not repeat them
+	reassigned []move // what Reassign moved since the last CancelReassignments
 }
 
-// Start formats and starts a controller and NumBrokers brokers, and returns once every broker
-// is registered, unfenced and answers Metadata listing all brokers. Everything it starts is
+// Start formats and starts the controllers (Options.Controllers) and NumBrokers brokers, and
+// returns once every controller names a running quorum leader and every broker is
+// registered, unfenced and answers Metadata listing all brokers. Everything it starts is
 // killed when the test ends, however it ends. It skips the test under -short or when Java 17
 // or Maven is missing (see EnvRequire).
 func Start(t testing.TB, opts Options) *Cluster {
@@ -55,9 +61,14 @@ func Start(t testing.TB, opts Options) *Cluster {
 	j.cds = ensureCDS(t, j, version)
 
 	began := time.Now()
-	c, err := newCluster(t.TempDir(), j, opts)
+	proxies := newHarnessProxies(t, &opts)
+	c, err := newCluster(t.TempDir(), j, opts, proxies.advertised())
 	if err != nil {
 		t.Fatalf("kafkatest: %v", err)
+	}
+	c.proxies = proxies
+	for id, p := range proxies.brokers {
+		p.SetTarget(c.BrokerAddr(id))
 	}
 	t.Cleanup(func() { c.shutdown(t) })
 	if err := c.formatAndLaunch(); err != nil {
@@ -66,19 +77,19 @@ func Start(t testing.TB, opts Options) *Cluster {
 	if err := c.waitSettled(opts.StartTimeout); err != nil {
 		t.Fatalf("kafkatest: cluster not ready after %s: %v\n%s", time.Since(began).Round(time.Millisecond), err, c.tails())
 	}
-	t.Logf("kafkatest: cluster %s ready in %s; brokers %s, controller %s", c.clusterID,
-		time.Since(began).Round(time.Millisecond), strings.Join(c.Bootstrap(), ","), c.ControllerAddr())
+	t.Logf("kafkatest: cluster %s ready in %s; brokers %s, controllers %s", c.clusterID,
+		time.Since(began).Round(time.Millisecond), strings.Join(c.Bootstrap(), ","), strings.Join(c.ControllerAddrs(), ","))
 	return c
 }
 
-func newCluster(dir string, j jvm, opts Options) (*Cluster, error) {
+func newCluster(dir string, j jvm, opts Options, advertised map[int32]string) (*Cluster, error) {
 	c := &Cluster{jvm: j, dir: dir, clusterID: newClusterID(), opts: opts,
-		nodeLog4j: filepath.Join(dir, "log4j2-node.xml"), toolLog4j: filepath.Join(dir, "log4j2-tool.xml")}
-	if err := os.WriteFile(c.nodeLog4j, []byte(nodeLog4j), 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(c.toolLog4j, []byte(toolLog4j), 0o644); err != nil {
-		return nil, err
+		nodeLog4j: filepath.Join(dir, "log4j2-node.xml"), toolLog4j: filepath.Join(dir, "log4j2-tool.xml"),
+		toolConfig: filepath.Join(dir, "tool.properties")}
+	for path, text := range map[string]string{c.nodeLog4j: nodeLog4j, c.toolLog4j: toolLog4j, c.toolConfig: toolConfig} {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			return nil, err
+		}
 	}
 	if opts.Security.usesTLS() {
 		ca, err := NewCA("kafkatest CA " + c.clusterID)
@@ -87,7 +98,7 @@ func newCluster(dir string, j jvm, opts Options) (*Cluster, error) {
 		}
 		c.ca = ca
 	}
-	nodes, err := newNodes(dir, opts, c.ca)
+	nodes, err := newNodes(dir, opts, c.ca, advertised)
 	if err != nil {
 		return nil, err
 	}
@@ -185,17 +196,15 @@ func (c *Cluster) tails() string {
 	return b.String()
 }
 
-// ids lists the controller then the brokers, so that reports read in a stable order.
-func (c *Cluster) ids() []int32 { return append([]int32{ControllerID}, c.BrokerIDs()...) }
+// ids lists the controllers then the brokers, so that reports read in a stable order.
+func (c *Cluster) ids() []int32 { return append(c.ControllerIDs(), c.BrokerIDs()...) }
 
 // BrokerIDs returns the broker ids, ascending.
-func (c *Cluster) BrokerIDs() []int32 {
-	ids := make([]int32, 0, NumBrokers)
-	for id := int32(1); id <= NumBrokers; id++ {
-		ids = append(ids, id)
-	}
-	return ids
-}
+func (c *Cluster) BrokerIDs() []int32 { return brokerIDs() }
+
+// ControllerIDs returns the controller ids, ascending: ControllerID, then one more per
+// controller Options.Controllers asked for.
+func (c *Cluster) ControllerIDs() []int32 { return c.opts.controllerIDs() }
 
 // Bootstrap returns every broker's address ("127.0.0.1:port"), whatever its state.
 func (c *Cluster) Bootstrap() []string {
@@ -214,9 +223,20 @@ func (c *Cluster) BrokerAddr(id int32) string {
 	return ""
 }
 
-// ControllerAddr returns the controller listener's address, for tools that take
-// --bootstrap-controller and for DescribeQuorum.
+// ControllerAddr returns the listener address of controller ControllerID, the only one by
+// default, for tools that take --bootstrap-controller and for DescribeQuorum.
 func (c *Cluster) ControllerAddr() string { return c.nodes[ControllerID].addr() }
+
+// ControllerAddrs returns every controller's own listener address, in id order, whatever its
+// state: the --bootstrap-controller list (KIP-919). With ControllerVia or ControllerProxies
+// these are the real addresses, not the proxies.
+func (c *Cluster) ControllerAddrs() []string {
+	var addrs []string
+	for _, id := range c.ControllerIDs() {
+		addrs = append(addrs, c.nodes[id].addr())
+	}
+	return addrs
+}
 
 // ClusterID returns the id the nodes were formatted with.
 func (c *Cluster) ClusterID() string { return c.clusterID }

@@ -14,80 +14,6 @@ import (
 	"time"
 )
 
-// ControllerID is the node id of the controller-only node.
-const ControllerID int32 = 9
-
-// NumBrokers is the number of broker-only nodes; their ids are 1 to NumBrokers.
-const NumBrokers = 3
-
-// Options tunes a cluster. The zero value gives the fast-failure cluster of the incidents
-// reference ("Reproducing faults on a local 3-broker KRaft cluster").
-type Options struct {
-	// SessionTimeout is the controller's broker.session.timeout.ms: how long a silent broker
-	// stays registered. Default 3s, so a killed broker is fenced quickly; tests that pause a
-	// broker and need it to stay registered use a long one.
-	SessionTimeout time.Duration
-	// ReplicaLagTimeMax is replica.lag.time.max.ms: how long a follower may lag before the
-	// leader drops it from the ISR. Default 2s.
-	ReplicaLagTimeMax time.Duration
-	// LogDirs is the number of log directories per broker (log.dirs). Default 1; use 2 to
-	// reproduce the failure of one directory.
-	LogDirs int
-	// Properties are extra server properties for every node. They override the defaults.
-	Properties map[string]string
-	// NodeProperties are extra server properties per node id, applied after Properties.
-	NodeProperties map[int32]map[string]string
-	// Features are feature levels set when formatting storage (StorageTool format --feature),
-	// e.g. {"eligible.leader.replicas.version": 0}. A 4.1 format turns ELR on by default, which
-	// empties the ISR of a partition whose last replica fails; level 0 keeps the pre-ELR
-	// behaviour where the ISR still names the broker that must come back.
-	Features map[string]int
-	// StartTimeout bounds Start and Restart. Default 90s.
-	StartTimeout time.Duration
-	// ControllerVia, when set, is given the controller's real address and
-	// returns the address every broker must use for it instead: a Proxy
-	// the test controls. The controller also advertises that address,
-	// because brokers learn the quorum leader's endpoint from it and would
-	// otherwise bypass the proxy. The test can then isolate one broker from
-	// the controller (a zombie leader) while clients still reach it. It is
-	// called once per node and must return the same address each time.
-	ControllerVia func(controllerAddr string) string
-	// Security, when set, gives every broker secured client listeners (TLS, mutual TLS,
-	// SASL) and can turn ACLs on; see Security. Nil keeps the PLAINTEXT-only cluster.
-	Security *Security
-}
-
-func (o Options) withDefaults() Options {
-	if o.SessionTimeout == 0 {
-		o.SessionTimeout = 3 * time.Second
-	}
-	if o.ReplicaLagTimeMax == 0 {
-		o.ReplicaLagTimeMax = 2 * time.Second
-	}
-	if o.LogDirs == 0 {
-		o.LogDirs = 1
-	}
-	if o.StartTimeout == 0 {
-		o.StartTimeout = 90 * time.Second
-	}
-	return o
-}
-
-func (o Options) validate() error {
-	// Kafka rejects a session timeout not above the heartbeat interval, and a lag time not above
-	// replica.fetch.wait.max.ms (500 ms): fail here with a clearer message than a dead JVM.
-	if o.SessionTimeout <= heartbeatInterval {
-		return fmt.Errorf("SessionTimeout %s must exceed the %s heartbeat interval", o.SessionTimeout, heartbeatInterval)
-	}
-	if o.ReplicaLagTimeMax <= 500*time.Millisecond {
-		return fmt.Errorf("ReplicaLagTimeMax %s must exceed 500ms (replica.fetch.wait.max.ms)", o.ReplicaLagTimeMax)
-	}
-	if o.LogDirs < 1 {
-		return fmt.Errorf("LogDirs %d must be at least 1", o.LogDirs)
-	}
-	return o.Security.validate()
-}
-
 const heartbeatInterval = 500 * time.Millisecond
 
 // commonProperties go to every node; keys a node does not use are ignored by Kafka.
@@ -128,43 +54,85 @@ type node struct {
 	logDirs  []string
 	propPath string
 	logPath  string
+	// advertised is the PLAINTEXT address a broker advertises: its own, or its proxy's
+	// (Options.ProxiedBrokers).
+	advertised string
 	// listenerPorts are the ports of the secured listeners (Options.Security), by name.
 	listenerPorts map[string]int
 
 	proc   *process
 	paused bool
+	// isolated: IsolateFromController cut the broker's path to the controllers.
+	isolated bool
 }
 
 func (n *node) addr() string { return net.JoinHostPort(loopback, strconv.Itoa(n.port)) }
 
+// advertisedAddr is the PLAINTEXT address clients and other brokers are told to use.
+func (n *node) advertisedAddr() string {
+	if n.advertised != "" {
+		return n.advertised
+	}
+	return n.addr()
+}
+
 // loopback is the only address the harness binds or advertises.
 const loopback = "127.0.0.1"
 
+// quorum is where the controllers listen and where brokers reach them.
+type quorum struct {
+	ids  []int32          // ascending
+	real map[int32]string // each controller's own listener
+	via  map[int32]string // the address brokers use: real, or the proxy of Options.ControllerVia
+}
+
+// newQuorum asks Options.ControllerVia once per controller, in id order.
+func newQuorum(o Options, ports map[int32]int) quorum {
+	q := quorum{ids: o.controllerIDs(), real: map[int32]string{}, via: map[int32]string{}}
+	for _, id := range q.ids {
+		q.real[id] = net.JoinHostPort(loopback, strconv.Itoa(ports[id]))
+		q.via[id] = q.real[id]
+		if o.ControllerVia != nil {
+			q.via[id] = o.ControllerVia(q.real[id])
+		}
+	}
+	return q
+}
+
+// voters is controller.quorum.voters: "9@host:port,10@host:port,...". Controllers reach each
+// other directly; brokers take the via addresses.
+func (q quorum) voters(forBroker bool) string {
+	addrs := q.real
+	if forBroker {
+		addrs = q.via
+	}
+	var vs []string
+	for _, id := range q.ids {
+		vs = append(vs, fmt.Sprintf("%d@%s", id, addrs[id]))
+	}
+	return strings.Join(vs, ",")
+}
+
 // properties is the node's server.properties. tls holds a broker's key material settings
 // when Options.Security uses TLS.
-func (n *node) properties(o Options, controllerPort int, tls map[string]string) map[string]string {
+func (n *node) properties(o Options, q quorum, tls map[string]string) map[string]string {
 	p := commonProperties(o)
-	voterAddr := net.JoinHostPort(loopback, strconv.Itoa(controllerPort))
-	if n.broker {
-		voterAddr = controllerAddr(o, controllerPort)
-	}
-	voter := fmt.Sprintf("%d@%s", ControllerID, voterAddr)
 	p["node.id"] = strconv.Itoa(int(n.id))
-	p["controller.quorum.voters"] = voter
+	p["controller.quorum.voters"] = q.voters(n.broker)
 	p["controller.listener.names"] = "CONTROLLER"
 	p["log.dirs"] = strings.Join(n.logDirs, ",")
 	if n.broker {
 		p["process.roles"] = "broker"
 		p["listeners"] = "PLAINTEXT://" + n.addr()
-		p["advertised.listeners"] = "PLAINTEXT://" + n.addr()
+		p["advertised.listeners"] = "PLAINTEXT://" + n.advertisedAddr()
 		p["inter.broker.listener.name"] = "PLAINTEXT"
 		p["listener.security.protocol.map"] = "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
 	} else {
 		p["process.roles"] = "controller"
 		p["listeners"] = "CONTROLLER://" + n.addr()
 		p["listener.security.protocol.map"] = "CONTROLLER:PLAINTEXT"
-		if o.ControllerVia != nil {
-			p["advertised.listeners"] = "CONTROLLER://" + controllerAddr(o, controllerPort)
+		if via := q.via[n.id]; via != q.real[n.id] {
+			p["advertised.listeners"] = "CONTROLLER://" + via
 		}
 	}
 	if o.Security != nil {
@@ -187,14 +155,12 @@ func writeProperties(path string, props map[string]string) error {
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
-// newNodes lays out the controller and brokers under dir, with ports picked now and kept for
+// newNodes lays out the controllers and brokers under dir, with ports picked now and kept for
 // the cluster's life so that a restarted node comes back at the same address. ca signs the
-// brokers' certificates when Options.Security uses TLS.
-func newNodes(dir string, o Options, ca *CA) (map[int32]*node, error) {
-	ids := []int32{ControllerID}
-	for id := int32(1); id <= NumBrokers; id++ {
-		ids = append(ids, id)
-	}
+// brokers' certificates when Options.Security uses TLS; advertised holds the proxy address of
+// each proxied broker.
+func newNodes(dir string, o Options, ca *CA, advertised map[int32]string) (map[int32]*node, error) {
+	ids := append(o.controllerIDs(), brokerIDs()...)
 	var secured []Listener
 	if o.Security != nil {
 		secured = o.Security.Listeners
@@ -209,38 +175,57 @@ func newNodes(dir string, o Options, ca *CA) (map[int32]*node, error) {
 		return p
 	}
 	nodes := make(map[int32]*node, len(ids))
+	controllerPorts := map[int32]int{}
 	for _, id := range ids {
 		home := filepath.Join(dir, fmt.Sprintf("node-%d", id))
-		n := &node{id: id, broker: id != ControllerID, port: next(), home: home,
+		n := &node{id: id, broker: !slices.Contains(o.controllerIDs(), id), port: next(), home: home,
 			propPath: filepath.Join(home, "server.properties"), logPath: filepath.Join(home, "kafka.log")}
 		dirs := 1
 		if n.broker {
 			dirs = o.LogDirs
+			n.advertised = advertised[id]
 			n.listenerPorts = map[string]int{}
 			for _, l := range secured {
 				n.listenerPorts[l.Name] = next()
 			}
+		} else {
+			controllerPorts[id] = n.port
 		}
 		for d := range dirs {
 			n.logDirs = append(n.logDirs, filepath.Join(home, fmt.Sprintf("data-%d", d)))
 		}
 		nodes[id] = n
 	}
+	return nodes, writeNodes(nodes, o, ca, newQuorum(o, controllerPorts))
+}
+
+// writeNodes creates each node's directory, TLS material and server.properties.
+func writeNodes(nodes map[int32]*node, o Options, ca *CA, q quorum) error {
 	for _, n := range nodes {
 		if err := os.MkdirAll(n.home, 0o755); err != nil {
-			return nil, err
+			return err
 		}
 		var tls map[string]string
 		if n.broker && ca != nil {
+			var err error
 			if tls, err = o.Security.writeBrokerTLS(ca, n.id, filepath.Join(n.home, "tls")); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		if err := writeProperties(n.propPath, n.properties(o, nodes[ControllerID].port, tls)); err != nil {
-			return nil, err
+		if err := writeProperties(n.propPath, n.properties(o, q, tls)); err != nil {
+			return err
 		}
 	}
-	return nodes, nil
+	return nil
+}
+
+// brokerIDs are 1 to NumBrokers.
+func brokerIDs() []int32 {
+	ids := make([]int32, 0, NumBrokers)
+	for id := int32(1); id <= NumBrokers; id++ {
+		ids = append(ids, id)
+	}
+	return ids
 }
 
 // freePorts holds every listener open until all ports are chosen, so the kernel cannot hand
@@ -306,12 +291,7 @@ const toolLog4j = `<?xml version="1.0" encoding="UTF-8"?>
 </Configuration>
 `
 
-// controllerAddr is where brokers reach the controller: its own listener,
-// or the proxy a test put in front of it. The proxy is created once.
-func controllerAddr(o Options, port int) string {
-	real := net.JoinHostPort(loopback, strconv.Itoa(port))
-	if o.ControllerVia == nil {
-		return real
-	}
-	return o.ControllerVia(real)
-}
+// toolConfig is the --command-config of the harness's tool wrappers. The admin client's
+// defaults (30 s a request, 60 s a call) would let a tool facing a cluster without a quorum
+// leader retry for a minute; a verdict test wants the failure within seconds.
+const toolConfig = "request.timeout.ms=5000\ndefault.api.timeout.ms=15000\n"

@@ -1,6 +1,7 @@
 package kafkatest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"testing"
@@ -115,6 +116,34 @@ func (c *Cluster) ProduceAcks(t testing.TB, topic string, partition int32, n int
 // expect a write to fail (19 NOT_ENOUGH_REPLICAS with too small an ISR, for instance). Sarama
 // retries retriable errors for a few seconds before giving up.
 func (c *Cluster) TryProduce(topic string, partition int32, n int, acks sarama.RequiredAcks) (int64, error) {
+	msgs := make([]*sarama.ProducerMessage, max(n, 0))
+	for i := range msgs {
+		msgs[i] = &sarama.ProducerMessage{Topic: topic, Partition: partition,
+			Value: sarama.StringEncoder(fmt.Sprintf("kafkatest-%d", i))}
+	}
+	return c.send(msgs, acks)
+}
+
+// ProduceSized writes n records of size bytes each to one partition with acks=all and returns
+// the offset of the last: bulk for tests that need a partition whose copy takes a while, such
+// as a throttled reassignment.
+func (c *Cluster) ProduceSized(t testing.TB, topic string, partition int32, n, size int) int64 {
+	t.Helper()
+	value := sarama.ByteEncoder(bytes.Repeat([]byte{'k'}, size))
+	msgs := make([]*sarama.ProducerMessage, max(n, 0))
+	for i := range msgs {
+		msgs[i] = &sarama.ProducerMessage{Topic: topic, Partition: partition, Value: value}
+	}
+	last, err := c.send(msgs, sarama.WaitForAll)
+	if err != nil {
+		t.Fatalf("kafkatest: producing %d records of %d bytes to %s-%d: %v", n, size, topic, partition, err)
+	}
+	return last
+}
+
+// send produces msgs with one synchronous producer bootstrapped from the live brokers.
+func (c *Cluster) send(msgs []*sarama.ProducerMessage, acks sarama.RequiredAcks) (int64, error) {
+	n := len(msgs)
 	if n < 1 {
 		return -1, fmt.Errorf("cannot produce %d records", n)
 	}
@@ -129,11 +158,6 @@ func (c *Cluster) TryProduce(topic string, partition int32, n int, acks sarama.R
 		return -1, err
 	}
 	defer p.Close()
-	msgs := make([]*sarama.ProducerMessage, n)
-	for i := range msgs {
-		msgs[i] = &sarama.ProducerMessage{Topic: topic, Partition: partition,
-			Value: sarama.StringEncoder(fmt.Sprintf("kafkatest-%d", i))}
-	}
 	if err := p.SendMessages(msgs); err != nil {
 		return -1, err
 	}

@@ -1,6 +1,7 @@
 // Package kafkatest runs a real Apache Kafka 4.1 KRaft cluster on 127.0.0.1 for integration
 // tests: one controller-only node (id 9) and three broker-only nodes (ids 1, 2, 3), each its own
 // JVM, with fast-failure settings so that fencing and ISR changes happen within seconds.
+// Options.Controllers 3 gives a three-voter quorum (ids 9, 10, 11) for quorum faults.
 //
 // The brokers run from Maven-fetched jars (see pom.xml and fetch-jars.sh), cached outside version
 // control in <module root>/.cache/kafka-libs or in $KAFKA_RUNBOOK_KAFKA_LIBS. Start fetches them
@@ -16,7 +17,12 @@
 // ListenerBootstrap gives a client the secured addresses. Replication, the controller and the
 // harness's own helpers stay on PLAINTEXT, where User:ANONYMOUS is a super user.
 //
-// The fault methods (Kill, Pause, Resume, Restart, Stop) act on one node by id. The data helpers
-// (CreateTopic, Produce, CommitOffset) exist for tests only: the product itself never writes to
-// a cluster.
+// The fault methods (Kill, Pause, Resume, Restart, Stop) act on one node by id, controller or
+// broker. Proxies the harness owns add the network faults: Options.ProxiedBrokers puts a
+// broker behind a Proxy that can leave chosen APIs unanswered (Proxy.Hang), and
+// Options.ControllerProxies lets IsolateFromController cut one broker off the quorum, so that
+// it is fenced while it still serves. The data helpers (CreateTopic, Produce, CommitOffset,
+// StartConsumer, Reassign) exist for tests only: the product itself never writes to a
+// cluster. QuorumStatus, QuorumReplication and ConsumerGroupsDescribe run Kafka's own tools
+// and parse their output, for comparison with the product's findings.
 package kafkatest

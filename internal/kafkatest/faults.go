@@ -16,7 +16,7 @@ func (c *Cluster) nodeFor(t testing.TB, op string, id int32) *node {
 	t.Helper()
 	n, ok := c.nodes[id]
 	if !ok {
-		t.Fatalf("kafkatest: %s(%d): no such node (brokers %v, controller %d)", op, id, c.BrokerIDs(), ControllerID)
+		t.Fatalf("kafkatest: %s(%d): no such node (brokers %v, controllers %v)", op, id, c.BrokerIDs(), c.ControllerIDs())
 	}
 	c.mu.Lock()
 	return n
@@ -34,7 +34,9 @@ func (c *Cluster) runningNode(t testing.TB, op string, id int32) *node {
 }
 
 // Kill sends SIGKILL to node id, as a crash or power loss would, and waits for it to die. With
-// the default SessionTimeout the controller fences a killed broker within about 3 seconds.
+// the default SessionTimeout the controller fences a killed broker within about 3 seconds. Any
+// node id works, a controller's included: with three controllers, losing one keeps the quorum
+// and losing two leaves it without a leader.
 func (c *Cluster) Kill(t testing.TB, id int32) {
 	t.Helper()
 	n := c.runningNode(t, "Kill", id)
@@ -91,7 +93,8 @@ func (c *Cluster) Stop(t testing.TB, id int32) {
 
 // Restart starts node id again with the same storage, configuration and port, killing it first
 // if it is still running, and waits (up to Options.StartTimeout) until every running, unpaused
-// broker answers Metadata listing every running, unpaused broker, and the controller answers.
+// broker answers Metadata listing every running, unpaused broker, and every running, unpaused
+// controller answers naming a running, unpaused quorum leader.
 func (c *Cluster) Restart(t testing.TB, id int32) {
 	t.Helper()
 	n := c.nodeFor(t, "Restart", id)
@@ -111,17 +114,24 @@ func (c *Cluster) Restart(t testing.TB, id int32) {
 	t.Logf("kafkatest: node %d back in %s", id, time.Since(began).Round(time.Millisecond))
 }
 
-// liveBrokers are the brokers expected to answer: started, not stopped, not paused.
-func (c *Cluster) liveBrokers() []int32 {
+// liveBrokers are the brokers expected to answer and to follow the cluster metadata (live).
+func (c *Cluster) liveBrokers() []int32 { return c.live(c.BrokerIDs()) }
+
+// liveControllers are the controllers expected to answer (live).
+func (c *Cluster) liveControllers() []int32 { return c.live(c.ControllerIDs()) }
+
+// live keeps the nodes among ids that are started, not stopped, not paused, and not isolated
+// from the controllers (only a broker can be).
+func (c *Cluster) live(ids []int32) []int32 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var ids []int32
-	for _, id := range c.BrokerIDs() {
-		if n := c.nodes[id]; n.proc != nil && !n.paused {
-			ids = append(ids, id)
+	var out []int32
+	for _, id := range ids {
+		if n := c.nodes[id]; n.proc != nil && !n.paused && !n.isolated {
+			out = append(out, id)
 		}
 	}
-	return ids
+	return out
 }
 
 // crashed reports a node that exited although nobody killed or stopped it: waiting for it is
@@ -154,13 +164,18 @@ func (c *Cluster) waitSettled(timeout time.Duration) error {
 	}
 }
 
-// settled checks what tests rely on after Start or Restart: every live broker is registered
-// and unfenced in every live broker's view (Metadata lists only unfenced brokers), and the
-// controller, if it runs, answers.
+// settled checks what tests rely on after Start or Restart: every live controller answers
+// and names a live quorum leader, and every live broker is registered and unfenced in every
+// live broker's view (Metadata lists only unfenced brokers).
 func (c *Cluster) settled() error {
-	if c.controllerExpected() {
-		if err := c.controllerAnswers(); err != nil {
-			return fmt.Errorf("controller %d: %w", ControllerID, err)
+	controllers := c.liveControllers()
+	for _, id := range controllers {
+		leader, err := c.quorumLeader(id)
+		if err != nil {
+			return fmt.Errorf("controller %d: %w", id, err)
+		}
+		if !slices.Contains(controllers, leader) {
+			return fmt.Errorf("controller %d knows no live quorum leader (leader %d, live controllers %v)", id, leader, controllers)
 		}
 	}
 	live := c.liveBrokers()
@@ -181,11 +196,4 @@ func (c *Cluster) settled() error {
 		}
 	}
 	return nil
-}
-
-func (c *Cluster) controllerExpected() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := c.nodes[ControllerID]
-	return n.proc != nil && !n.paused
 }

@@ -100,20 +100,39 @@ func (c *Cluster) Metadata(t testing.TB, topics ...string) *sarama.MetadataRespo
 	return nil
 }
 
-// controllerAnswers sends DescribeCluster to the controller listener (KIP-919). A controller
-// describes controllers only, hence the endpoint type.
-func (c *Cluster) controllerAnswers() error {
-	_, err := ask(c.ControllerAddr(), probeTimeout, func(b *sarama.Broker, cfg *sarama.Config) (struct{}, error) {
+// DescribeCluster asks node id, broker or controller, for DescribeCluster v2 with fenced
+// brokers included (Kafka 4.0+: IsFenced tells a fenced broker from one that never
+// existed), giving up after 2 seconds. A controller describes the controllers (KIP-919) and
+// names as ControllerID the quorum leader it last knew, -1 if none: after the leader's loss a
+// voter that cannot win an election keeps naming it (a prospective voter, KIP-996), so only a
+// failing DescribeQuorum (QuorumStatus) proves that the quorum has no leader.
+func (c *Cluster) DescribeCluster(id int32) (*sarama.DescribeClusterResponse, error) {
+	n, ok := c.nodes[id]
+	if !ok {
+		return nil, fmt.Errorf("no node %d", id)
+	}
+	return ask(n.addr(), probeTimeout, func(b *sarama.Broker, cfg *sarama.Config) (*sarama.DescribeClusterResponse, error) {
 		req := sarama.NewDescribeClusterRequest(cfg.Version)
-		req.EndpointType = sarama.DescribeClusterEndpointTypeControllers
-		req.IncludeFencedBrokers = false
+		req.IncludeFencedBrokers = n.broker
+		if !n.broker {
+			req.EndpointType = sarama.DescribeClusterEndpointTypeControllers
+		}
 		resp, err := b.DescribeCluster(req)
 		if err == nil && resp.Err != sarama.ErrNoError {
 			err = resp.Err
 		}
-		return struct{}{}, err
+		return resp, err
 	})
-	return err
+}
+
+// quorumLeader is the quorum leader controller id last knew, -1 if none (see DescribeCluster):
+// not proof that the leader is alive.
+func (c *Cluster) quorumLeader(id int32) (int32, error) {
+	resp, err := c.DescribeCluster(id)
+	if err != nil {
+		return -1, err
+	}
+	return resp.ControllerID, nil
 }
 
 // liveBootstrap lists the brokers a new client can start from: a paused seed would cost the

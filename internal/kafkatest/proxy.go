@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -15,12 +16,15 @@ type Request struct {
 	APIKey     int16
 	APIVersion int16
 	ClientID   string
+	// Hung says the proxy swallowed the request (Proxy.Hang): never forwarded, never answered.
+	Hung bool
 }
 
 // Proxy forwards Kafka connections from a loopback port to a target and
 // reads the header of every request on the way: it records which APIs were
-// sent (to prove a tool only reads), and can cut the connections of chosen
-// clients (to isolate one broker from the controller).
+// sent (to prove a tool only reads), can cut the connections of chosen
+// clients (to isolate one broker from the controller), and can leave chosen
+// APIs unanswered (a broker that answers Metadata but hangs on the rest).
 type Proxy struct {
 	listener net.Listener
 	target   string
@@ -29,6 +33,7 @@ type Proxy struct {
 
 	mu       sync.Mutex
 	block    func(clientID string) bool
+	hang     func(apiKey int16) bool
 	conns    map[*proxied]bool
 	requests []Request
 }
@@ -36,6 +41,8 @@ type Proxy struct {
 type proxied struct {
 	in, out  net.Conn
 	clientID string
+	// stuck: the connection swallowed a request and forwards nothing more (guarded by Proxy.mu).
+	stuck bool
 }
 
 // maxFrame bounds a request the proxy will forward; Kafka's default
@@ -87,6 +94,34 @@ func (p *Proxy) Block(match func(clientID string) bool) {
 			delete(p.conns, c)
 		}
 	}
+}
+
+// Hang makes the proxy swallow every request whose API key matches: it reads the request,
+// records it with Hung set, and neither forwards nor answers it, keeping the connection open,
+// as a broker stuck on that request would. Kafka answers a connection's requests in order, so
+// the connection stays stuck: later requests on it are swallowed too, and the client sees
+// only its own timeout. Other connections, on which the client sends only APIs that do not
+// match, are answered as usual. Hang(nil) stops hanging new requests and closes the stuck
+// connections, so that their clients reconnect.
+func (p *Proxy) Hang(match func(apiKey int16) bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.hang = match
+	if match != nil {
+		return
+	}
+	for c := range p.conns {
+		if c.stuck {
+			c.close()
+			delete(p.conns, c)
+		}
+	}
+}
+
+// HangAPIs is a Hang matcher for a fixed set of API keys, e.g. HangAPIs(32, 35, 9) for
+// DescribeConfigs, DescribeLogDirs and OffsetFetch.
+func HangAPIs(keys ...int16) func(apiKey int16) bool {
+	return func(k int16) bool { return slices.Contains(keys, k) }
 }
 
 // Unblock lets every client through again.
@@ -172,11 +207,16 @@ func (p *Proxy) requestsOf(c *proxied) {
 		}
 		p.mu.Lock()
 		c.clientID = req.ClientID
+		c.stuck = c.stuck || p.hang != nil && p.hang(req.APIKey)
+		req.Hung = c.stuck
 		p.requests = append(p.requests, req)
 		blocked := p.block != nil && p.block(req.ClientID)
 		p.mu.Unlock()
 		if blocked {
 			return
+		}
+		if req.Hung {
+			continue
 		}
 		if err := binary.Write(c.out, binary.BigEndian, size); err != nil {
 			return

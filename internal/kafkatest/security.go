@@ -219,7 +219,8 @@ func (s *Security) brokerProperties(n *node, tls map[string]string) map[string]s
 		}
 	}
 	p["listeners"] = strings.Join(listeners, ",")
-	p["advertised.listeners"] = strings.Join(listeners, ",")
+	// A proxied broker (Options.ProxiedBrokers) advertises its proxy on PLAINTEXT only.
+	p["advertised.listeners"] = strings.Join(append([]string{"PLAINTEXT://" + n.advertisedAddr()}, listeners[1:]...), ",")
 	p["listener.security.protocol.map"] = strings.Join(protocols, ",")
 	if s.PrincipalFromCN {
 		p["ssl.principal.mapping.rules"] = "RULE:^CN=([^,]+)$/$1/,DEFAULT"

@@ -54,7 +54,7 @@ func TestSecuredBrokerProperties(t *testing.T) {
 		PrincipalFromCN: true,
 	}
 	n := &node{id: 1, broker: true, port: 9000, listenerPorts: map[string]int{"MTLS": 9001, "SASL_SSL": 9002}}
-	p := n.properties(Options{Security: s}.withDefaults(), 9999, map[string]string{"ssl.keystore.type": "PEM"})
+	p := n.properties(Options{Security: s}.withDefaults(), testQuorum(), map[string]string{"ssl.keystore.type": "PEM"})
 	want := map[string]string{
 		"listeners":                                             "PLAINTEXT://127.0.0.1:9000,MTLS://127.0.0.1:9001,SASL_SSL://127.0.0.1:9002",
 		"advertised.listeners":                                  "PLAINTEXT://127.0.0.1:9000,MTLS://127.0.0.1:9001,SASL_SSL://127.0.0.1:9002",
@@ -80,7 +80,7 @@ func TestSecuredBrokerProperties(t *testing.T) {
 		t.Errorf("scram args %q", got)
 	}
 	// The controller gets the authorizer (it authorizes forwarded CreateAcls) but no listeners.
-	ctrl := (&node{id: ControllerID, port: 9999}).properties(Options{Security: s}.withDefaults(), 9999, nil)
+	ctrl := (&node{id: ControllerID, port: 9999}).properties(Options{Security: s}.withDefaults(), testQuorum(), nil)
 	if ctrl["authorizer.class.name"] != StandardAuthorizer || ctrl["listeners"] != "CONTROLLER://127.0.0.1:9999" {
 		t.Errorf("controller: %q %q", ctrl["authorizer.class.name"], ctrl["listeners"])
 	}

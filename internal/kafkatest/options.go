@@ -1,0 +1,123 @@
+package kafkatest
+
+import (
+	"fmt"
+	"time"
+)
+
+// ControllerID is the node id of the first controller-only node: the only one by default.
+const ControllerID int32 = 9
+
+// MaxControllers bounds Options.Controllers: three controllers and three brokers are six JVMs,
+// as many as two shared cores start within Options.StartTimeout.
+const MaxControllers = 3
+
+// NumBrokers is the number of broker-only nodes; their ids are 1 to NumBrokers.
+const NumBrokers = 3
+
+// Options tunes a cluster. The zero value gives the fast-failure cluster of the incidents
+// reference ("Reproducing faults on a local 3-broker KRaft cluster").
+type Options struct {
+	// SessionTimeout is the controller's broker.session.timeout.ms: how long a silent broker
+	// stays registered. Default 3s, so a killed broker is fenced quickly; tests that pause a
+	// broker and need it to stay registered use a long one.
+	SessionTimeout time.Duration
+	// ReplicaLagTimeMax is replica.lag.time.max.ms: how long a follower may lag before the
+	// leader drops it from the ISR. Default 2s.
+	ReplicaLagTimeMax time.Duration
+	// LogDirs is the number of log directories per broker (log.dirs). Default 1; use 2 to
+	// reproduce the failure of one directory.
+	LogDirs int
+	// Controllers is the number of controller-only nodes, ids ControllerID (9), 10, 11, all
+	// voters in a static controller.quorum.voters. 0 or 1 gives the single controller, whose
+	// loss stops the metadata quorum; 3 gives a quorum that survives one lost voter and not
+	// two, for quorum faults. At most MaxControllers.
+	Controllers int
+	// Properties are extra server properties for every node. They override the defaults.
+	Properties map[string]string
+	// NodeProperties are extra server properties per node id, applied after Properties.
+	NodeProperties map[int32]map[string]string
+	// Features are feature levels set when formatting storage (StorageTool format --feature),
+	// e.g. {"eligible.leader.replicas.version": 0}. A 4.1 format turns ELR on by default, which
+	// empties the ISR of a partition whose last replica fails; level 0 keeps the pre-ELR
+	// behaviour where the ISR still names the broker that must come back.
+	Features map[string]int
+	// StartTimeout bounds Start and Restart. Default 90s.
+	StartTimeout time.Duration
+	// ControllerVia, when set, is given each controller's real address and
+	// returns the address every broker must use for it instead: a Proxy
+	// the test controls. The controller also advertises that address,
+	// because brokers learn the quorum leader's endpoint from it and would
+	// otherwise bypass the proxy. The test can then isolate one broker from
+	// the controller (a zombie leader) while clients still reach it. It is
+	// called once per controller, before any node starts.
+	// ControllerProxies does the same with proxies the harness owns.
+	ControllerVia func(controllerAddr string) string
+	// ControllerProxies puts a harness-owned Proxy in front of every controller (as
+	// ControllerVia would), so that IsolateFromController can cut one broker off the quorum
+	// while clients still reach it, and Reconnect can undo it. It excludes ControllerVia.
+	ControllerProxies bool
+	// ProxiedBrokers are brokers reached through a harness-owned Proxy (BrokerProxy): each
+	// advertises its proxy's address on its PLAINTEXT listener, so every connection a client
+	// opens after bootstrapping, and every other broker's replication from it, passes the
+	// proxy. Bootstrap and the harness's own probes keep the broker's real address; a client
+	// that must pass the proxy from its first request bootstraps from BrokerProxy(id).Addr().
+	ProxiedBrokers []int32
+	// Security, when set, gives every broker secured client listeners (TLS, mutual TLS,
+	// SASL) and can turn ACLs on; see Security. Nil keeps the PLAINTEXT-only cluster.
+	Security *Security
+}
+
+func (o Options) withDefaults() Options {
+	if o.SessionTimeout == 0 {
+		o.SessionTimeout = 3 * time.Second
+	}
+	if o.ReplicaLagTimeMax == 0 {
+		o.ReplicaLagTimeMax = 2 * time.Second
+	}
+	if o.LogDirs == 0 {
+		o.LogDirs = 1
+	}
+	if o.Controllers == 0 {
+		o.Controllers = 1
+	}
+	if o.StartTimeout == 0 {
+		o.StartTimeout = 90 * time.Second
+	}
+	return o
+}
+
+func (o Options) validate() error {
+	// Kafka rejects a session timeout not above the heartbeat interval, and a lag time not above
+	// replica.fetch.wait.max.ms (500 ms): fail here with a clearer message than a dead JVM.
+	if o.SessionTimeout <= heartbeatInterval {
+		return fmt.Errorf("SessionTimeout %s must exceed the %s heartbeat interval", o.SessionTimeout, heartbeatInterval)
+	}
+	if o.ReplicaLagTimeMax <= 500*time.Millisecond {
+		return fmt.Errorf("ReplicaLagTimeMax %s must exceed 500ms (replica.fetch.wait.max.ms)", o.ReplicaLagTimeMax)
+	}
+	if o.LogDirs < 1 {
+		return fmt.Errorf("LogDirs %d must be at least 1", o.LogDirs)
+	}
+	if o.Controllers < 1 || o.Controllers > MaxControllers {
+		return fmt.Errorf("Options.Controllers %d must be from 1 to %d", o.Controllers, MaxControllers)
+	}
+	if o.ControllerProxies && o.ControllerVia != nil {
+		return fmt.Errorf("ControllerProxies and ControllerVia both put proxies in front of the controllers: set one")
+	}
+	for _, id := range o.ProxiedBrokers {
+		if id < 1 || id > NumBrokers {
+			return fmt.Errorf("ProxiedBrokers: %d is not a broker id (1 to %d)", id, NumBrokers)
+		}
+	}
+	return o.Security.validate()
+}
+
+// controllerIDs are the controllers' node ids, ascending.
+func (o Options) controllerIDs() []int32 {
+	ids := make([]int32, 0, o.Controllers)
+	for i := range int32(max(o.Controllers, 1)) {
+		ids = append(ids, ControllerID+i)
+	}
+	return ids
+}
