@@ -34,6 +34,9 @@ type Commands struct {
 	Bootstrap string
 	// CommandConfig is the user's client properties path, "" when none.
 	CommandConfig string
+	// BootstrapController is --bootstrap-controller as the user gave it,
+	// "" when not given.
+	BootstrapController string
 }
 
 // configFlag is how each Kafka tool names its client-properties flag;
@@ -51,6 +54,19 @@ func (c Commands) Kafka(tool string, args ...string) string {
 			flag = "--command-config"
 		}
 		parts = append(parts, flag, shellQuote(c.CommandConfig))
+	}
+	for _, a := range args {
+		parts = append(parts, shellQuote(a))
+	}
+	return strings.Join(parts, " ")
+}
+
+// KafkaControllers renders a Kafka tool that talks to the controllers
+// directly (--bootstrap-controller, KIP-919), for when no broker answers.
+func (c Commands) KafkaControllers(tool, controllers string, args ...string) string {
+	parts := []string{tool, "--bootstrap-controller", shellQuote(controllers)}
+	if c.CommandConfig != "" {
+		parts = append(parts, "--command-config", shellQuote(c.CommandConfig))
 	}
 	for _, a := range args {
 		parts = append(parts, shellQuote(a))

@@ -41,5 +41,9 @@ func diagnosticTable() map[string]Diagnostic {
 		"recovery-since":              recoverySince,
 		"recovery-log-start":          recoveryLogStart,
 		"recovery-rewind":             recoveryRewind,
+		"quorum-status":               quorumStatus,
+		"quorum-brokers":              quorumBrokers,
+		"quorum-recover":              quorumRecover,
+		"quorum-verify":               quorumVerify,
 	}
 }

@@ -87,6 +87,15 @@ func Summarize(fs []findings.Finding) Summary {
 
 func otherLines(counts map[string]int, topics map[string][]string) []string {
 	var out []string
+	if counts[findings.ControllerQuorumUnavailable] > 0 {
+		out = append(out, "the controller quorum is unavailable: no metadata can change (no fencing, no leader election, no ISR change) until it is back")
+	}
+	if n := counts[findings.ControllerVoterDown]; n > 0 {
+		out = append(out, words.Plural(n, "controller voter is", "controller voters are")+" down")
+	}
+	if n := counts[findings.BrokerFenced]; n > 0 {
+		out = append(out, words.Plural(n, "broker is", "brokers are")+" fenced by the controller but still answering clients: cut off from the controller")
+	}
 	if n := counts[findings.UncleanElectionRequired]; n > 0 {
 		out = append(out, words.Plural(n, "partition", "partitions")+" can only come back with a broker from the last ISR, or through an unclean election that loses data")
 	}
@@ -111,7 +120,10 @@ func otherLines(counts map[string]int, topics map[string][]string) []string {
 // runbookOrder is the order in which problems are worked: data at risk of
 // loss first, then availability, then redundancy.
 var runbookOrder = []struct{ code, runbook string }{
+	// Without a quorum nothing else can heal: no fencing, no election.
+	{findings.ControllerQuorumUnavailable, "controller-quorum"},
 	{findings.ZombieLeader, "zombie-leader"},
+	{findings.BrokerFenced, "zombie-leader"},
 	{findings.DataLoss, "data-recovery"},
 	{findings.BrokerDown, "broker-failure"},
 	{findings.BrokerUnresponsive, "broker-failure"},
@@ -124,6 +136,10 @@ var runbookOrder = []struct{ code, runbook string }{
 	{findings.StaleMetadata, "zombie-leader"},
 	{findings.UnderReplicated, "isr-shrinkage"},
 	{findings.AtMinISR, "isr-shrinkage"},
+	{findings.ControllerVoterDown, "controller-quorum"},
+	{findings.ControllerVoterLagging, "controller-quorum"},
+	{findings.BrokerMetadataLagging, "controller-quorum"},
+	{findings.ReassignmentStalled, "isr-shrinkage"},
 }
 
 func nextRunbook(fs []findings.Finding) string {
