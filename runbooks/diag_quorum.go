@@ -344,4 +344,3 @@ func lagOf(r snapshot.QuorumReplica, q *snapshot.Quorum) string {
 	}
 	return itoa(max(q.HighWatermark-r.LogEndOffset, 0))
 }
-

@@ -24,7 +24,10 @@ func voter(q *snapshot.Quorum, id int32) *snapshot.QuorumReplica {
 // the runbook it points to.
 func TestQuorumSteps(t *testing.T) {
 	silent := func(id int32) func(q *snapshot.Quorum) {
-		return func(q *snapshot.Quorum) { v := voter(q, id); v.LastFetchMillis, v.LastCaughtUpMillis = v.LastFetchMillis-60_000, v.LastCaughtUpMillis-60_000 }
+		return func(q *snapshot.Quorum) {
+			v := voter(q, id)
+			v.LastFetchMillis, v.LastCaughtUpMillis = v.LastFetchMillis-60_000, v.LastCaughtUpMillis-60_000
+		}
 	}
 	cases := []struct {
 		name string
@@ -40,7 +43,9 @@ func TestQuorumSteps(t *testing.T) {
 			return withQuorum(t, "healthy", func(q *snapshot.Quorum) { silent(10)(q); silent(11)(q) })
 		}, "quorum-status", expect{verdict: []string{"only 1 of 3 voters follow it (a majority needs 2)"},
 			findings: []string{"CONTROLLER_QUORUM_UNAVAILABLE ", "CONTROLLER_VOTER_DOWN broker 10", "CONTROLLER_VOTER_DOWN broker 11"}}},
-		{"4 no leader", func(t *testing.T) *snapshot.Snapshot { return withQuorum(t, "healthy", func(q *snapshot.Quorum) { q.LeaderID = -1 }) },
+		{"4 no leader", func(t *testing.T) *snapshot.Snapshot {
+			return withQuorum(t, "healthy", func(q *snapshot.Quorum) { q.LeaderID = -1 })
+		},
 			"quorum-status", expect{verdict: []string{"The quorum has no leader (epoch 4)"}, findings: []string{"CONTROLLER_QUORUM_UNAVAILABLE "}}},
 		{"5 the quorum did not answer", func(t *testing.T) *snapshot.Snapshot {
 			return variant(t, "healthy", func(s *snapshot.Snapshot) {
@@ -56,7 +61,10 @@ func TestQuorumSteps(t *testing.T) {
 					{Safe, "Ask the controllers directly", []string{"kafka-metadata-quorum.sh", "--bootstrap-controller",
 						"controller-1.prod.internal:9093,controller-2.prod.internal:9093,controller-3.prod.internal:9093", "describe", "--replication"}}}}},
 		{"7 a broker that answers but stopped following", func(t *testing.T) *snapshot.Snapshot {
-			return withQuorum(t, "healthy", func(q *snapshot.Quorum) { q.Observers[2].LastFetchMillis -= 30_000; q.Observers[2].LastCaughtUpMillis -= 30_000 })
+			return withQuorum(t, "healthy", func(q *snapshot.Quorum) {
+				q.Observers[2].LastFetchMillis -= 30_000
+				q.Observers[2].LastCaughtUpMillis -= 30_000
+			})
 		}, "quorum-brokers", expect{verdict: []string{"Broker 3 is not following the metadata log"}, findings: []string{"BROKER_METADATA_LAGGING broker 3"}, next: "zombie-leader"}},
 		{"8 a dead broker's stale place is broker-failure's", func(t *testing.T) *snapshot.Snapshot { return fixture(t, "degraded") },
 			"quorum-verify", expect{verdict: []string{"The quorum is whole", "broker 3 is down and not following it"}, findings: []string{}, next: "broker-failure"}},
