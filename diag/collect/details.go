@@ -23,6 +23,9 @@ const viewsInFlight = 4
 func (c *collector) details(ctx context.Context) {
 	live := c.liveBrokers(ctx)
 	if len(live) == 0 {
+		if c.opts.Parts.Has(source.PartQuorum) && len(c.opts.BootstrapControllers) > 0 {
+			c.quorumFromControllers(ctx) // the controllers do not need a broker
+		}
 		return
 	}
 	any := c.anyLive(live)
@@ -51,6 +54,10 @@ func (c *collector) details(ctx context.Context) {
 	if parts.Has(source.PartReassignments) {
 		run(func() { c.reassignments(ctx, any) })
 	}
+	if parts.Has(source.PartQuorum) {
+		run(func() { c.quorum(ctx, live) })
+	}
+
 	if parts.Has(source.PartOffsets) {
 		run(func() {
 			c.offsets(ctx, live, parts.Has(source.PartLogStartOffsets), parts.Has(source.PartLogEndOffsets))
