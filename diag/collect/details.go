@@ -57,6 +57,9 @@ func (c *collector) details(ctx context.Context) {
 	if parts.Has(source.PartQuorum) {
 		run(func() { c.quorum(ctx, live) })
 	}
+	if parts.Has(source.PartELR) {
+		run(func() { c.elr(ctx, live) })
+	}
 
 	if parts.Has(source.PartOffsets) {
 		run(func() {

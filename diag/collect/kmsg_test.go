@@ -1,5 +1,5 @@
-// Conversions of the answers sent through franz-go (kreq.go) into the
-// snapshot.
+// Conversions of the answers sent through franz-go (kreq.go):
+// DescribeQuorum and DescribeTopicPartitions into the snapshot.
 
 package collect
 
@@ -90,3 +90,101 @@ func TestQuorumFrom(t *testing.T) {
 
 // errAny stands for "some error" in tables.
 var errAny = errors.New("any error")
+
+// dtpTopic is one topic of a DescribeTopicPartitions answer; elr[i] is
+// partition first+i's ELR, and lastKnown the same for every partition.
+func dtpTopic(name string, code int16, first int32, lastKnown []int32, elr ...[]int32) kmsg.DescribeTopicPartitionsResponseTopic {
+	t := kmsg.NewDescribeTopicPartitionsResponseTopic()
+	t.Topic, t.ErrorCode = kmsg.StringPtr(name), code
+	for i, e := range elr {
+		p := kmsg.NewDescribeTopicPartitionsResponseTopicPartition()
+		p.Partition, p.EligibleLeaderReplicas, p.LastKnownELR = first+int32(i), e, lastKnown
+		t.Partitions = append(t.Partitions, p)
+	}
+	return t
+}
+
+func topicsOf(parts map[string]int) []snapshot.Topic {
+	var out []snapshot.Topic
+	for _, name := range []string{"audit", "orders", "payments"} {
+		n, ok := parts[name]
+		if !ok {
+			continue
+		}
+		t := snapshot.Topic{Name: name}
+		for p := range int32(n) {
+			t.Partitions = append(t.Partitions, snapshot.Partition{Topic: name, ID: p})
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// TestELRFromPages: the pages are gathered, then only topics read whole and
+// without error get their ELR and ELRKnown; a topic split across pages
+// counts once both halves arrived.
+func TestELRFromPages(t *testing.T) {
+	page1 := &kmsg.DescribeTopicPartitionsResponse{Topics: []kmsg.DescribeTopicPartitionsResponseTopic{
+		dtpTopic("audit", kerr.TopicAuthorizationFailed.Code, 0, nil),
+		dtpTopic("orders", 0, 0, nil, []int32{2}, nil),
+	}}
+	page2 := &kmsg.DescribeTopicPartitionsResponse{Topics: []kmsg.DescribeTopicPartitionsResponseTopic{
+		dtpTopic("orders", 0, 2, []int32{3}, []int32{1, 2}),
+	}}
+	pages := elrPages{partitions: map[partitionKey]elrSets{}, failed: map[string]bool{}}
+	errs1, errs2 := pages.add(page1), pages.add(page2)
+	if len(errs1) != 1 || !errors.Is(errs1["audit"], sarama.ErrTopicAuthorizationFailed) || len(errs2) != 0 {
+		t.Errorf("errors = %v then %v, want TOPIC_AUTHORIZATION_FAILED for audit only", errs1, errs2)
+	}
+	topics := topicsOf(map[string]int{"audit": 1, "orders": 3, "payments": 2})
+	applyELR(topics, pages)
+
+	want := map[string]bool{"audit": false, "orders": true, "payments": false}
+	for _, tp := range topics {
+		if tp.ELRKnown != want[tp.Name] {
+			t.Errorf("%s: ELRKnown %v, want %v (audit failed, payments not answered)", tp.Name, tp.ELRKnown, want[tp.Name])
+		}
+	}
+	orders := topics[1].Partitions
+	if !reflect.DeepEqual(orders[0].ELR, []int32{2}) || orders[1].ELR != nil ||
+		!reflect.DeepEqual(orders[2].ELR, []int32{1, 2}) || !reflect.DeepEqual(orders[2].LastKnownELR, []int32{3}) {
+		t.Errorf("orders partitions = %+v", orders)
+	}
+}
+
+// TestELRIncompleteTopicStaysUnknown: a topic whose last partitions never
+// came (the walk ended early) or one partition failed is not ELRKnown.
+func TestELRIncompleteTopicStaysUnknown(t *testing.T) {
+	failing := dtpTopic("payments", 0, 0, nil, nil, nil)
+	failing.Partitions[1].ErrorCode = kerr.UnknownTopicOrPartition.Code
+	pages := elrPages{partitions: map[partitionKey]elrSets{}, failed: map[string]bool{}}
+	errs := pages.add(&kmsg.DescribeTopicPartitionsResponse{Topics: []kmsg.DescribeTopicPartitionsResponseTopic{
+		dtpTopic("orders", 0, 0, nil, nil, nil), failing,
+	}})
+	if !errors.Is(errs["payments"], sarama.ErrUnknownTopicOrPartition) {
+		t.Errorf("errors = %v, want the payments partition's", errs)
+	}
+	topics := topicsOf(map[string]int{"orders": 3, "payments": 2})
+	applyELR(topics, pages)
+	for _, tp := range topics {
+		if tp.ELRKnown {
+			t.Errorf("%s is ELRKnown, want unknown", tp.Name)
+		}
+	}
+}
+
+// TestNextCursor: a null cursor ends the walk, a cursor that does not move
+// is an error instead of a loop until the deadline.
+func TestNextCursor(t *testing.T) {
+	got := &kmsg.DescribeTopicPartitionsResponseNextCursor{Topic: "orders", Partition: 4}
+	next, err := nextCursor(nil, got)
+	if err != nil || next == nil || next.Topic != "orders" || next.Partition != 4 {
+		t.Fatalf("next = %+v, %v", next, err)
+	}
+	if _, err := nextCursor(next, got); err == nil {
+		t.Error("a cursor that did not move was accepted")
+	}
+	if next, err := nextCursor(next, nil); next != nil || err != nil {
+		t.Errorf("null cursor gave %+v, %v; want the end", next, err)
+	}
+}

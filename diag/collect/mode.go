@@ -11,7 +11,8 @@ import (
 
 // API keys the collector looks for in ApiVersions answers.
 const (
-	apiDescribeQuorum = 55
+	apiDescribeQuorum          = 55
+	apiDescribeTopicPartitions = 75
 )
 
 // unknownFeatureEpoch is Kafka's epoch for finalized features it has not

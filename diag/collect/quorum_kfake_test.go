@@ -128,7 +128,7 @@ func TestHungDescribeQuorumCostsOneDeadline(t *testing.T) {
 	f.handle(int16(kmsg.DescribeQuorum), func(kmsg.Request) (kmsg.Response, error, bool) { return nil, nil, true })
 	const deadline = time.Second
 	start := time.Now()
-	snap := collectFrom(t, collect.Options{Bootstrap: f.bootstrap}, deadline, source.PartQuorum)
+	snap := collectFrom(t, collect.Options{Bootstrap: f.bootstrap}, deadline, source.PartQuorum|source.PartELR)
 	if elapsed := time.Since(start); elapsed > deadline+deadline/2 {
 		t.Errorf("took %s, want about one request deadline (%s)", elapsed, deadline)
 	}
@@ -139,6 +139,9 @@ func TestHungDescribeQuorumCostsOneDeadline(t *testing.T) {
 	}
 	if snap.Quorum != nil || len(snap.Brokers) != 3 {
 		t.Errorf("quorum %+v, %d brokers: want no quorum and every broker kept", snap.Quorum, len(snap.Brokers))
+	}
+	if orders, _ := snap.Topic("orders"); !orders.ELRKnown {
+		t.Error("ELR lost with the quorum")
 	}
 }
 
