@@ -98,7 +98,8 @@ type collector struct {
 	seedView    *sarama.MetadataResponse
 	seedConn    *conn
 	seedLatency time.Duration
-	disk        diskTopics // topics on the brokers' disks, to name those Metadata hides
+	disk        diskTopics        // topics on the brokers' disks, to name those Metadata hides
+	topicNames  map[string]string // topic names by id, for assignments named by id
 }
 
 // Collect takes a snapshot. It returns a *NoClusterError when no bootstrap

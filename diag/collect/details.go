@@ -60,7 +60,11 @@ func (c *collector) details(ctx context.Context) {
 	if parts.Has(source.PartELR) {
 		run(func() { c.elr(ctx, live) })
 	}
-
+	groupParts := source.PartGroupOffsets | source.PartGroupMembers | source.PartGroupTypes
+	if parts.Has(groupParts) {
+		// Read before any task starts: topicConfigs writes the topics.
+		c.topicNames = topicNamesByID(c.snap.Topics)
+	}
 	if parts.Has(source.PartOffsets) {
 		run(func() {
 			c.offsets(ctx, live, parts.Has(source.PartLogStartOffsets), parts.Has(source.PartLogEndOffsets))
@@ -102,7 +106,7 @@ func (c *collector) details(ctx context.Context) {
 				c.brokerView(ctx, id, cn, reducer)
 			})
 		}
-		if parts.Has(source.PartGroupOffsets | source.PartGroupMembers) {
+		if parts.Has(groupParts) {
 			run(func() { c.groups(ctx, id, cn) })
 		}
 	}
