@@ -173,9 +173,10 @@ func (c *collector) controllersOnly(ctx context.Context, bootErr error) bool {
 		c.record(snapshot.SourceBootstrap, -1, ep.Address, err)
 		first = cmp.Or(first, err)
 	}
-	if first != nil {
-		c.record(snapshot.SourceMetadata, -1, "", fmt.Errorf("no bootstrap server answered, so brokers and topics are unknown: %w", first))
+	if first == nil {
+		first = errors.New("no bootstrap server was given")
 	}
+	c.record(snapshot.SourceMetadata, -1, "", fmt.Errorf("brokers and topics are unknown: %w", first))
 	c.applyMode()
 	c.quorumFromControllers(ctx)
 	return true

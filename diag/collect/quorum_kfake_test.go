@@ -211,6 +211,19 @@ func TestQuorumFromControllersWhileBrokersAreDown(t *testing.T) {
 	}
 }
 
+// TestControllersOnly: with bootstrap controllers and no broker address at
+// all, the quorum is read and the missing metadata still recorded.
+func TestControllersOnly(t *testing.T) {
+	ctrl := startController(t, 9, 0)
+	snap := collectFrom(t, collect.Options{BootstrapControllers: ctrl.bootstrap}, 2*time.Second, source.PartQuorum)
+	if q := snap.Quorum; q == nil || q.Via != snapshot.QuorumViaController {
+		t.Errorf("quorum = %+v, want one read from the controller", q)
+	}
+	if errs := snap.ErrorsFor(snapshot.SourceMetadata); len(errs) != 1 || len(snap.Brokers) != 0 {
+		t.Errorf("metadata errors %+v, brokers %+v: want one error saying why there is none", errs, snap.Brokers)
+	}
+}
+
 // TestNoBrokerNorControllerAnswered: with no controller answering either,
 // Collect fails as without controllers, naming both lists.
 func TestNoBrokerNorControllerAnswered(t *testing.T) {
