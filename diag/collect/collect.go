@@ -9,6 +9,7 @@
 package collect
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/hashicorp/go-multierror"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
@@ -27,9 +29,18 @@ import (
 type Options struct {
 	// Bootstrap is the list of seed addresses, host:port.
 	Bootstrap []string
+	// BootstrapControllers are KRaft controller addresses, host:port, as
+	// Kafka's --bootstrap-controller (KIP-919) takes them. When given,
+	// DescribeQuorum goes to them directly, in order, instead of through a
+	// broker; and when no broker answers but a controller does, Collect
+	// still returns the quorum.
+	BootstrapControllers []string
 	// Config carries security and client settings. Its timeouts are
 	// tightened to fit RequestTimeout.
 	Config *sarama.Config
+	// Kgo carries the same TLS, SASL and client id for the requests sarama
+	// lacks, which go through franz-go (clientconfig.Settings.KgoOptions).
+	Kgo []kgo.Opt
 	// RequestTimeout bounds every single request, including connecting.
 	// The overall bound is the deadline of the context passed to Collect.
 	RequestTimeout time.Duration
@@ -45,24 +56,36 @@ type Options struct {
 	Now func() time.Time
 }
 
-// NoClusterError is returned when no bootstrap address answered, so there is
-// nothing to show. It carries the per-address probes.
+// NoClusterError is returned when no bootstrap address answered, nor any
+// bootstrap controller, so there is nothing to show. It carries the
+// per-address probes.
 type NoClusterError struct {
 	Endpoints []snapshot.Endpoint
+	// Controllers are the bootstrap controllers' probes, when any were given.
+	Controllers []snapshot.Endpoint
 }
 
 func (e *NoClusterError) Error() string {
-	parts := make([]string, 0, len(e.Endpoints))
-	for _, ep := range e.Endpoints {
+	msg := "no bootstrap server answered: " + endpointList(e.Endpoints)
+	if len(e.Controllers) > 0 {
+		msg += "; no bootstrap controller answered: " + endpointList(e.Controllers)
+	}
+	return msg
+}
+
+func endpointList(eps []snapshot.Endpoint) string {
+	parts := make([]string, 0, len(eps))
+	for _, ep := range eps {
 		parts = append(parts, fmt.Sprintf("%s %s (%s)", ep.Address, ep.Probe.Status, ep.Probe.Error))
 	}
-	return "no bootstrap server answered: " + strings.Join(parts, "; ")
+	return strings.Join(parts, "; ")
 }
 
 // collector holds the state of one collection run.
 type collector struct {
 	opts  Options
 	pool  *pool
+	kc    *kclients // franz-go clients for the requests sarama lacks
 	snap  *snapshot.Snapshot
 	mu    sync.Mutex // guards snap while parts are filled in concurrently
 	errs  *multierror.Error
@@ -74,14 +97,16 @@ type collector struct {
 	seedView    *sarama.MetadataResponse
 	seedConn    *conn
 	seedLatency time.Duration
-	disk        diskTopics // topics on the brokers' disks, to name those Metadata hides
+	disk        diskTopics        // topics on the brokers' disks, to name those Metadata hides
+	topicNames  map[string]string // topic names by id, for assignments named by id
 }
 
 // Collect takes a snapshot. It returns a *NoClusterError when no bootstrap
-// address answered; every other failure is recorded in the snapshot's
-// Errors and the rest of the snapshot is returned.
+// address answered (nor any bootstrap controller); every other failure is
+// recorded in the snapshot's Errors and the rest of the snapshot is
+// returned.
 func Collect(ctx context.Context, opts Options) (*snapshot.Snapshot, error) {
-	if len(opts.Bootstrap) == 0 {
+	if len(opts.Bootstrap) == 0 && len(opts.BootstrapControllers) == 0 {
 		return nil, errors.New("no bootstrap servers given")
 	}
 	if opts.RequestTimeout <= 0 {
@@ -95,21 +120,65 @@ func Collect(ctx context.Context, opts Options) (*snapshot.Snapshot, error) {
 	c := &collector{
 		opts: opts,
 		pool: newPool(cfg, opts.RequestTimeout, opts.ConnectionsPerBroker),
+		kc:   newKclients(opts.Kgo, opts.RequestTimeout),
 		snap: &snapshot.Snapshot{SchemaVersion: snapshot.SchemaVersion, TakenAt: opts.Now().UTC(), ControllerID: -1},
 	}
 	defer c.pool.closeAll()
+	defer c.kc.closeAll()
 
 	seed, err := c.bootstrap(ctx)
 	if err != nil {
-		return nil, err
+		if !c.controllersOnly(ctx, err) {
+			return nil, err
+		}
+	} else {
+		c.metadata(ctx, seed)
+		c.probeBrokers(ctx)
+		c.applyMode()
+		c.details(ctx)
 	}
-	c.metadata(ctx, seed)
-	c.probeBrokers(ctx)
-	c.details(ctx)
 	c.finish()
 	c.snap.DurationMillis = time.Since(start).Milliseconds()
 	c.snap.Normalize()
 	return c.snap, nil
+}
+
+// controllersOnly is the collection when no broker answered: with
+// bootstrap controllers given, the quorum may still be read, which is what
+// on-call needs while every broker is down. The snapshot then has no broker
+// and no topic, and says why (errors of sources bootstrap and metadata), so
+// that no check mistakes the emptiness for health. It reports false, and
+// collects nothing, when no controller answered either.
+func (c *collector) controllersOnly(ctx context.Context, bootErr error) bool {
+	var nc *NoClusterError
+	if len(c.opts.BootstrapControllers) == 0 || !errors.As(bootErr, &nc) {
+		return false
+	}
+	controllers := make([]snapshot.Endpoint, 0, len(c.opts.BootstrapControllers))
+	answered := false
+	for _, addr := range c.opts.BootstrapControllers {
+		cn := c.pool.get(ctx, addr)
+		answered = cn.wait(ctx) || answered
+		controllers = append(controllers, snapshot.Endpoint{Address: addr, Probe: probeOf(cn)})
+	}
+	if !answered {
+		nc.Controllers = controllers
+		return false
+	}
+	c.snap.Bootstrap = nc.Endpoints
+	var first error
+	for _, ep := range nc.Endpoints {
+		err := probeErr(c.pool.get(ctx, ep.Address))
+		c.record(snapshot.SourceBootstrap, -1, ep.Address, err)
+		first = cmp.Or(first, err)
+	}
+	if first == nil {
+		first = errors.New("no bootstrap server was given")
+	}
+	c.record(snapshot.SourceMetadata, -1, "", fmt.Errorf("brokers and topics are unknown: %w", first))
+	c.applyMode()
+	c.quorumFromControllers(ctx)
+	return true
 }
 
 // tightened copies cfg with network timeouts that fit one request deadline
@@ -218,5 +287,22 @@ func probeOf(cn *conn) snapshot.Probe {
 		return cn.probe
 	default:
 		return snapshot.Probe{Status: snapshot.StatusTimeout, Cause: snapshot.CauseTimeout, Error: "no answer before the deadline"}
+	}
+}
+
+// probeErr is why a connection's probe failed: its error, or a timeout
+// when it had not ended by the deadline.
+func probeErr(cn *conn) error {
+	select {
+	case <-cn.ready:
+		if cn.err != nil {
+			return cn.err
+		}
+		if !cn.probe.Answered() {
+			return errors.New(cn.probe.Error)
+		}
+		return nil
+	default:
+		return fmt.Errorf("no answer before the deadline: %w", context.DeadlineExceeded)
 	}
 }

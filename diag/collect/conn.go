@@ -34,7 +34,9 @@ type conn struct {
 	// Fields below are written before ready is closed and read after.
 	broker   *sarama.Broker // the probe's lane
 	probe    snapshot.Probe
+	err      error // why the probe failed, nil when it answered
 	versions []snapshot.APIVersion
+	features finalized // the cluster features this node reported
 
 	cfg        *sarama.Config
 	reqTimeout time.Duration
@@ -113,6 +115,7 @@ func (p *pool) probe(ctx context.Context, c *conn) {
 		err = sarama.KError(resp.ErrorCode)
 	}
 	if err != nil {
+		c.err = err
 		f := classify(err)
 		c.probe.Status, c.probe.Cause = f.status(), f.cause
 		c.probe.Error = describeConnErr(p.cfg, f.kind, err)
@@ -122,6 +125,7 @@ func (p *pool) probe(ctx context.Context, c *conn) {
 	c.lanes = append(c.lanes, b)
 	c.idle <- b
 	c.probe.Status = snapshot.StatusOK
+	c.features = finalizedOf(resp)
 	for _, k := range resp.ApiKeys {
 		c.versions = append(c.versions, snapshot.APIVersion{Key: k.ApiKey, Name: apiName(k.ApiKey), Min: k.MinVersion, Max: k.MaxVersion})
 	}

@@ -25,11 +25,12 @@ const viewsInFlight = 4
 func (c *collector) details(ctx context.Context) {
 	live := c.liveBrokers(ctx)
 	if len(live) == 0 {
+		if c.opts.Parts.Has(source.PartQuorum) && len(c.opts.BootstrapControllers) > 0 {
+			c.quorumFromControllers(ctx) // the controllers do not need a broker
+		}
 		return
 	}
-	any := c.anyLive(live)
 	parts := c.opts.Parts
-	views := make(chan struct{}, viewsInFlight)
 	var reducer *snapshot.ViewReducer
 	if parts.Has(source.PartBrokerViews) {
 		// Built before any task starts: it copies the leaders it compares
@@ -44,20 +45,30 @@ func (c *collector) details(ctx context.Context) {
 			fn()
 		}()
 	}
-	if parts.Has(source.PartConfigs) {
-		run(func() { c.topicConfigs(ctx, any) })
+	if parts.Has(groupParts) {
+		// Read before any task starts: topicConfigs writes the topics.
+		c.topicNames = topicNamesByID(c.snap.Topics)
 	}
-	if parts.Has(source.PartACLs) {
-		run(func() { c.acls(ctx, any) })
+	c.clusterWide(ctx, live, run)
+	c.perBroker(ctx, live, run, reducer)
+	wg.Wait()
+	if parts.Has(source.PartLogDirContents | source.PartHiddenTopics) {
+		c.reportHidden(&c.disk)
 	}
-	if parts.Has(source.PartReassignments) {
-		run(func() { c.reassignments(ctx, any) })
+	c.seedView = nil
+	if parts.Has(source.PartGroupOffsets) && parts.Has(source.PartLogEndOffsets) {
+		c.computeLag()
 	}
-	if parts.Has(source.PartOffsets) {
-		run(func() {
-			c.offsets(ctx, live, parts.Has(source.PartLogStartOffsets), parts.Has(source.PartLogEndOffsets))
-		})
-	}
+}
+
+// groupParts are the parts that list each coordinator's groups.
+const groupParts = source.PartGroupOffsets | source.PartGroupMembers | source.PartGroupTypes
+
+// perBroker starts, with run, the tasks each live broker answers for
+// itself: its configs, log dirs, own metadata view and groups.
+func (c *collector) perBroker(ctx context.Context, live map[int32]*conn, run func(func()), reducer *snapshot.ViewReducer) {
+	parts := c.opts.Parts
+	views := make(chan struct{}, viewsInFlight)
 	// Whether the log dir contents are needed for source.PartHiddenTopics depends
 	// on every broker's configs, so those log dir requests wait for them.
 	var configsRead sync.WaitGroup
@@ -94,17 +105,37 @@ func (c *collector) details(ctx context.Context) {
 				c.brokerView(ctx, id, cn, reducer)
 			})
 		}
-		if parts.Has(source.PartGroupOffsets | source.PartGroupMembers) {
+		if parts.Has(groupParts) {
 			run(func() { c.groups(ctx, id, cn) })
 		}
 	}
-	wg.Wait()
-	if parts.Has(source.PartLogDirContents | source.PartHiddenTopics) {
-		c.reportHidden(&c.disk)
+}
+
+// clusterWide starts, with run, the tasks that ask one broker for the whole
+// cluster (configs of every topic, ACLs, reassignments, the quorum, the
+// ELR) or the leaders of every partition (offsets).
+func (c *collector) clusterWide(ctx context.Context, live map[int32]*conn, run func(func())) {
+	any := c.anyLive(live)
+	parts := c.opts.Parts
+	if parts.Has(source.PartConfigs) {
+		run(func() { c.topicConfigs(ctx, any) })
 	}
-	c.seedView = nil
-	if parts.Has(source.PartGroupOffsets) && parts.Has(source.PartLogEndOffsets) {
-		c.computeLag()
+	if parts.Has(source.PartACLs) {
+		run(func() { c.acls(ctx, any) })
+	}
+	if parts.Has(source.PartReassignments) {
+		run(func() { c.reassignments(ctx, any) })
+	}
+	if parts.Has(source.PartQuorum) {
+		run(func() { c.quorum(ctx, live) })
+	}
+	if parts.Has(source.PartELR) {
+		run(func() { c.elr(ctx, live) })
+	}
+	if parts.Has(source.PartOffsets) {
+		run(func() {
+			c.offsets(ctx, live, parts.Has(source.PartLogStartOffsets), parts.Has(source.PartLogEndOffsets))
+		})
 	}
 }
 

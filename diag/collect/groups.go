@@ -12,17 +12,21 @@ import (
 )
 
 // groups lists the groups one broker coordinates, then, as the parts ask,
-// describes them (source.PartGroupMembers) and reads their committed offsets
-// (source.PartGroupOffsets). ListGroups sent to a broker returns exactly the groups
-// it coordinates, so no FindCoordinator round trip is needed, and (v4+) their
-// state, so a group that is not described still has one.
+// describes them (source.PartGroupMembers, source.PartGroupTypes) and reads
+// their committed offsets (source.PartGroupOffsets). ListGroups sent to a
+// broker returns exactly the groups it coordinates, so no FindCoordinator
+// round trip is needed, and (v4+) their state and (v5+) their type, so a
+// group that is not described still has both.
 //
-// DescribeGroups and OffsetFetch go one after the other: both may set a
-// group's Error, and only describe groups, snapshot and evidence send both
-// (triage reads no members).
+// Each group is described by the API that knows it: DescribeGroups for
+// classic groups, ConsumerGroupDescribe for consumer-protocol groups
+// (KIP-848), which DescribeGroups would report as dead or unknown.
+// Describing and OffsetFetch go one after the other: both may set a group's
+// Error, and only describe groups, snapshot and evidence send both (triage
+// reads no members).
 func (c *collector) groups(ctx context.Context, id int32, cn *conn) {
 	listed, err := request(ctx, c.opts.RequestTimeout, cn, func(b *sarama.Broker) (*sarama.ListGroupsResponse, error) {
-		return b.ListGroups(&sarama.ListGroupsRequest{Version: 5})
+		return b.ListGroups(&sarama.ListGroupsRequest{Version: 5}) // no TypesFilter: every type
 	})
 	if err == nil && listed.Err != sarama.ErrNoError {
 		err = listed.Err
@@ -31,6 +35,43 @@ func (c *collector) groups(ctx context.Context, id int32, cn *conn) {
 		c.record(snapshot.SourceGroups, id, "", err)
 		return
 	}
+	ids := c.wantedGroups(listed)
+	if len(ids) == 0 {
+		return
+	}
+	groups := make(map[string]*snapshot.Group, len(ids))
+	var classic, consumer []string
+	for _, g := range ids {
+		groups[g] = &snapshot.Group{ID: g, Coordinator: id, ProtocolType: listed.Groups[g]}
+		if d, ok := listed.GroupsData[g]; ok {
+			groups[g].State, groups[g].Type = d.GroupState, d.GroupType
+		}
+		if groups[g].Type == snapshot.GroupConsumer {
+			consumer = append(consumer, g)
+		} else {
+			classic = append(classic, g)
+		}
+	}
+	parts := c.opts.Parts
+	if parts.Has(source.PartGroupMembers) && len(classic) > 0 {
+		c.describeGroups(ctx, id, cn, classic, groups)
+	}
+	if parts.Has(source.PartGroupTypes|source.PartGroupMembers) && len(consumer) > 0 {
+		c.describeConsumerGroups(ctx, id, cn, consumer, groups)
+	}
+	if parts.Has(source.PartGroupOffsets) {
+		c.groupOffsets(ctx, id, cn, ids, groups)
+	}
+	c.mu.Lock()
+	for _, g := range ids {
+		c.snap.Groups = append(c.snap.Groups, *groups[g])
+	}
+	c.mu.Unlock()
+}
+
+// wantedGroups returns the listed groups that carry consumer offsets and
+// were asked for, sorted.
+func (c *collector) wantedGroups(listed *sarama.ListGroupsResponse) []string {
 	var ids []string
 	for g, protocolType := range listed.Groups {
 		if protocolType != "consumer" && protocolType != "" {
@@ -41,51 +82,26 @@ func (c *collector) groups(ctx context.Context, id int32, cn *conn) {
 		}
 		ids = append(ids, g)
 	}
-	if len(ids) == 0 {
-		return
-	}
 	slices.Sort(ids)
-	groups := make(map[string]*snapshot.Group, len(ids))
-	for _, g := range ids {
-		groups[g] = &snapshot.Group{ID: g, Coordinator: id, ProtocolType: listed.Groups[g]}
-		if d, ok := listed.GroupsData[g]; ok {
-			groups[g].State = d.GroupState
-		}
-	}
-	if c.opts.Parts.Has(source.PartGroupMembers) {
-		c.describeGroups(ctx, id, cn, ids, groups)
-	}
-	if c.opts.Parts.Has(source.PartGroupOffsets) {
-		c.groupOffsets(ctx, id, cn, ids, groups)
-	}
-	c.mu.Lock()
-	for _, g := range ids {
-		c.snap.Groups = append(c.snap.Groups, *groups[g])
-	}
-	c.mu.Unlock()
+	return ids
 }
 
-// describeGroups fills the members and protocol of the groups of one
-// coordinator, and their state as the group itself tells it.
+// describeGroups fills the members and protocol of the classic groups of
+// one coordinator, and their state as the group itself tells it. A
+// consumer group's members carry their assignment in the consumer
+// protocol's encoding, which is decoded; one that does not decode leaves
+// the member without an assignment rather than failing the group.
 func (c *collector) describeGroups(ctx context.Context, id int32, cn *conn, ids []string, groups map[string]*snapshot.Group) {
 	resp, err := request(ctx, c.opts.RequestTimeout, cn, func(b *sarama.Broker) (*sarama.DescribeGroupsResponse, error) {
 		return b.DescribeGroups(&sarama.DescribeGroupsRequest{Version: 5, Groups: ids})
 	})
 	if err != nil {
-		c.record(snapshot.SourceGroups, id, "", err)
-		for _, g := range groups {
-			g.Error = describeErr(err)
-		}
+		c.describeFailed(id, ids, groups, err)
 		return
 	}
 	for _, d := range resp.Groups {
 		g, ok := groups[d.GroupId]
-		if !ok {
-			continue
-		}
-		if d.Err != sarama.ErrNoError {
-			g.Error = errorName(d.Err)
-			c.record(snapshot.SourceGroups, id, d.GroupId, d.Err)
+		if !ok || c.groupFailed(id, g, d.Err) {
 			continue
 		}
 		g.State, g.Protocol = d.State, d.Protocol
@@ -93,9 +109,33 @@ func (c *collector) describeGroups(ctx context.Context, id int32, cn *conn, ids 
 			g.ProtocolType = d.ProtocolType
 		}
 		for _, m := range d.Members {
-			g.Members = append(g.Members, snapshot.GroupMember{ID: m.MemberId, ClientID: m.ClientId, Host: m.ClientHost})
+			member := snapshot.GroupMember{ID: m.MemberId, ClientID: m.ClientId, Host: m.ClientHost}
+			if g.ProtocolType == "consumer" {
+				member.Assignment = classicAssignment(m)
+			}
+			g.Members = append(g.Members, member)
 		}
 	}
+}
+
+// describeFailed records a describe request that failed as a whole, and
+// says so on every group it named.
+func (c *collector) describeFailed(id int32, ids []string, groups map[string]*snapshot.Group, err error) {
+	c.record(snapshot.SourceGroups, id, "", err)
+	for _, g := range ids {
+		groups[g].Error = describeErr(err)
+	}
+}
+
+// groupFailed records the error code a describe answer gave one group, and
+// reports whether there was one.
+func (c *collector) groupFailed(id int32, g *snapshot.Group, code sarama.KError) bool {
+	if code == sarama.ErrNoError {
+		return false
+	}
+	g.Error = errorName(code)
+	c.record(snapshot.SourceGroups, id, g.ID, code)
+	return true
 }
 
 // groupOffsets reads committed offsets for all the groups of one

@@ -42,11 +42,15 @@ var (
 
 // NewLive prepares a live source. opts carry the connection (Parts and
 // Groups are set per call); timeout bounds each snapshot and each probe
-// round as a whole; kgoOpts carry TLS and SASL for the leader-epoch
-// requests that go through franz-go.
+// round as a whole; kgoOpts carry TLS and SASL for the requests that go
+// through franz-go (leader epochs, and the quorum and ELR when opts.Kgo is
+// not set).
 func NewLive(opts Options, timeout time.Duration, kgoOpts []kgo.Opt) *Live {
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = RequestTimeout(timeout)
+	}
+	if opts.Kgo == nil {
+		opts.Kgo = kgoOpts // the collector's own franz-go requests connect alike
 	}
 	return &Live{opts: opts, timeout: timeout, kgoOpts: kgoOpts}
 }

@@ -102,9 +102,8 @@ func (c *collector) applyMetadata(md *sarama.MetadataResponse, brokers map[int32
 		}
 		c.snap.Topics = append(c.snap.Topics, topic)
 	}
-	for id, bi := range brokers {
-		bi.IsController = id == md.ControllerID
-	}
+	// IsController waits for the metadata mode (applyMode): in KRaft the
+	// controller id names no controller.
 }
 
 // describeCluster adds the fenced flags that Metadata leaves out. Brokers

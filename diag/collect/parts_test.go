@@ -246,7 +246,7 @@ func TestWholePartsCollectEverything(t *testing.T) {
 		{"source.PartGroups", source.PartGroups, true, true},
 		{"source.PartOffsets", source.PartOffsets, false, false},
 		{"source.PartAll", source.PartAll, true, true},
-		{"triage --since", source.PartAll &^ (source.PartReassignments | source.PartGroupMembers), false, true},
+		{"triage --since", triage.Parts(true), false, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			pc := startPartsCluster(t)

@@ -31,12 +31,15 @@ func BenchmarkCollectSteps(b *testing.B) {
 	for b.Loop() {
 		opts := Options{Bootstrap: bootstrap, RequestTimeout: 10 * time.Second, Parts: source.PartAll, Now: time.Now}
 		c := &collector{opts: opts, pool: newPool(tightened(nil, opts.RequestTimeout), opts.RequestTimeout, 0),
+			kc:   newKclients(nil, opts.RequestTimeout),
 			snap: &snapshot.Snapshot{SchemaVersion: snapshot.SchemaVersion, ControllerID: -1}}
 		var seed *conn
 		step("bootstrap", func() { seed, _ = c.bootstrap(ctx) })
 		step("metadata+describe-cluster", func() { c.metadata(ctx, seed) })
-		step("probe-brokers", func() { c.probeBrokers(ctx) })
+		step("probe-brokers", func() { c.probeBrokers(ctx); c.applyMode() })
 		live := c.liveBrokers(ctx)
+		step("quorum", func() { c.quorum(ctx, live) })
+		step("elr", func() { c.elr(ctx, live) })
 		step("topic-configs", func() { c.topicConfigs(ctx, c.anyLive(live)) })
 		step("reassignments", func() { c.reassignments(ctx, c.anyLive(live)) })
 		step("list-offsets", func() { c.offsets(ctx, live, true, true) })
@@ -48,6 +51,7 @@ func BenchmarkCollectSteps(b *testing.B) {
 		}
 		step("all-details-overlapped", func() { c.details(ctx) })
 		c.pool.closeAll()
+		c.kc.closeAll()
 	}
 	for _, name := range order {
 		b.ReportMetric(float64(total[name].Microseconds())/1000/float64(b.N), name+"-ms")

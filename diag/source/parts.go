@@ -40,6 +40,8 @@ const (
 	PartLogEndOffsets
 	// PartGroupMembers describes the consumer groups (DescribeGroups):
 	// members, protocol, and the state as the group itself tells it.
+	// Consumer-protocol groups, which DescribeGroups does not know, are
+	// described with ConsumerGroupDescribe instead, as for PartGroupTypes.
 	PartGroupMembers
 	// PartLogDirContents also lists every replica in the log directories,
 	// with its size (DescribeLogDirs for all partitions: about 15 ms of

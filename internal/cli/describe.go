@@ -26,12 +26,14 @@ type DescribeOptions struct {
 // brokers` never reads every group's offsets. Topics and partitions look for
 // hidden topics too: when a broker runs an authorizer, the replicas on disk
 // are how topics that ACLs hide from Metadata are noticed instead of
-// silently left out.
+// silently left out. Brokers read the quorum for its leader, the active
+// controller of a KRaft cluster; groups read the group types, so that a
+// consumer-protocol group (KIP-848) is described by the API that knows it.
 var describeParts = map[string]source.Parts{
-	"brokers":    0,
+	"brokers":    source.PartQuorum,
 	"topics":     source.PartConfigs | source.PartHiddenTopics,
 	"partitions": source.PartConfigs | source.PartOffsets | source.PartReassignments | source.PartHiddenTopics,
-	"groups":     source.PartGroups,
+	"groups":     source.PartGroups | source.PartGroupTypes,
 	"logdirs":    source.PartLogDirs,
 	"configs":    source.PartConfigs,
 	"security":   source.PartConfigs | source.PartACLs,

@@ -5,9 +5,14 @@ import "github.com/kafka-runbook/kafka-runbook/diag/source"
 // Parts is what triage collects: what its checks read, and nothing
 // else, since on a large cluster every request and every decoded byte is
 // time spent before the first finding.
-//   - No check reads reassignments (isr-shrinkage asks for them itself),
-//     so the controller is spared that request.
-//   - No check reads group members or protocols: the state comes with
+//   - Reassignments are read: a replica being added is out of the ISR by
+//     design and must not count as under-replicated.
+//   - The Kafka 4.x parts are read: the controller quorum (its leader and
+//     lagging voters), the eligible leader replicas of every partition (an
+//     offline partition whose ELR holds a replica can lead without loss),
+//     and the group types, so that a consumer-protocol group is described
+//     by ConsumerGroupDescribe instead of looking dead.
+//   - No check reads the members of classic groups: their state comes with
 //     ListGroups, so DescribeGroups is not sent. Committed offsets are read
 //     (log-start-past-committed).
 //   - The log start of every partition is read (log-start-past-committed);
@@ -18,7 +23,7 @@ import "github.com/kafka-runbook/kafka-runbook/diag/source"
 //     them, the costliest request of a triage for the brokers, only when an
 //     authorizer may hide topics from Metadata.
 func Parts(since bool) source.Parts {
-	parts := source.PartAll&^(source.PartReassignments|source.PartGroupMembers|source.PartLogEndOffsets|source.PartLogDirContents) |
+	parts := source.PartAll&^(source.PartGroupMembers|source.PartLogEndOffsets|source.PartLogDirContents) |
 		source.PartHiddenTopics
 	if since {
 		parts |= source.PartLogEndOffsets

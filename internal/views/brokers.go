@@ -15,8 +15,15 @@ import (
 // shows up.
 type BrokersView struct {
 	ClusterID string `json:"cluster_id"`
-	// ControllerID is the controller the metadata named, -1 if unknown.
-	ControllerID int32       `json:"controller_id"`
+	// ControllerID is the controller the metadata named, -1 if unknown. On
+	// KRaft that is a random live broker, not a controller: see QuorumLeader.
+	ControllerID int32 `json:"controller_id"`
+	// KRaft is true when the brokers offer DescribeQuorum (snapshot.MetadataKRaft).
+	KRaft bool `json:"kraft,omitempty"`
+	// QuorumLeader is the active controller of a KRaft cluster
+	// (DescribeQuorum), -1 when the quorum has no leader; absent when not
+	// known.
+	QuorumLeader *int32      `json:"quorum_leader,omitempty"`
 	Brokers      []BrokerRow `json:"brokers"`
 	// Bootstrap is every seed address and how it answered.
 	Bootstrap []EndpointRow `json:"bootstrap"`
@@ -63,6 +70,10 @@ type EndpointRow struct {
 func Brokers(s *snapshot.Snapshot, _ Filter) BrokersView {
 	c := newCluster(s)
 	v := BrokersView{ClusterID: s.ClusterID, ControllerID: s.ControllerID, Brokers: []BrokerRow{}, Bootstrap: []EndpointRow{}}
+	v.KRaft = s.MetadataMode == snapshot.MetadataKRaft
+	if s.Quorum != nil {
+		v.QuorumLeader = ptr(s.Quorum.LeaderID)
+	}
 	rows := map[int32]*BrokerRow{}
 	for _, b := range s.Brokers {
 		rows[b.ID] = c.brokerRow(b)
@@ -87,7 +98,7 @@ func Brokers(s *snapshot.Snapshot, _ Filter) BrokersView {
 func (c *cluster) brokerRow(b snapshot.Broker) *BrokerRow {
 	r := &BrokerRow{
 		ID: b.ID, Address: b.Address(), Rack: b.Rack, Registered: b.Registered, Live: c.isLive(b.ID),
-		Controller: b.IsController || (c.snap.ControllerID >= 0 && b.ID == c.snap.ControllerID),
+		Controller: c.isController(b),
 		Probe:      b.Probe.Status, LatencyMS: latency(b.Probe), Error: b.Probe.Error,
 		LearnedFrom: nonNil(slices.Clone(b.LearnedFrom)),
 	}
@@ -95,6 +106,19 @@ func (c *cluster) brokerRow(b snapshot.Broker) *BrokerRow {
 		r.Fenced = ptr(b.Fenced)
 	}
 	return r
+}
+
+// isController says whether a broker is the active controller. On KRaft
+// only the quorum leader is, which a broker is only when it also runs as a
+// controller (combined mode); Metadata's controller id is a random live
+// broker there. Snapshots that do not know the mode (recorded before it was
+// collected) keep the metadata's word.
+func (c *cluster) isController(b snapshot.Broker) bool {
+	s := c.snap
+	if s.MetadataMode == snapshot.MetadataKRaft {
+		return s.Quorum != nil && s.Quorum.LeaderID >= 0 && b.ID == s.Quorum.LeaderID
+	}
+	return b.IsController || (s.MetadataMode == "" && s.ControllerID >= 0 && b.ID == s.ControllerID)
 }
 
 // countReplicas adds partition p to the counts of its replicas. An id that
@@ -173,7 +197,14 @@ func (v BrokersView) title() string {
 	if v.ClusterID != "" {
 		s += ", cluster " + v.ClusterID
 	}
-	if v.ControllerID >= 0 {
+	switch {
+	case v.KRaft && v.QuorumLeader == nil:
+		// The controller id names a random broker: say nothing.
+	case v.QuorumLeader != nil && *v.QuorumLeader < 0:
+		s += ", quorum without leader"
+	case v.QuorumLeader != nil:
+		s += fmt.Sprintf(", quorum leader %d", *v.QuorumLeader)
+	case v.ControllerID >= 0:
 		s += fmt.Sprintf(", controller %d", v.ControllerID)
 	}
 	return s

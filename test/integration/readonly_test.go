@@ -29,6 +29,7 @@ var readAPIs = map[int16]string{
 	35: "DescribeLogDirs",
 	36: "SaslAuthenticate",
 	46: "ListPartitionReassignments",
+	55: "DescribeQuorum",
 	60: "DescribeCluster",
 	61: "DescribeProducers",
 	69: "ConsumerGroupDescribe",
