@@ -9,6 +9,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // GroupsView is `describe groups`: a lag summary per consumer group, then
@@ -28,9 +29,15 @@ type GroupsView struct {
 
 // GroupRow is one consumer group.
 type GroupRow struct {
-	Group        string `json:"group"`
+	Group string `json:"group"`
+	// Type is the group's protocol: classic, or consumer for KIP-848 groups
+	// (group.protocol=consumer); "" when the coordinator did not say.
+	Type         string `json:"type"`
 	State        string `json:"state"`
 	ProtocolType string `json:"protocol_type"`
+	// Epoch is a consumer-protocol group's epoch, which moves on every
+	// rebalance; 0 for classic groups.
+	Epoch int32 `json:"epoch,omitempty"`
 	// Coordinator is the coordinating broker, -1 when unknown.
 	Coordinator     int32 `json:"coordinator"`
 	CoordinatorLive bool  `json:"coordinator_live"`
@@ -65,7 +72,7 @@ func Groups(s *snapshot.Snapshot, f Filter) GroupsView {
 			continue
 		}
 		r := GroupRow{
-			Group: g.ID, State: g.State, ProtocolType: g.ProtocolType, Coordinator: g.Coordinator,
+			Group: g.ID, Type: g.Type, State: g.State, ProtocolType: g.ProtocolType, Epoch: g.Epoch, Coordinator: g.Coordinator,
 			CoordinatorLive: c.isLive(g.Coordinator), MemberCount: len(g.Members), Error: g.Error,
 			Members: nonNil(g.Members), Offsets: []OffsetRow{},
 		}
@@ -97,7 +104,7 @@ func (v GroupsView) Tables() []render.Table {
 	sum := render.Table{
 		Title: fmt.Sprintf("Consumer groups (%d of %d)", len(v.Groups), v.Total),
 		Columns: []render.Column{
-			{Name: "Group"}, {Name: "State"}, num("Members"), {Name: "Coordinator"},
+			{Name: "Group"}, {Name: "Type"}, {Name: "State"}, num("Members"), {Name: "Coordinator"},
 			num("Partitions"), num("Total lag"), {Name: "Error", Wrap: true},
 		},
 		Rows:     [][]string{},
@@ -115,7 +122,7 @@ func (v GroupsView) Tables() []render.Table {
 	groups := topK(v.Groups, rowsShown(v.limit), worseGroup)
 	for _, g := range groups {
 		sum.Rows = append(sum.Rows, []string{
-			g.Group, g.State, itoa(g.MemberCount), v.coordinator(g.Coordinator), itoa(len(g.Offsets)), totalLag(g), g.Error,
+			g.Group, words.OrDash(g.Type), g.State, itoa(g.MemberCount), v.coordinator(g.Coordinator), itoa(len(g.Offsets)), totalLag(g), g.Error,
 		})
 	}
 	if n := limitNote(len(groups), len(v.Groups), "groups", "errors then most lag first"); n != "" {
