@@ -205,13 +205,13 @@ func brokerBlastRadius(ctx context.Context, env *Env) (Outcome, error) {
 
 // brokerOfflineWait lists offline partitions and the brokers they wait for.
 func brokerOfflineWait(ctx context.Context, env *Env) (Outcome, error) {
-	snap, res, err := snapshotAndChecks(ctx, env, 0, "partition-availability")
+	snap, res, err := snapshotAndChecks(ctx, env, source.PartELR, "partition-availability")
 	if err != nil {
 		return Outcome{}, err
 	}
 	states := checks.States(snap)
 	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated}
-	tbl := Table{Title: "Offline partitions", Columns: []string{"Partition", "Replicas", "Last ISR", "Waiting for", "Live replicas"}, Empty: "no partition is offline"}
+	tbl := Table{Title: "Offline partitions", Columns: []string{"Partition", "Replicas", "Last ISR", "Eligible (ELR)", "Waiting for", "Live replicas"}, Empty: "no partition is offline"}
 	waitingFor := map[int32]int{}
 	unclean := 0
 	for _, t := range snap.Topics {
@@ -220,7 +220,15 @@ func brokerOfflineWait(ctx context.Context, env *Env) (Outcome, error) {
 				continue
 			}
 			var wait, live []int32
-			for _, id := range p.ISR {
+			// With ELR (KIP-966) an emptied ISR's committed copies are its
+			// eligible leader replicas: those are the brokers to wait for.
+			holders := p.ISR
+			elr := "?"
+			if t.ELRKnown {
+				holders = append(slices.Clone(p.ISR), p.ELR...)
+				elr = words.OrDash(words.JoinIDs(p.ELR, ","))
+			}
+			for _, id := range holders {
 				if states[id] != checks.StateUp {
 					wait = append(wait, id)
 					waitingFor[id]++
@@ -231,7 +239,8 @@ func brokerOfflineWait(ctx context.Context, env *Env) (Outcome, error) {
 					live = append(live, id)
 				}
 			}
-			tbl.Add(fmt.Sprintf("%s/%d", t.Name, p.ID), words.JoinIDs(p.Replicas, ","), words.JoinIDs(p.ISR, ","), words.OrDash(words.JoinIDs(wait, ", ")), words.OrDash(words.JoinIDs(live, ", ")))
+			tbl.Add(fmt.Sprintf("%s/%d", t.Name, p.ID), words.JoinIDs(p.Replicas, ","), words.OrDash(words.JoinIDs(p.ISR, ",")), elr,
+				words.OrDash(words.JoinIDs(wait, ", ")), words.OrDash(words.JoinIDs(live, ", ")))
 		}
 	}
 	for _, f := range res.Findings {

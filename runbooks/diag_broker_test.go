@@ -298,7 +298,24 @@ func TestBrokerOfflineWait(t *testing.T) {
 				findings: []string{"OFFLINE_PARTITION orders/2", "UNCLEAN_ELECTION_REQUIRED orders/2"},
 				next:     "data-recovery",
 			},
-			rows: [][]string{{"orders/2", "3,1,2", "3", "3", "1, 2"}},
+			rows: [][]string{{"orders/2", "3,1,2", "3", "?", "3", "1, 2"}},
+		},
+		{
+			name: "1b ELR (KIP-966): an emptied ISR waits for its eligible leader replica, no unclean election",
+			snap: func(t *testing.T) *snapshot.Snapshot {
+				return variant(t, "degraded", func(s *snapshot.Snapshot) {
+					for i := range s.Topics {
+						s.Topics[i].ELRKnown = true
+					}
+					p := part(t, s, "orders", 2)
+					p.ISR, p.ELR = []int32{}, []int32{3}
+				})
+			},
+			want: expect{
+				verdict:  []string{"1 partition offline: broker 3: 1 partition waits."},
+				findings: []string{"OFFLINE_PARTITION orders/2"},
+			},
+			rows: [][]string{{"orders/2", "3,1,2", "-", "3", "3", "1, 2"}},
 		},
 		{
 			name: "2 two offline partitions wait for the same broker",
@@ -314,7 +331,7 @@ func TestBrokerOfflineWait(t *testing.T) {
 					"UNCLEAN_ELECTION_REQUIRED orders/2", "UNCLEAN_ELECTION_REQUIRED payments/1"},
 				next: "data-recovery",
 			},
-			rows: [][]string{{"orders/2", "3,1,2", "3", "3", "1, 2"}, {"payments/1", "3,2,1", "3", "3", "2, 1"}},
+			rows: [][]string{{"orders/2", "3,1,2", "3", "?", "3", "1, 2"}, {"payments/1", "3,2,1", "3", "?", "3", "2, 1"}},
 		},
 		{
 			name: "3 last ISR on a hung broker: it may return, no unclean election yet",
@@ -329,7 +346,7 @@ func TestBrokerOfflineWait(t *testing.T) {
 				verdict:  []string{"1 partition offline: broker 3: 1 partition waits."},
 				findings: []string{"OFFLINE_PARTITION orders/2"},
 			},
-			rows: [][]string{{"orders/2", "3,1,2", "3", "3", "1, 2"}},
+			rows: [][]string{{"orders/2", "3,1,2", "3", "?", "3", "1, 2"}},
 		},
 		{
 			name: "4 nothing offline",

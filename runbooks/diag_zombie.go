@@ -32,11 +32,22 @@ func zombieViews(ctx context.Context, env *Env) (Outcome, error) {
 			truth[k] = max(truth[k], lv.LeaderEpoch)
 		}
 	}
-	tbl := Table{Title: "Each broker's own metadata", Columns: []string{"Broker", "Answered", "Live brokers it sees", "Controller it sees", "Partitions it says it leads", "Partitions behind"}, Empty: "no broker answered"}
+	// Only on ZooKeeper does Metadata name the controller; in KRaft its
+	// controller id is a random live broker, not worth comparing.
+	zk := snap.MetadataMode == snapshot.MetadataZooKeeper
+	cols := []string{"Broker", "Answered", "Live brokers it sees", "Partitions it says it leads", "Partitions behind"}
+	if zk {
+		cols = slices.Insert(cols, 3, "Controller it sees")
+	}
+	tbl := Table{Title: "Each broker's own metadata", Columns: cols, Empty: "no broker answered"}
 	for i := range snap.BrokerViews {
 		v := &snap.BrokerViews[i]
 		if !v.Probe.Answered() {
-			tbl.Add(itoa(v.Broker), v.Probe.Status, "-", "-", "-", "-")
+			row := []string{itoa(v.Broker), v.Probe.Status, "-", "-", "-"}
+			if zk {
+				row = append(row, "-")
+			}
+			tbl.Add(row...)
 			continue
 		}
 		leads, behind := 0, 0
@@ -48,7 +59,11 @@ func zombieViews(ctx context.Context, env *Env) (Outcome, error) {
 				behind++
 			}
 		}
-		tbl.Add(itoa(v.Broker), "yes", words.JoinIDs(v.Brokers, ","), itoa(v.ControllerID), itoa(leads), itoa(behind))
+		row := []string{itoa(v.Broker), "yes", words.JoinIDs(v.Brokers, ","), itoa(leads), itoa(behind)}
+		if zk {
+			row = slices.Insert(row, 3, itoa(v.ControllerID))
+		}
+		tbl.Add(row...)
 	}
 	out := Outcome{Snapshot: snap, Findings: res.Findings, Unevaluated: res.Unevaluated, Tables: []Table{tbl}}
 	if len(res.Findings) == 0 && len(res.Unevaluated) > 0 {

@@ -351,3 +351,57 @@ func TestLogStartAdvancedIsCriticalOnlyForActiveGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestOfflinePartitionSaysWhatBringsItBack: with ELR (KIP-966) read, an
+// emptied ISR is not a reason for an unclean election while an eligible
+// leader replica exists; a single replica has no other copy to elect.
+func TestOfflinePartitionSaysWhatBringsItBack(t *testing.T) {
+	offline := func(isr, elr, lastKnown []int32, elrKnown bool, kill ...int32) *snapshot.Snapshot {
+		return cluster(func(s *snapshot.Snapshot) {
+			for _, id := range kill {
+				killBroker(id)(s)
+			}
+			tp := &s.Topics[0]
+			tp.ELRKnown = elrKnown
+			p := &tp.Partitions[0]
+			p.Leader, p.ISR, p.ELR, p.LastKnownELR = -1, isr, elr, lastKnown
+		})
+	}
+	cases := []struct {
+		name    string
+		snap    *snapshot.Snapshot
+		unclean bool
+		summary string
+		gap     bool
+	}{
+		{"1 ELR member down: bring it back, no loss", offline([]int32{}, []int32{3}, nil, true, 2, 3), false, "bring back broker 3: an eligible leader replica", false},
+		{"2 ELR member up: the controller can elect it", offline([]int32{}, []int32{1}, nil, true, 2, 3), false, "broker 1 is an eligible leader replica (KIP-966) and up", false},
+		{"3 ISR and ELR empty: only last known ELR or others, with loss", offline([]int32{}, []int32{}, []int32{3}, true, 3), true, "no eligible leader replica", false},
+		{"4 ELR not read and ISR empty: cannot tell", offline([]int32{}, nil, nil, false, 3), false, "has no leader and an empty ISR", true},
+		{"5 last ISR member down without ELR: unclean election only way without it", offline([]int32{3}, nil, nil, false, 3), true, "waiting for broker 3 of its last ISR", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Run(Input{Snap: tc.snap}, Named("partition-availability"))
+			var offlineSummary string
+			unclean := false
+			for _, f := range res.Findings {
+				switch {
+				case f.Code == findings.OfflinePartition && f.Topic == "orders" && *f.Partition == 0:
+					offlineSummary = f.Summary
+				case f.Code == findings.UncleanElectionRequired && f.Topic == "orders" && *f.Partition == 0:
+					unclean = true
+				}
+			}
+			if !strings.Contains(offlineSummary, tc.summary) {
+				t.Errorf("OFFLINE_PARTITION summary %q lacks %q", offlineSummary, tc.summary)
+			}
+			if unclean != tc.unclean {
+				t.Errorf("UNCLEAN_ELECTION_REQUIRED %v, want %v", unclean, tc.unclean)
+			}
+			if gap := len(res.Unevaluated) > 0; gap != tc.gap {
+				t.Errorf("gaps %+v, want gap %v", res.Unevaluated, tc.gap)
+			}
+		})
+	}
+}

@@ -79,6 +79,12 @@ func offlinePartition(r *Reporter, t snapshot.Topic, p snapshot.Partition, state
 	if len(p.ISR) == 0 && !t.ELRKnown {
 		return false
 	}
+	if len(p.ISR) == 0 && len(p.ELR) > 0 {
+		// Rule: the controller keeps eligible leader replicas exactly so
+		// that the partition can return without loss; the way back is
+		// bringing one of them back, never choosing loss while that exists.
+		return true
+	}
 	if !lastCopiesGone(p, t.ELRKnown, states) {
 		return true
 	}
