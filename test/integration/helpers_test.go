@@ -52,6 +52,7 @@ type finding struct {
 	Topic     string         `json:"topic"`
 	Partition *int32         `json:"partition"`
 	Group     string         `json:"group"`
+	Summary   string         `json:"summary"`
 	Evidence  map[string]any `json:"evidence"`
 }
 
