@@ -24,12 +24,16 @@ const defaultTimeout = 10 * time.Second
 // ConnOptions are the connection flags shared by every command, named as
 // Kafka's own CLI tools name them.
 type ConnOptions struct {
-	Bootstrap          string
-	CommandConfig      string
-	Overrides          []string
-	InsecureSkipVerify bool
-	Timeout            time.Duration
-	Output             string
+	Bootstrap string
+	// BootstrapController is --bootstrap-controller: KRaft controllers to
+	// describe the quorum through directly (KIP-919), for when brokers are
+	// down.
+	BootstrapController string
+	CommandConfig       string
+	Overrides           []string
+	InsecureSkipVerify  bool
+	Timeout             time.Duration
+	Output              string
 
 	// loaded and loadErr memoize connect: one command, one load.
 	loaded  *connection
@@ -39,6 +43,8 @@ type ConnOptions struct {
 func (o *ConnOptions) bindFlags(root *cobra.Command) {
 	f := root.PersistentFlags()
 	f.StringVarP(&o.Bootstrap, "bootstrap-server", "b", "", "comma-separated host:port list of brokers to start from (env KAFKA_BOOTSTRAP_SERVERS)")
+	f.StringVar(&o.BootstrapController, "bootstrap-controller", "", "comma-separated host:port list of KRaft controllers: describe the quorum directly, "+
+		"as kafka-metadata-quorum.sh --bootstrap-controller does (works while every broker is down)")
 	f.StringVar(&o.CommandConfig, "command-config", "", "Kafka client properties file: security.protocol, sasl.*, ssl.* (as for kafka-topics.sh)")
 	f.StringArrayVarP(&o.Overrides, "property", "X", nil, "client property key=value, overriding --command-config (repeatable)")
 	f.BoolVar(&o.InsecureSkipVerify, "insecure-skip-tls-verify", false, "accept any broker certificate (prints a warning; for emergencies only)")
@@ -98,7 +104,13 @@ func (o *ConnOptions) load(app *App) (*connection, error) {
 	for _, w := range append(s.Warnings, insecureWarning(s)...) {
 		fmt.Fprintf(app.IO.Err, "Warning: %s\n", w)
 	}
-	if len(s.BootstrapServers) == 0 {
+	var controllers []string
+	if o.BootstrapController != "" {
+		if controllers, err = clientconfig.ParseBootstrap(o.BootstrapController); err != nil {
+			return nil, exitcode.Usage(fmt.Errorf("--bootstrap-controller: %w", err), "give host:port of the controllers' listener, comma-separated")
+		}
+	}
+	if len(s.BootstrapServers) == 0 && len(controllers) == 0 {
 		return nil, exitcode.Usagef("pass --bootstrap-server host:port, set KAFKA_BOOTSTRAP_SERVERS, or try 'kafka-runbook demo'",
 			"no bootstrap servers given")
 	}
@@ -112,7 +124,7 @@ func (o *ConnOptions) load(app *App) (*connection, error) {
 	if err != nil {
 		return nil, exitcode.Usage(err, "check the TLS and SASL settings")
 	}
-	opts := collect.Options{Bootstrap: s.BootstrapServers, Config: cfg}
+	opts := collect.Options{Bootstrap: s.BootstrapServers, BootstrapControllers: controllers, Config: cfg}
 	return &connection{settings: s, live: collect.NewLive(opts, o.Timeout, kopts)}, nil
 }
 

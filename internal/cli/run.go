@@ -167,7 +167,8 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 	env := &runbooks.Env{
 		Source: c.live, Probe: c.live, Epochs: c.live, Previous: prev, ToDatetime: target, PlanDir: opts.PlanDir, PollInterval: opts.Interval,
 		StepTimeout: stepTimeout(conn.Timeout, opts.Interval),
-		Commands:    runbooks.Commands{Bootstrap: strings.Join(c.settings.BootstrapServers, ","), CommandConfig: conn.CommandConfig},
+		Commands: runbooks.Commands{Bootstrap: strings.Join(c.settings.BootstrapServers, ","), CommandConfig: conn.CommandConfig,
+			BootstrapController: conn.BootstrapController},
 	}
 	return walkAndRender(ctx, app, ropts, rb, env, opts)
 }

@@ -70,7 +70,10 @@ func Build(snap, prev *snapshot.Snapshot) Report {
 	if r.Errors == nil {
 		r.Errors = []snapshot.CollectError{}
 	}
-	r.Status = verdict.Of(r.Findings, verdict.Evidence{Nothing: len(snap.Brokers) == 0, Gaps: len(r.Unevaluated)})
+	// With --bootstrap-controller alone and every broker down, the quorum
+	// is still evidence: nothing was evaluated only when neither answered.
+	nothing := len(snap.Brokers) == 0 && snap.Quorum == nil
+	r.Status = verdict.Of(r.Findings, verdict.Evidence{Nothing: nothing, Gaps: len(r.Unevaluated)})
 	return r
 }
 
