@@ -18,6 +18,11 @@ type Input struct {
 	// Previous is an earlier snapshot of the same cluster, nil when none:
 	// checks that compare over time then cannot evaluate.
 	Previous *snapshot.Snapshot
+	// Window holds the samples taken before Snap over a short window
+	// (triage --sample, a runbook's own samples, a watch's history), oldest
+	// first, Snap not included. Checks that judge a trend (consumer lag,
+	// rebalances) need at least one; without any they skip.
+	Window []*snapshot.Snapshot
 }
 
 // Unevaluated names a check, or part of one, that could not run for lack of

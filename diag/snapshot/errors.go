@@ -29,6 +29,11 @@ const (
 	SourceQuorum = "quorum"
 	// SourceTopicPartitions is DescribeTopicPartitions (ELR).
 	SourceTopicPartitions = "topic_partitions"
+	// SourceTimeLag is the Fetch at committed offsets that reads how old
+	// the next unconsumed record is.
+	SourceTimeLag = "time_lag"
+	// SourceTransactions is ListTransactions and DescribeTransactions.
+	SourceTransactions = "transactions"
 )
 
 // CollectError names one thing that could not be collected.

@@ -58,6 +58,10 @@ type Snapshot struct {
 	LogDirs []LogDir `json:"log_dirs"`
 	// Groups holds the consumer groups found, sorted by id.
 	Groups []Group `json:"groups"`
+	// Transactions are the open transactions the coordinators listed
+	// (ListTransactions, DescribeTransactions), sorted by transactional id;
+	// nil when not collected.
+	Transactions []Transaction `json:"transactions,omitempty"`
 	// ACLs are the access control entries DescribeAcls returned, sorted. Empty when the
 	// cluster has none, runs no authorizer, or they were not collected (then an error of
 	// source "acls" says why, if one was asked for).
@@ -184,6 +188,11 @@ type Partition struct {
 	// Topic.ELRKnown; Metadata does not carry them (DescribeTopicPartitions).
 	ELR          []int32 `json:"eligible_leader_replicas,omitempty"`
 	LastKnownELR []int32 `json:"last_known_elr,omitempty"`
+	// LastStableOffset is the offset read_committed consumers may read up
+	// to (ListOffsets with isolation read_committed); below LatestOffset
+	// while a transaction is open. Nil when not read: old documents and
+	// snapshots that did not ask for it must not read as a stuck 0.
+	LastStableOffset *int64 `json:"last_stable_offset,omitempty"`
 	// EarliestOffset (log start) and LatestOffset (high watermark) are -1
 	// when they could not be read.
 	EarliestOffset int64 `json:"earliest_offset"`
@@ -305,6 +314,10 @@ type GroupOffset struct {
 	Latest int64 `json:"latest"`
 	// Lag is Latest-Committed, -1 when either is unknown.
 	Lag int64 `json:"lag"`
+	// NextTimestampMillis is the timestamp (ms since the epoch) of the
+	// record at the committed offset: the oldest record the group has not
+	// consumed. 0 when not read, or when there is nothing unconsumed.
+	NextTimestampMillis int64 `json:"next_timestamp_ms,omitempty"`
 }
 
 // ACL is one access control entry, named as kafka-acls.sh prints it: Principal may (ALLOW)
@@ -326,6 +339,23 @@ type ACL struct {
 	Operation string `json:"operation"`
 	// Permission is ALLOW or DENY.
 	Permission string `json:"permission"`
+}
+
+// Transaction is one transactional producer's open transaction, as its
+// coordinator describes it.
+type Transaction struct {
+	TransactionalID string `json:"transactional_id"`
+	ProducerID      int64  `json:"producer_id"`
+	ProducerEpoch   int16  `json:"producer_epoch"`
+	// State is Kafka's: Ongoing, PrepareCommit, PrepareAbort, ...
+	State string `json:"state"`
+	// StartMillis is when the transaction began (ms since the epoch), -1
+	// unknown; TimeoutMillis is its transaction.timeout.ms.
+	StartMillis   int64 `json:"start_ms"`
+	TimeoutMillis int32 `json:"timeout_ms"`
+	// Coordinator is the broker that answered for it.
+	Coordinator int32          `json:"coordinator"`
+	Partitions  []PartitionRef `json:"partitions"`
 }
 
 // Metadata modes (Snapshot.MetadataMode).

@@ -76,6 +76,16 @@ const (
 	// ConsumerGroupDescribe: their state, members, epochs and assignments,
 	// which DescribeGroups does not know. Classic groups are unaffected.
 	PartGroupTypes
+	// PartTimeLag reads, for every committed offset with lag, the timestamp
+	// of the record there (a small read-only Fetch, bounded in bytes and
+	// concurrency): how old the oldest unconsumed record is.
+	PartTimeLag
+	// PartLastStableOffsets reads every partition's last stable offset
+	// (ListOffsets with isolation read_committed).
+	PartLastStableOffsets
+	// PartTransactions lists open transactions (ListTransactions) and
+	// describes them (DescribeTransactions), where brokers offer it.
+	PartTransactions
 )
 
 // Unions of finer parts.
@@ -91,7 +101,7 @@ const (
 
 	// PartAll collects everything.
 	PartAll = PartConfigs | PartLogDirs | PartOffsets | PartGroups | PartBrokerViews | PartReassignments | PartACLs |
-		PartQuorum | PartELR | PartGroupTypes
+		PartQuorum | PartELR | PartGroupTypes | PartTimeLag | PartLastStableOffsets | PartTransactions
 )
 
 // Has reports whether p asks for any of q. Ask it about the finest parts

@@ -23,7 +23,8 @@ import "github.com/kafka-runbook/kafka-runbook/diag/source"
 //     them, the costliest request of a triage for the brokers, only when an
 //     authorizer may hide topics from Metadata.
 func Parts(since bool) source.Parts {
-	parts := source.PartAll&^(source.PartGroupMembers|source.PartLogEndOffsets|source.PartLogDirContents) |
+	parts := source.PartAll&^(source.PartGroupMembers|source.PartLogEndOffsets|source.PartLogDirContents|
+		source.PartTimeLag|source.PartLastStableOffsets|source.PartTransactions) |
 		source.PartHiddenTopics
 	if since {
 		parts |= source.PartLogEndOffsets

@@ -80,7 +80,7 @@ func Groups(s *snapshot.Snapshot, f Filter) GroupsView {
 			if !f.matchTopicName(o.Topic) {
 				continue
 			}
-			r.Offsets = append(r.Offsets, OffsetRow(o))
+			r.Offsets = append(r.Offsets, OffsetRow{Topic: o.Topic, Partition: o.Partition, Committed: o.Committed, Latest: o.Latest, Lag: o.Lag})
 			if o.Lag < 0 {
 				r.LagUnknown++
 			} else {
