@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/checks"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
@@ -14,6 +16,7 @@ import (
 
 func newTriageCmd(app *App, conn *ConnOptions) *cobra.Command {
 	var replay ReplayOptions
+	var sample time.Duration
 	cmd := &cobra.Command{
 		Use:   "triage",
 		Short: "Run every check once: what is broken, how bad, and which runbook to open",
@@ -29,45 +32,73 @@ answer a request, data that could not be read) is never a pass: when some
 checks could not run and nothing at warning or above was found, the status
 is UNKNOWN (exit 3), and the report names each check and why. Exit 3 also
 means the cluster could not be reached at all. Checks that need input you
-did not give (offsets going backwards needs --since) are listed as not
-asked for and do not change the status.`,
+did not give (offsets going backwards needs --since, consumer lag trends
+need --sample) are listed as not asked for and do not change the status.
+
+With --sample DURATION, triage samples the consumer groups, offsets and
+last stable offsets five times over DURATION before its full snapshot, and
+judges every group's lag over that window (Burrow's rules: lag growing,
+stalled, stopped, rewound), rebalances, how old the oldest unconsumed
+record is and how long until retention deletes it, and hanging
+transactions. The command then takes DURATION plus its usual time.`,
 		Example: `  kafka-runbook triage -b kafka1:9092
-  kafka-runbook triage -o json | jq -r '.findings[] | select(.severity=="critical") | .code'`,
+  kafka-runbook triage -o json | jq -r '.findings[] | select(.severity=="critical") | .code'
+  kafka-runbook triage --sample 30s       # also judge consumer lag over 30 seconds`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if replay.From != "" {
+				if sample != 0 {
+					return exitcode.Usagef("drop --sample: a replay judges trends over the bundle's own snapshots",
+						"--sample samples a live cluster; it cannot be used with --from")
+				}
 				return evidenceReplayTriage(app, conn, &replay)
 			}
-			return runTriage(cmd.Context(), app, conn, &replay)
+			return runTriage(cmd.Context(), app, conn, &replay, sample)
 		},
 	}
+	cmd.Flags().DurationVar(&sample, "sample", 0, "also sample consumer groups over this long (e.g. 30s) and judge lag, rebalances and hanging transactions over the window")
 	replay.bindSince(cmd)
 	replay.bindReplay(cmd)
 	return cmd
 }
 
-func runTriage(ctx context.Context, app *App, conn *ConnOptions, replay *ReplayOptions) error {
+func runTriage(ctx context.Context, app *App, conn *ConnOptions, replay *ReplayOptions, sample time.Duration) error {
 	ropts, err := conn.renderOptions(app.IO)
 	if err != nil {
 		return err
+	}
+	if sample != 0 && (sample < minSample || sample > maxSample) {
+		return exitcode.Usagef("use e.g. --sample 30s", "--sample must be between %s and %s, got %s", minSample, maxSample, sample)
 	}
 	prev, err := replay.since()
 	if err != nil {
 		return err
 	}
-	snap, err := conn.collectOnce(ctx, app, triage.Parts(prev != nil), nil)
+	window, err := sampleWindow(ctx, app, conn, sample)
+	if err != nil {
+		return err
+	}
+	parts := triage.Parts(prev != nil)
+	if sample > 0 {
+		parts = triage.SampledParts(prev != nil)
+	}
+	snap, err := conn.collectOnce(ctx, app, parts, nil)
 	if err != nil {
 		return err
 	}
 	if err := sameCluster(prev, snap, replay.Since); err != nil {
 		return err
 	}
-	return writeTriage(app, ropts, snap, prev)
+	return writeReport(app, ropts, triage.BuildFrom(checks.Input{Snap: snap, Previous: prev, Window: window}))
 }
 
 // writeTriage renders the triage of a snapshot and ends with its verdict.
 func writeTriage(app *App, ropts render.Options, snap, prev *snapshot.Snapshot) error {
-	report := triage.Build(snap, prev)
+	return writeReport(app, ropts, triage.Build(snap, prev))
+}
+
+// writeReport renders a triage report and ends with its verdict.
+func writeReport(app *App, ropts render.Options, report triage.Report) error {
 	if err := render.View(app.IO.Out, ropts, report); err != nil {
 		return fmt.Errorf("writing output: %w", err)
 	}
@@ -75,4 +106,50 @@ func writeTriage(app *App, ropts render.Options, snap, prev *snapshot.Snapshot) 
 		return &verdictError{code: code}
 	}
 	return nil
+}
+
+// The bounds of --sample: shorter gives no trend to judge; longer is a
+// watch (evidence watch), not a triage.
+const (
+	minSample     = time.Second
+	maxSample     = 10 * time.Minute
+	windowSamples = 4 // samples before the final snapshot
+)
+
+// sampleWindow takes the samples of triage --sample before its final
+// snapshot, evenly over d; none when d is 0. A sample that fails is left
+// out (the final snapshot says why the cluster did not answer).
+func sampleWindow(ctx context.Context, app *App, conn *ConnOptions, d time.Duration) ([]*snapshot.Snapshot, error) {
+	if d == 0 {
+		return nil, nil
+	}
+	if _, err := conn.connect(app); err != nil {
+		return nil, err // bad settings: say so now, not after the wait
+	}
+	fmt.Fprintf(app.IO.Err, "Sampling consumer groups for %s (%d samples)...\n", d, windowSamples+1)
+	every := d / windowSamples
+	var window []*snapshot.Snapshot
+	for i := range windowSamples {
+		if i > 0 {
+			if err := sleepCtx(ctx, every); err != nil {
+				return nil, err
+			}
+		}
+		if s, err := conn.collectOnce(ctx, app, triage.SampleParts, nil); err == nil {
+			window = append(window, s)
+		}
+	}
+	return window, sleepCtx(ctx, every)
+}
+
+// sleepCtx waits d, or returns early with ctx's error.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -120,3 +120,37 @@ func TestSinceRefusesAnotherCluster(t *testing.T) {
 		t.Errorf("triage --since a bundle of this cluster: exit 3: %s", stderr)
 	}
 }
+
+// TestTriageSampleTakesAWindow: --sample samples before the final snapshot
+// and says over how many samples and how long the trends were judged;
+// --sample with --from, or out of bounds, is refused with a hint.
+func TestTriageSampleTakesAWindow(t *testing.T) {
+	addr := demoCluster(t)
+	out, stderr, code := run(t, nil, "triage", "-b", addr, "-o", "json", "--sample", "1s")
+	if code == 3 && !strings.Contains(out, `"status"`) {
+		t.Fatalf("triage --sample: exit 3: %s", stderr)
+	}
+	var rep struct {
+		Window *struct {
+			Samples    int   `json:"samples"`
+			DurationMS int64 `json:"duration_ms"`
+		} `json:"window"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("triage JSON: %v", err)
+	}
+	if rep.Window == nil || rep.Window.Samples != 5 || rep.Window.DurationMS < 900 {
+		t.Errorf("window %+v, want 5 samples over about 1s", rep.Window)
+	}
+	if !strings.Contains(stderr, "Sampling consumer groups for 1s") {
+		t.Errorf("stderr does not say it samples: %q", stderr)
+	}
+	for _, args := range [][]string{
+		{"triage", "-b", addr, "--sample", "10ms"},
+		{"triage", "--from", "x", "--sample", "5s"},
+	} {
+		if _, stderr, code := run(t, nil, args...); code != 3 || !strings.Contains(stderr, "Hint:") {
+			t.Errorf("%v: exit %d, %q; want 3 with a hint", args, code, stderr)
+		}
+	}
+}

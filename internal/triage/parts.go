@@ -31,3 +31,18 @@ func Parts(since bool) source.Parts {
 	}
 	return parts
 }
+
+// SampleParts is what each sample of triage --sample reads for the checks
+// that judge a trend: committed offsets against both ends of the log, the
+// last stable offset, and who is in each group (members for classic groups,
+// epochs for consumer-protocol ones), so lag, rewinds, rebalances and
+// hanging transactions can be told over time.
+const SampleParts = source.PartGroupOffsets | source.PartGroupMembers | source.PartGroupTypes | source.PartOffsets |
+	source.PartLastStableOffsets
+
+// SampledParts is what the last sample of triage --sample reads: everything
+// triage reads, plus the trend parts and how old the oldest unconsumed
+// record is, and the open transactions that may hold consumers back.
+func SampledParts(since bool) source.Parts {
+	return Parts(since) | SampleParts | source.PartTimeLag | source.PartTransactions
+}

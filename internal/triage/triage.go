@@ -52,11 +52,28 @@ type Report struct {
 	Unevaluated []checks.Unevaluated    `json:"unevaluated"`
 	// Skipped are checks that did not apply to what was asked (no --since).
 	Skipped []checks.Unevaluated `json:"skipped"`
+	// Window says over how many samples and how long the trend checks
+	// judged; absent for a single snapshot.
+	Window *Window `json:"window,omitempty"`
+}
+
+// Window is the span of samples a report's trend checks judged.
+type Window struct {
+	Samples    int       `json:"samples"`
+	From       time.Time `json:"from"`
+	DurationMS int64     `json:"duration_ms"`
 }
 
 // Build runs every check on snap (and prev, when given).
 func Build(snap, prev *snapshot.Snapshot) Report {
-	res := checks.Run(checks.Input{Snap: snap, Previous: prev}, nil)
+	return BuildFrom(checks.Input{Snap: snap, Previous: prev})
+}
+
+// BuildFrom runs every check on in: a snapshot, an earlier one for
+// --since, and the samples of a window for the checks that judge a trend.
+func BuildFrom(in checks.Input) Report {
+	snap := in.Snap
+	res := checks.Run(in, nil)
 	r := Report{
 		SchemaVersion: SchemaVersion,
 		Cluster:       clusterOf(snap),
@@ -69,6 +86,10 @@ func Build(snap, prev *snapshot.Snapshot) Report {
 	}
 	if r.Errors == nil {
 		r.Errors = []snapshot.CollectError{}
+	}
+	if len(in.Window) > 0 {
+		first := in.Window[0].TakenAt
+		r.Window = &Window{Samples: len(in.Window) + 1, From: first, DurationMS: snap.TakenAt.Sub(first).Milliseconds()}
 	}
 	// With --bootstrap-controller alone and every broker down, the quorum
 	// is still evidence: nothing was evaluated only when neither answered.
@@ -108,6 +129,10 @@ func (r Report) Tables() []render.Table {
 	}
 	if r.Summary.NextRunbook != "" {
 		head.Notes = append(head.Notes, fmt.Sprintf("Next: kafka-runbook run %s", r.Summary.NextRunbook))
+	}
+	if w := r.Window; w != nil {
+		head.Notes = append(head.Notes, fmt.Sprintf("Trends judged over %d samples in %s.", w.Samples,
+			(time.Duration(w.DurationMS) * time.Millisecond).Round(100*time.Millisecond)))
 	}
 	return []render.Table{head, r.findingsTable()}
 }
