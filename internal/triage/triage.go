@@ -132,7 +132,7 @@ func (r Report) Tables() []render.Table {
 	}
 	if w := r.Window; w != nil {
 		head.Notes = append(head.Notes, fmt.Sprintf("Trends judged over %d samples in %s.", w.Samples,
-			(time.Duration(w.DurationMS) * time.Millisecond).Round(100*time.Millisecond)))
+			(time.Duration(w.DurationMS)*time.Millisecond).Round(100*time.Millisecond)))
 	}
 	return []render.Table{head, r.findingsTable()}
 }
