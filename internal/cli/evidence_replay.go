@@ -6,9 +6,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/checks"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/evidence"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
+	"github.com/kafka-runbook/kafka-runbook/internal/triage"
 	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
@@ -194,5 +196,5 @@ func evidenceReplayTriage(app *App, conn *ConnOptions, r *ReplayOptions) error {
 	if prev == nil {
 		prev = rec.Previous
 	}
-	return writeTriage(app, ropts, rec.Snap, prev)
+	return writeReport(app, ropts, triage.BuildFrom(checks.Input{Snap: rec.Snap, Previous: prev, Window: rec.Window}))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
@@ -23,6 +24,9 @@ type Recording struct {
 	From string
 	// Bundle is the bundle it came from, nil for a plain snapshot file.
 	Bundle *Bundle
+	// Window is the bundle's snapshots recorded shortly before Snap (within
+	// TrendWindow), oldest first, for the checks that judge a trend.
+	Window []*snapshot.Snapshot
 }
 
 // LoadRecording reads a bundle directory or a single snapshot file. In a
@@ -85,7 +89,36 @@ func (b *Bundle) recording(at time.Time) (*Recording, error) {
 		}
 		r.Previous = first
 	}
+	if r.Window, err = b.window(refs[:pick], snap.TakenAt); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// TrendWindow is how far back a replay looks for the samples the trend
+// checks (consumer lag, rebalances) judge, and WindowSamples how many of
+// the newest it takes.
+const (
+	TrendWindow   = 15 * time.Minute
+	WindowSamples = 10
+)
+
+// window loads the snapshots recorded within TrendWindow before t, the
+// newest WindowSamples of them, oldest first.
+func (b *Bundle) window(before []SnapshotRef, t time.Time) ([]*snapshot.Snapshot, error) {
+	var out []*snapshot.Snapshot
+	for i := len(before) - 1; i >= 0 && len(out) < WindowSamples; i-- {
+		if t.Sub(before[i].Time) > TrendWindow {
+			break
+		}
+		s, err := b.LoadSnapshot(before[i].Path)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	slices.Reverse(out)
+	return out, nil
 }
 
 // ReadSnapshotFile decodes one snapshot document; problems are an *Error.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/checks"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/triage"
@@ -147,12 +148,15 @@ type watcher struct {
 	events, metrics *journal
 	res             WatchResult
 	first, last     *snapshot.Snapshot // first and last good snapshots
-	lastStored      *snapshot.Snapshot
-	storedAt        time.Time
-	pending         bool   // something changed since the last stored snapshot
-	failing         bool   // the last poll could not collect
-	newFiles        []File // written, not yet in the manifest
-	names           map[string]bool
+	// recent are the last good polls before last, oldest first, at most
+	// WindowSamples: the window the final triage judges trends over.
+	recent     []*snapshot.Snapshot
+	lastStored *snapshot.Snapshot
+	storedAt   time.Time
+	pending    bool   // something changed since the last stored snapshot
+	failing    bool   // the last poll could not collect
+	newFiles   []File // written, not yet in the manifest
+	names      map[string]bool
 }
 
 func (w *watcher) now() time.Time { return w.opts.Now().UTC() }
@@ -215,6 +219,12 @@ func (w *watcher) poll(ctx context.Context) error {
 		diff := Diff(w.last, snap, w.opts.Diff)
 		changed = len(diff) > 0
 		evs = append(evs, diff...)
+	}
+	if w.last != nil {
+		w.recent = append(w.recent, w.last)
+		if len(w.recent) > WindowSamples {
+			w.recent = w.recent[1:]
+		}
 	}
 	w.last = snap
 	if err := w.appendMetrics(Measure(snap)); err != nil {
@@ -335,7 +345,7 @@ func (w *watcher) finish() error {
 	}
 	if w.last != nil {
 		snap, prev := ReplayPair(w.first, w.last)
-		errs = append(errs, w.writeFindings(triage.Build(snap, prev)))
+		errs = append(errs, w.writeFindings(triage.BuildFrom(checks.Input{Snap: snap, Previous: prev, Window: w.recent})))
 	}
 	stopped := w.now()
 	w.res.Stopped = stopped
