@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
@@ -44,11 +45,14 @@ type GroupRow struct {
 	MemberCount     int   `json:"member_count"`
 	// TotalLag sums the lag of partitions where it is known;
 	// LagUnknown counts the others, so a total is never silently partial.
-	TotalLag   int64                  `json:"total_lag"`
-	LagUnknown int                    `json:"lag_unknown"`
-	Error      string                 `json:"error"`
-	Members    []snapshot.GroupMember `json:"members"`
-	Offsets    []OffsetRow            `json:"offsets"`
+	TotalLag int64 `json:"total_lag"`
+	// MaxTimeLagMS is how old the oldest record the group has not consumed
+	// is, over its partitions (ms); -1 when not read for any lagging one.
+	MaxTimeLagMS int64                  `json:"max_time_lag_ms"`
+	LagUnknown   int                    `json:"lag_unknown"`
+	Error        string                 `json:"error"`
+	Members      []snapshot.GroupMember `json:"members"`
+	Offsets      []OffsetRow            `json:"offsets"`
 }
 
 // OffsetRow is a group's position on one partition.
@@ -60,6 +64,9 @@ type OffsetRow struct {
 	Latest int64 `json:"latest"`
 	// Lag is Latest-Committed, -1 when either is unknown.
 	Lag int64 `json:"lag"`
+	// TimeLagMS is how old the next record the group will read is (ms,
+	// when the snapshot was taken): 0 with no lag, -1 when not read.
+	TimeLagMS int64 `json:"time_lag_ms"`
 }
 
 // Groups builds the groups view. Groups filters by id; Topics keeps only
@@ -74,13 +81,16 @@ func Groups(s *snapshot.Snapshot, f Filter) GroupsView {
 		r := GroupRow{
 			Group: g.ID, Type: g.Type, State: g.State, ProtocolType: g.ProtocolType, Epoch: g.Epoch, Coordinator: g.Coordinator,
 			CoordinatorLive: c.isLive(g.Coordinator), MemberCount: len(g.Members), Error: g.Error,
-			Members: nonNil(g.Members), Offsets: []OffsetRow{},
+			Members: nonNil(g.Members), Offsets: []OffsetRow{}, MaxTimeLagMS: -1,
 		}
 		for _, o := range g.Offsets {
 			if !f.matchTopicName(o.Topic) {
 				continue
 			}
-			r.Offsets = append(r.Offsets, OffsetRow{Topic: o.Topic, Partition: o.Partition, Committed: o.Committed, Latest: o.Latest, Lag: o.Lag})
+			row := OffsetRow{Topic: o.Topic, Partition: o.Partition, Committed: o.Committed, Latest: o.Latest, Lag: o.Lag,
+				TimeLagMS: timeLag(s, o)}
+			r.Offsets = append(r.Offsets, row)
+			r.MaxTimeLagMS = max(r.MaxTimeLagMS, row.TimeLagMS)
 			if o.Lag < 0 {
 				r.LagUnknown++
 			} else {
@@ -105,7 +115,7 @@ func (v GroupsView) Tables() []render.Table {
 		Title: fmt.Sprintf("Consumer groups (%d of %d)", len(v.Groups), v.Total),
 		Columns: []render.Column{
 			{Name: "Group"}, {Name: "Type"}, {Name: "State"}, num("Members"), {Name: "Coordinator"},
-			num("Partitions"), num("Total lag"), {Name: "Error", Wrap: true},
+			num("Partitions"), num("Total lag"), num("Oldest unread"), {Name: "Error", Wrap: true},
 		},
 		Rows:     [][]string{},
 		Empty:    "no consumer groups match",
@@ -114,7 +124,7 @@ func (v GroupsView) Tables() []render.Table {
 	offsets := render.Table{
 		Title: "Committed offsets",
 		Columns: []render.Column{
-			{Name: "Group"}, {Name: "Topic"}, num("Partition"), num("Committed"), num("Latest"), num("Lag"),
+			{Name: "Group"}, {Name: "Topic"}, num("Partition"), num("Committed"), num("Latest"), num("Lag"), num("Time lag"),
 		},
 		Rows:  [][]string{},
 		Empty: "no committed offsets",
@@ -122,7 +132,8 @@ func (v GroupsView) Tables() []render.Table {
 	groups := topK(v.Groups, rowsShown(v.limit), worseGroup)
 	for _, g := range groups {
 		sum.Rows = append(sum.Rows, []string{
-			g.Group, words.OrDash(g.Type), g.State, itoa(g.MemberCount), v.coordinator(g.Coordinator), itoa(len(g.Offsets)), totalLag(g), g.Error,
+			g.Group, words.OrDash(g.Type), g.State, itoa(g.MemberCount), v.coordinator(g.Coordinator), itoa(len(g.Offsets)), totalLag(g),
+			age(g.MaxTimeLagMS), g.Error,
 		})
 	}
 	if n := limitNote(len(groups), len(v.Groups), "groups", "errors then most lag first"); n != "" {
@@ -142,7 +153,7 @@ func (v GroupsView) Tables() []render.Table {
 	for _, r := range shown {
 		o := r.o
 		offsets.Rows = append(offsets.Rows, []string{
-			r.g.Group, o.Topic, itoa(int(o.Partition)), render.Int(o.Committed), render.Int(o.Latest), render.Int(o.Lag),
+			r.g.Group, o.Topic, itoa(int(o.Partition)), render.Int(o.Committed), render.Int(o.Latest), render.Int(o.Lag), age(o.TimeLagMS),
 		})
 	}
 	if n := limitNote(len(shown), len(all), "committed offsets", "most lag first"); n != "" {
@@ -155,7 +166,7 @@ func (v GroupsView) Tables() []render.Table {
 		return []render.Table{sum}
 	}
 	if len(v.Groups) <= summariseAbove {
-		return []render.Table{sum, offsets}
+		return []render.Table{sum, v.membersTable(), offsets}
 	}
 	return []render.Table{v.perCoordinator(), v.perTopic(all), sum, offsets}
 }
@@ -295,4 +306,43 @@ func totalLag(g GroupRow) string {
 		return fmt.Sprintf("%s (+%d unknown)", s, g.LagUnknown)
 	}
 	return s
+}
+
+// timeLag is how old the record at the committed offset was when the
+// snapshot was taken: 0 without lag, -1 when its timestamp was not read.
+func timeLag(s *snapshot.Snapshot, o snapshot.GroupOffset) int64 {
+	switch {
+	case o.Lag == 0:
+		return 0
+	case o.NextTimestampMillis <= 0 || s.TakenAt.IsZero():
+		return -1
+	}
+	return max(s.TakenAt.UnixMilli()-o.NextTimestampMillis, 0)
+}
+
+// age renders a time lag: "-" when unknown, "0s" with no lag.
+func age(ms int64) string {
+	if ms < 0 {
+		return "-"
+	}
+	return (time.Duration(ms) * time.Millisecond).Round(time.Second).String()
+}
+
+// membersTable lists who consumes for each listed group: the client ids
+// and hosts to look at, and how many partitions each owns.
+func (v GroupsView) membersTable() render.Table {
+	num := func(name string) render.Column { return render.Column{Name: name, Align: render.AlignRight} }
+	t := render.Table{Title: "Members",
+		Columns: []render.Column{{Name: "Group"}, {Name: "Member"}, {Name: "Client id"}, {Name: "Host"}, num("Partitions"), num("Epoch")},
+		Rows:    [][]string{}, Empty: "no group has members"}
+	for _, g := range v.Groups {
+		for _, m := range g.Members {
+			epoch := "-"
+			if m.Epoch > 0 {
+				epoch = itoa(int(m.Epoch))
+			}
+			t.Rows = append(t.Rows, []string{g.Group, m.ID, m.ClientID, m.Host, itoa(len(m.Assignment)), epoch})
+		}
+	}
+	return t
 }
