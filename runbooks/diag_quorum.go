@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
@@ -14,49 +13,44 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
-// quorumSnapshot takes a snapshot with the quorum and runs the quorum check
-// (and broker health, whose findings explain the observers).
-func quorumSnapshot(ctx context.Context, env *Env) (*snapshot.Snapshot, checks.Result, error) {
-	return snapshotAndChecks(ctx, env, source.PartQuorum, "controller-quorum", "broker-health")
-}
-
-// quorumCodes keeps the quorum's findings: broker health is context here.
-func quorumCodes(fs []findings.Finding) []findings.Finding {
-	var out []findings.Finding
-	for _, f := range fs {
-		switch f.Code {
-		case findings.ControllerQuorumUnavailable, findings.ControllerVoterDown, findings.ControllerVoterLagging, findings.BrokerMetadataLagging:
-			out = append(out, f)
+// quorumStep takes the snapshot every quorum step starts from and keeps
+// the quorum's findings, for which codes says (broker health is only
+// context here). done is true when there is no KRaft quorum to look at:
+// out then says why and the step has nothing more to do.
+func quorumStep(ctx context.Context, env *Env, codes ...string) (out Outcome, done bool, err error) {
+	snap, res, err := snapshotAndChecks(ctx, env, source.PartQuorum, "controller-quorum", "broker-health")
+	if err != nil {
+		return Outcome{}, true, err
+	}
+	out = Outcome{Snapshot: snap, Unevaluated: res.Unevaluated}
+	for _, f := range res.Findings {
+		if slices.Contains(codes, f.Code) {
+			out.Findings = append(out.Findings, f)
 		}
 	}
-	return out
-}
-
-// notKRaft ends a step on a cluster without a quorum to look at: ZooKeeper,
-// or a snapshot that has none (the check's skip says which).
-func notKRaft(out Outcome, res checks.Result) (Outcome, bool) {
 	for _, s := range res.Skipped {
 		if s.Check == "controller-quorum" {
 			out.Skipped = append(out.Skipped, s)
 			out.Verdict = "No KRaft quorum to look at: " + s.Reason + "."
-			return out, true
+			return out, true, nil
 		}
 	}
-	return out, false
+	return out, false, nil
 }
+
+// quorumCodes are the quorum's own findings.
+var quorumCodes = []string{findings.ControllerQuorumUnavailable, findings.ControllerVoterDown,
+	findings.ControllerVoterLagging, findings.BrokerMetadataLagging}
 
 // quorumStatus shows the leader and each voter, and whether a majority
 // follows the leader.
 func quorumStatus(ctx context.Context, env *Env) (Outcome, error) {
-	snap, res, err := quorumSnapshot(ctx, env)
-	if err != nil {
-		return Outcome{}, err
+	out, done, err := quorumStep(ctx, env, quorumCodes...)
+	if done {
+		return out, err
 	}
-	out := Outcome{Snapshot: snap, Findings: quorumCodes(res.Findings), Unevaluated: res.Unevaluated}
+	snap := out.Snapshot
 	out.Actions = quorumToolActions(env, snap)
-	if o, done := notKRaft(out, res); done {
-		return o, nil
-	}
 	tbl := Table{Title: "Controller voters", Columns: []string{"Voter", "Role", "Endpoint", "Last fetch", "Lag (records)", "State"},
 		Empty: "the quorum could not be described"}
 	q := snap.Quorum
@@ -69,7 +63,7 @@ func quorumStatus(ctx context.Context, env *Env) (Outcome, error) {
 		return out, nil
 	}
 	down := voterStates(out.Findings)
-	now := quorumClock(q)
+	now := q.Now()
 	endpoints := quorumEndpoints(q)
 	for _, v := range q.Voters {
 		role := "follower"
@@ -80,7 +74,7 @@ func quorumStatus(ctx context.Context, env *Env) (Outcome, error) {
 		if state == "-" {
 			state = "fetching"
 		}
-		tbl.Add(itoa(v.ID), role, words.OrDash(endpoints[v.ID]), fetchAgo(v.LastFetchMillis, now), lagOf(v, q), state)
+		tbl.Add(itoa(v.ID), role, words.OrDash(endpoints[v.ID]), words.Ago(v.LastFetchMillis, now, "unknown"), lagOf(v, q), state)
 	}
 	out.Tables = []Table{tbl}
 	majority := len(q.Voters)/2 + 1
@@ -101,19 +95,11 @@ func quorumStatus(ctx context.Context, env *Env) (Outcome, error) {
 
 // quorumBrokers shows each broker's place in the metadata log.
 func quorumBrokers(ctx context.Context, env *Env) (Outcome, error) {
-	snap, res, err := quorumSnapshot(ctx, env)
-	if err != nil {
-		return Outcome{}, err
+	out, done, err := quorumStep(ctx, env, findings.BrokerMetadataLagging)
+	if done {
+		return out, err
 	}
-	out := Outcome{Snapshot: snap, Unevaluated: res.Unevaluated}
-	for _, f := range res.Findings {
-		if f.Code == findings.BrokerMetadataLagging {
-			out.Findings = append(out.Findings, f)
-		}
-	}
-	if o, done := notKRaft(out, res); done {
-		return o, nil
-	}
+	snap := out.Snapshot
 	tbl := Table{Title: "Brokers in the metadata log", Columns: []string{"Broker", "Broker state", "Log end", "Lag (records)", "Last fetch"},
 		Empty: "no broker follows the metadata log"}
 	q := snap.Quorum
@@ -122,12 +108,12 @@ func quorumBrokers(ctx context.Context, env *Env) (Outcome, error) {
 		out.Verdict = "The controller quorum did not answer: where brokers stand in the metadata log is unknown."
 		return out, nil
 	}
-	now := quorumClock(q)
+	now := q.Now()
 	states := checks.States(snap)
 	observed := map[int32]bool{}
 	for _, o := range q.Observers {
 		observed[o.ID] = true
-		tbl.Add(itoa(o.ID), states[o.ID].String(), itoa(o.LogEndOffset), lagOf(o, q), fetchAgo(o.LastFetchMillis, now))
+		tbl.Add(itoa(o.ID), states[o.ID].String(), itoa(o.LogEndOffset), lagOf(o, q), words.Ago(o.LastFetchMillis, now, "unknown"))
 	}
 	var absent []int32
 	for _, b := range snap.Brokers {
@@ -165,14 +151,11 @@ func quorumBrokers(ctx context.Context, env *Env) (Outcome, error) {
 
 // quorumRecover says which voters to bring back, in what order.
 func quorumRecover(ctx context.Context, env *Env) (Outcome, error) {
-	snap, res, err := quorumSnapshot(ctx, env)
-	if err != nil {
-		return Outcome{}, err
+	out, done, err := quorumStep(ctx, env, quorumCodes...)
+	if done {
+		return out, err
 	}
-	out := Outcome{Snapshot: snap, Findings: quorumCodes(res.Findings), Unevaluated: res.Unevaluated}
-	if o, done := notKRaft(out, res); done {
-		return o, nil
-	}
+	snap := out.Snapshot
 	q := snap.Quorum
 	down := voterStates(out.Findings)
 	var missing []int32
@@ -217,14 +200,11 @@ func quorumRecover(ctx context.Context, env *Env) (Outcome, error) {
 // quorumVerify checks that the quorum is whole: a leader, every voter
 // caught up, every broker following.
 func quorumVerify(ctx context.Context, env *Env) (Outcome, error) {
-	snap, res, err := quorumSnapshot(ctx, env)
-	if err != nil {
-		return Outcome{}, err
+	out, done, err := quorumStep(ctx, env, quorumCodes...)
+	if done {
+		return out, err
 	}
-	out := Outcome{Snapshot: snap, Findings: quorumCodes(res.Findings), Unevaluated: res.Unevaluated}
-	if o, done := notKRaft(out, res); done {
-		return o, nil
-	}
+	snap := out.Snapshot
 	switch {
 	case len(out.Findings) > 0:
 		out.Verdict = fmt.Sprintf("Not yet: %s.", strings.TrimSuffix(out.Findings[0].Summary, "."))
@@ -250,7 +230,7 @@ func stoppedObservers(s *snapshot.Snapshot) []int32 {
 	if q == nil {
 		return nil
 	}
-	now := quorumClock(q)
+	now := q.Now()
 	states := checks.States(s)
 	var out []int32
 	for _, o := range q.Observers {
@@ -319,28 +299,9 @@ func quorumEndpoints(q *snapshot.Quorum) map[int32]string {
 	return out
 }
 
-// quorumClock is the leader's clock when it answered: the newest time it
-// reported.
-func quorumClock(q *snapshot.Quorum) int64 {
-	now := int64(-1)
-	for _, list := range [][]snapshot.QuorumReplica{q.Voters, q.Observers} {
-		for _, r := range list {
-			now = max(now, r.LastFetchMillis, r.LastCaughtUpMillis)
-		}
-	}
-	return now
-}
-
-func fetchAgo(t, now int64) string {
-	if t < 0 || now < 0 {
-		return "unknown"
-	}
-	return (time.Duration(now-t) * time.Millisecond).Round(100*time.Millisecond).String() + " ago"
-}
-
 func lagOf(r snapshot.QuorumReplica, q *snapshot.Quorum) string {
-	if r.LogEndOffset < 0 || q.HighWatermark < 0 {
-		return "?"
+	if lag := q.Lag(r); lag >= 0 {
+		return itoa(lag)
 	}
-	return itoa(max(q.HighWatermark-r.LogEndOffset, 0))
+	return "?"
 }

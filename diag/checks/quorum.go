@@ -8,6 +8,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // quorumSilentAfter is how long a voter or observer may go without fetching
@@ -86,7 +87,7 @@ func judgeQuorum(s *snapshot.Snapshot, r *Reporter) {
 		})
 		return
 	}
-	now := quorumNow(q)
+	now := q.Now()
 	majority := len(q.Voters)/2 + 1
 	var down []snapshot.QuorumReplica
 	for _, v := range q.Voters {
@@ -138,7 +139,7 @@ func voterLagging(q *snapshot.Quorum, v snapshot.QuorumReplica, now int64, alive
 		Evidence: map[string]any{"voter": v.ID, "log_end_offset": v.LogEndOffset, "high_watermark": q.HighWatermark,
 			"last_caught_up_ms": v.LastCaughtUpMillis, "behind_for_ms": since(v.LastCaughtUpMillis, now)}}
 	f.Summary = fmt.Sprintf("controller voter %d fetches but is %d records behind the quorum's high watermark and last caught up %s",
-		v.ID, max(q.HighWatermark-v.LogEndOffset, 0), agoText(v.LastCaughtUpMillis, now))
+		v.ID, q.Lag(v), agoText(v.LastCaughtUpMillis, now))
 	if alive <= majority {
 		f.Severity = findings.Critical
 		f.Summary += "; the quorum has no voter to spare"
@@ -162,24 +163,11 @@ func observersLagging(s *snapshot.Snapshot, now int64, r *Reporter) {
 		r.Add(findings.Finding{
 			Code: findings.BrokerMetadataLagging, Broker: findings.Int32(o.ID),
 			Summary: fmt.Sprintf("broker %d answers clients but last fetched the metadata log %s and is %d records behind: it serves stale metadata",
-				o.ID, agoText(o.LastFetchMillis, now), max(s.Quorum.HighWatermark-o.LogEndOffset, 0)),
+				o.ID, agoText(o.LastFetchMillis, now), s.Quorum.Lag(o)),
 			Evidence: map[string]any{"log_end_offset": o.LogEndOffset, "high_watermark": s.Quorum.HighWatermark,
 				"last_fetch_ms": o.LastFetchMillis, "last_caught_up_ms": o.LastCaughtUpMillis},
 		})
 	}
-}
-
-// quorumNow is the leader's clock at the time of the answer: the newest
-// fetch time it reported (its own entry carries its current time), so no
-// clock of ours is compared with the leader's.
-func quorumNow(q *snapshot.Quorum) int64 {
-	now := int64(-1)
-	for _, list := range [][]snapshot.QuorumReplica{q.Voters, q.Observers} {
-		for _, v := range list {
-			now = max(now, v.LastFetchMillis, v.LastCaughtUpMillis)
-		}
-	}
-	return now
 }
 
 func silent(v snapshot.QuorumReplica, now int64) bool {
@@ -204,12 +192,7 @@ func silentFor(t, now int64) string {
 	return fmt.Sprintf("for %s", (time.Duration(now-t) * time.Millisecond).Round(100*time.Millisecond))
 }
 
-func agoText(t, now int64) string {
-	if t < 0 {
-		return "never (as far as the leader knows)"
-	}
-	return fmt.Sprintf("%s ago", (time.Duration(now-t) * time.Millisecond).Round(100*time.Millisecond))
-}
+func agoText(t, now int64) string { return words.Ago(t, now, "never (as far as the leader knows)") }
 
 func replicaIDs(rs []snapshot.QuorumReplica) []int32 {
 	out := make([]int32, 0, len(rs))

@@ -122,3 +122,26 @@ func (t Topic) Config(name string) (ConfigValue, bool) {
 
 // Online reports whether the partition has a leader.
 func (p Partition) Online() bool { return p.Leader >= 0 }
+
+// Now is the quorum leader's clock when it answered (ms since the epoch):
+// the newest time it reported, its own entry carrying its current time.
+// Comparing replicas' fetch times with it needs no clock of ours. -1 when
+// no time was reported.
+func (q *Quorum) Now() int64 {
+	now := int64(-1)
+	for _, list := range [][]QuorumReplica{q.Voters, q.Observers} {
+		for _, r := range list {
+			now = max(now, r.LastFetchMillis, r.LastCaughtUpMillis)
+		}
+	}
+	return now
+}
+
+// Lag is how many records replica r is behind the quorum's high watermark,
+// -1 when either is unknown.
+func (q *Quorum) Lag(r QuorumReplica) int64 {
+	if r.LogEndOffset < 0 || q.HighWatermark < 0 {
+		return -1
+	}
+	return max(q.HighWatermark-r.LogEndOffset, 0)
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/internal/triage"
+	"github.com/kafka-runbook/kafka-runbook/internal/wait"
 )
 
 func newTriageCmd(app *App, conn *ConnOptions) *cobra.Command {
@@ -131,7 +132,7 @@ func sampleWindow(ctx context.Context, app *App, conn *ConnOptions, d time.Durat
 	var window []*snapshot.Snapshot
 	for i := range windowSamples {
 		if i > 0 {
-			if err := sleepCtx(ctx, every); err != nil {
+			if err := wait.For(ctx, every); err != nil {
 				return nil, err
 			}
 		}
@@ -139,17 +140,5 @@ func sampleWindow(ctx context.Context, app *App, conn *ConnOptions, d time.Durat
 			window = append(window, s)
 		}
 	}
-	return window, sleepCtx(ctx, every)
-}
-
-// sleepCtx waits d, or returns early with ctx's error.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return window, wait.For(ctx, every)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/triage"
+	"github.com/kafka-runbook/kafka-runbook/internal/wait"
 )
 
 // WatchOptions configures Watch. Collect, Interval and Out are required.
@@ -122,24 +123,9 @@ func (o *WatchOptions) defaults() error {
 	}
 	o.Now = nowFunc(o.Now)
 	if o.Sleep == nil {
-		o.Sleep = sleepCtx
+		o.Sleep = wait.For
 	}
 	return nil
-}
-
-// sleepCtx waits d, or returns ctx's error when it ends first.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // watcher is the state of one watch.

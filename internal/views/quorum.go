@@ -2,7 +2,6 @@ package views
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
@@ -69,7 +68,7 @@ func Quorum(s *snapshot.Snapshot, _ Filter) QuorumView {
 	}
 	v.Known, v.Via = true, q.Via
 	v.LeaderID, v.LeaderEpoch, v.HighWatermark = q.LeaderID, q.LeaderEpoch, q.HighWatermark
-	now := leaderNow(q)
+	now := q.Now()
 	endpoints := map[int32]string{}
 	for _, n := range q.Nodes {
 		endpoints[n.ID] = fmt.Sprintf("%s:%d", n.Host, n.Port)
@@ -94,10 +93,7 @@ func Quorum(s *snapshot.Snapshot, _ Filter) QuorumView {
 }
 
 func quorumNode(r snapshot.QuorumReplica, q *snapshot.Quorum, now int64, role string) QuorumNode {
-	n := QuorumNode{ID: r.ID, Role: role, LogEndOffset: r.LogEndOffset, Lag: -1, LastFetchAgoMS: -1, LastCaughtUpAgoMS: -1}
-	if r.LogEndOffset >= 0 && q.HighWatermark >= 0 {
-		n.Lag = max(q.HighWatermark-r.LogEndOffset, 0)
-	}
+	n := QuorumNode{ID: r.ID, Role: role, LogEndOffset: r.LogEndOffset, Lag: q.Lag(r), LastFetchAgoMS: -1, LastCaughtUpAgoMS: -1}
 	if r.LastFetchMillis >= 0 && now >= 0 {
 		n.LastFetchAgoMS = now - r.LastFetchMillis
 	}
@@ -105,18 +101,6 @@ func quorumNode(r snapshot.QuorumReplica, q *snapshot.Quorum, now int64, role st
 		n.LastCaughtUpAgoMS = now - r.LastCaughtUpMillis
 	}
 	return n
-}
-
-// leaderNow is the leader's clock when it answered: the newest time it
-// reported.
-func leaderNow(q *snapshot.Quorum) int64 {
-	now := int64(-1)
-	for _, list := range [][]snapshot.QuorumReplica{q.Voters, q.Observers} {
-		for _, r := range list {
-			now = max(now, r.LastFetchMillis, r.LastCaughtUpMillis)
-		}
-	}
-	return now
 }
 
 // Tables returns the status and the replication of every voter and observer.
@@ -146,7 +130,7 @@ func (v QuorumView) Tables() []render.Table {
 		Rows:    [][]string{}, Empty: "no replica reported"}
 	for _, n := range append(append([]QuorumNode{}, v.Voters...), v.Observers...) {
 		repl.Rows = append(repl.Rows, []string{render.Int(n.ID), n.Role, render.Int(n.LogEndOffset), render.Int(n.Lag),
-			ago(n.LastFetchAgoMS), ago(n.LastCaughtUpAgoMS), words.OrDash(n.Endpoint)})
+			words.Ago(0, n.LastFetchAgoMS, "?"), words.Ago(0, n.LastCaughtUpAgoMS, "?"), words.OrDash(n.Endpoint)})
 	}
 	repl.Notes = []string{"Times are by the quorum leader's clock: how long before it answered."}
 	return []render.Table{status, repl}
@@ -158,11 +142,4 @@ func idsOf(nodes []QuorumNode) string {
 		ids[i] = n.ID
 	}
 	return "[" + words.JoinIDs(ids, ",") + "]"
-}
-
-func ago(ms int64) string {
-	if ms < 0 {
-		return "?"
-	}
-	return (time.Duration(ms) * time.Millisecond).Round(time.Millisecond).String() + " ago"
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Plural is a count with its noun: "1 partition", "3 partitions".
@@ -60,4 +61,13 @@ func Sample(names []string, max int) string {
 		return strings.Join(names, ", ")
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(names[:max], ", "), len(names)-max)
+}
+
+// Ago is how long before now (both ms since the epoch) t was, to a tenth
+// of a second: "1.5s ago"; unknown when either is negative.
+func Ago(t, now int64, unknown string) string {
+	if t < 0 || now < 0 {
+		return unknown
+	}
+	return (time.Duration(now-t) * time.Millisecond).Round(100*time.Millisecond).String() + " ago"
 }
