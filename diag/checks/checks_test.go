@@ -405,3 +405,21 @@ func TestOfflinePartitionSaysWhatBringsItBack(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigHygieneDuringAReassignment: the replica a reassignment adds is
+// not the topic's replication factor yet, so an RF 2 topic still has its
+// configuration findings while a third replica is being added.
+func TestConfigHygieneDuringAReassignment(t *testing.T) {
+	snap := cluster(func(s *snapshot.Snapshot) {
+		tp := topic("moving", 2, "2", [][]int32{{1, 2}})
+		tp.Partitions[0].Replicas = []int32{1, 2, 3}
+		tp.ReplicationFactor = 3 // as Metadata's replica lists make it
+		s.Topics = append(s.Topics, tp)
+		s.Reassignments = []snapshot.Reassignment{{Topic: "moving", Partition: 0, Replicas: []int32{1, 2, 3}, AddingReplicas: []int32{3}}}
+	})
+	got := codes(Run(Input{Snap: snap}, Named("topic-config", "replication")))
+	want := []string{"LOW_REPLICATION_FACTOR moving", "MIN_ISR_TOO_LOW moving", "REASSIGNMENT_IN_PROGRESS moving/0"}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+}

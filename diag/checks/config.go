@@ -17,26 +17,31 @@ const recommendedRF = 3
 func topicConfigHygiene() Check {
 	return Check{
 		Name:  "topic-config",
-		Reads: []string{snapshot.SourceTopicConfigs},
+		Reads: []string{snapshot.SourceTopicConfigs, snapshot.SourceReassignments},
 		Codes: []string{findings.UncleanElectionEnabled, findings.LowReplicationFactor, findings.MinISRTooLow},
 		Run: func(in Input, r *Reporter) {
 			unknown := 0
+			rules := health.Of(in.Snap)
 			for _, t := range in.Snap.Topics {
 				if len(t.Partitions) == 0 {
 					continue
 				}
-				if t.ReplicationFactor < recommendedRF {
+				// A reassignment's replicas being added are not the topic's
+				// replication factor yet: judging with them would hide these
+				// findings while it runs.
+				rf := rules.ReplicationFactor(t)
+				if rf < recommendedRF {
 					r.Add(findings.Finding{
 						Code: findings.LowReplicationFactor, Topic: t.Name,
-						Summary:  fmt.Sprintf("topic %s has replication factor %d", t.Name, t.ReplicationFactor),
-						Evidence: map[string]any{"replication_factor": t.ReplicationFactor, "internal": t.Internal},
+						Summary:  fmt.Sprintf("topic %s has replication factor %d", t.Name, rf),
+						Evidence: map[string]any{"replication_factor": rf, "internal": t.Internal},
 					})
 				}
 				if t.Configs == nil {
 					unknown++
 					continue
 				}
-				checkTopicConfigs(r, t)
+				checkTopicConfigs(r, t, rf)
 			}
 			if unknown > 0 {
 				r.CannotEvaluate("configs of %d topic(s) could not be read", unknown)
@@ -45,7 +50,7 @@ func topicConfigHygiene() Check {
 	}
 }
 
-func checkTopicConfigs(r *Reporter, t snapshot.Topic) {
+func checkTopicConfigs(r *Reporter, t snapshot.Topic, rf int) {
 	if v, ok := t.Config("unclean.leader.election.enable"); ok && strings.EqualFold(v.Value, "true") {
 		r.Add(findings.Finding{
 			Code: findings.UncleanElectionEnabled, Topic: t.Name,
@@ -53,7 +58,7 @@ func checkTopicConfigs(r *Reporter, t snapshot.Topic) {
 			Evidence: map[string]any{"source": v.Source},
 		})
 	}
-	minISR, rf := health.MinISR(t), t.ReplicationFactor
+	minISR := health.MinISR(t)
 	switch {
 	case minISR < 0 || rf < 2:
 		return // unknown, or RF 1 which LOW_REPLICATION_FACTOR already names

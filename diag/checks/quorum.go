@@ -174,8 +174,13 @@ func silent(v snapshot.QuorumReplica, now int64) bool {
 	return v.LastFetchMillis < 0 || now-v.LastFetchMillis > quorumSilentAfter.Milliseconds()
 }
 
+// lagging is a replica that fetches (recently: a dead one whose last fetch
+// is only nearly stale must not read as lagging first) but has not caught
+// up for a while.
 func lagging(v snapshot.QuorumReplica, q *snapshot.Quorum, now int64) bool {
-	return v.LogEndOffset < q.HighWatermark && (v.LastCaughtUpMillis < 0 || now-v.LastCaughtUpMillis > quorumSilentAfter.Milliseconds())
+	fetching := v.LastFetchMillis >= 0 && now-v.LastFetchMillis <= quorumSilentAfter.Milliseconds()/2
+	return fetching && v.LogEndOffset < q.HighWatermark &&
+		(v.LastCaughtUpMillis < 0 || now-v.LastCaughtUpMillis > quorumSilentAfter.Milliseconds())
 }
 
 func since(t, now int64) int64 {

@@ -128,3 +128,16 @@ func TestVoterDownSaysWhatIsLeft(t *testing.T) {
 		t.Errorf("findings %+v", res.Findings)
 	}
 }
+
+// TestADyingVoterIsNotLaggingFirst: a voter killed 4.9 s ago last caught
+// up a moment before its last fetch; it is neither lagging nor (yet) down.
+func TestADyingVoterIsNotLaggingFirst(t *testing.T) {
+	snap := cluster(quorum(func(q *snapshot.Quorum) {
+		r := replica(q, 9)
+		r.LastFetchMillis, r.LastCaughtUpMillis, r.LogEndOffset = now-4_900, now-5_100, 490
+		q.LeaderID = 10
+	}))
+	if res := Run(Input{Snap: snap}, Named("controller-quorum")); len(res.Findings) != 0 {
+		t.Errorf("findings %+v, want none yet", res.Findings)
+	}
+}

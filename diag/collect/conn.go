@@ -224,10 +224,31 @@ func (c *conn) fail(err error) {
 // request runs one request on a lane of cn under the earlier of ctx's
 // deadline and timeout (see call).
 func request[T any](ctx context.Context, timeout time.Duration, cn *conn, fn func(b *sarama.Broker) (T, error)) (T, error) {
+	if cn.isBroken() {
+		// Not sent: say why in the words of the first failure, not
+		// sarama's "not connected", so nobody chases a network problem.
+		var zero T
+		return zero, errEarlierTimeout
+	}
 	b := cn.acquire(ctx)
 	v, err := call(ctx, timeout, b, func() (T, error) { return fn(b) })
+	if err != nil && cn.isBroken() && !errors.Is(err, context.DeadlineExceeded) {
+		err = errEarlierTimeout // the lane was closed under it by another request's timeout
+	}
 	cn.release(b, err)
 	return v, err
+}
+
+// errEarlierTimeout is why a request to a broker was not sent, or failed
+// on a closed connection: an earlier request to it timed out in this
+// collection, and a hung broker costs one deadline, not one per request.
+var errEarlierTimeout = fmt.Errorf("not asked: an earlier request to this broker got no answer in time: %w", context.DeadlineExceeded)
+
+// isBroken reports whether a request to the broker timed out already.
+func (c *conn) isBroken() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.broken
 }
 
 // call runs one blocking sarama request under the earlier of ctx's deadline

@@ -114,6 +114,20 @@ func (c *Cluster) Adding(topic string, partition int32) []int32 {
 	return c.adding[snapshot.PartitionRef{Topic: topic, Partition: partition}]
 }
 
+// ReplicationFactor is the topic's replication factor as kafka-topics.sh
+// reports it: its partitions' largest replica count, not counting replicas
+// a reassignment is still adding.
+func (c *Cluster) ReplicationFactor(t snapshot.Topic) int {
+	rf := 0
+	for _, p := range t.Partitions {
+		rf = max(rf, len(p.Replicas)-len(c.Adding(t.Name, p.ID)))
+	}
+	if rf == 0 {
+		return t.ReplicationFactor
+	}
+	return rf
+}
+
 // Partition computes the state of partition p of topic t.
 func (c *Cluster) Partition(t snapshot.Topic, p snapshot.Partition) Partition {
 	rf := len(p.Replicas) - len(c.Adding(t.Name, p.ID))

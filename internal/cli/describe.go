@@ -31,7 +31,7 @@ type DescribeOptions struct {
 // consumer-protocol group (KIP-848) is described by the API that knows it.
 var describeParts = map[string]source.Parts{
 	"brokers":    source.PartQuorum,
-	"topics":     source.PartConfigs | source.PartHiddenTopics,
+	"topics":     source.PartConfigs | source.PartReassignments | source.PartHiddenTopics,
 	"partitions": source.PartConfigs | source.PartOffsets | source.PartReassignments | source.PartHiddenTopics,
 	"groups":     source.PartGroups | source.PartGroupTypes,
 	"logdirs":    source.PartLogDirs,

@@ -75,10 +75,7 @@ func Topics(s *snapshot.Snapshot, f Filter) TopicsView {
 // topicRow summarises topic t and reports whether any of its partitions
 // passes the state filters.
 func (c *cluster) topicRow(t snapshot.Topic, f Filter) (TopicRow, bool) {
-	rf := t.ReplicationFactor
-	if rf == 0 && len(t.Partitions) > 0 {
-		rf = len(t.Partitions[0].Replicas)
-	}
+	rf := c.ReplicationFactor(t)
 	r := TopicRow{
 		Name: t.Name, Internal: t.Internal, Partitions: len(t.Partitions), ReplicationFactor: rf,
 		MinISR: health.MinISR(t), Error: t.Error,
