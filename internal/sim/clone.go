@@ -11,6 +11,15 @@ func (s *Scenario) clone() *Scenario {
 	c := *s
 	c.ExpectedFindings = slices.Clone(s.ExpectedFindings)
 	c.ControllerID = clonePtr(s.ControllerID)
+	if s.Quorum != nil {
+		q := *s.Quorum
+		q.Leader, q.Voters = clonePtr(q.Leader), slices.Clone(q.Voters)
+		for i := range q.Voters {
+			v := &q.Voters[i]
+			v.Lag, v.LastFetch, v.LastCaughtUp = clonePtr(v.Lag), clonePtr(v.LastFetch), clonePtr(v.LastCaughtUp)
+		}
+		c.Quorum = &q
+	}
 	c.BrokerConfigs = maps.Clone(s.BrokerConfigs)
 	c.Brokers = slices.Clone(s.Brokers)
 	for i := range c.Brokers {

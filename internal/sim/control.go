@@ -13,11 +13,14 @@ import (
 type handler func(w *world, node int32, req kmsg.Request) kmsg.Response
 
 // installControls routes every request kind whose answer depends on
-// replication state, liveness or group membership to the world. kfake still
-// answers the rest (ApiVersions, FindCoordinator, OffsetFetch, Fetch, ...)
-// from its real data.
+// replication state, liveness, group membership or the controller quorum
+// to the world, and adds DescribeQuorum to ApiVersions. kfake still
+// answers the rest (FindCoordinator, OffsetFetch, Fetch, ...) from its
+// real data.
 func (c *Cluster) installControls() {
 	for key, h := range map[kmsg.Key]handler{
+		kmsg.ApiVersions:                c.api.handle,
+		kmsg.DescribeQuorum:             handleDescribeQuorum,
 		kmsg.Metadata:                   handleMetadata,
 		kmsg.DescribeCluster:            handleDescribeCluster,
 		kmsg.DescribeTopicPartitions:    handleDescribeTopicPartitions,

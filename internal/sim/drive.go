@@ -107,6 +107,7 @@ func (c *Cluster) RunInjects(ctx context.Context, start time.Time, speed float64
 // scales partition sizes with the records they now hold.
 func (w *world) carry(prev *world) {
 	w.recordBase = prev.recordBase
+	w.quorum.carry(prev.quorum)
 	for _, b := range w.brokers {
 		if pb := prev.byID[b.id]; pb != nil {
 			b.host, b.port = pb.host, pb.port

@@ -14,6 +14,7 @@ import (
 func (s *Scenario) states() ([]*Scenario, []Problem) {
 	cur := s.clone()
 	cur.Injects = nil
+	cur.settleQuorum()
 	for i := range cur.Topics {
 		materialize(&cur.Topics[i], cur.Brokers)
 	}
@@ -22,6 +23,7 @@ func (s *Scenario) states() ([]*Scenario, []Problem) {
 	var problems []Problem
 	for i := range s.Injects {
 		next := cur.clone()
+		next.Quorum.forgetSilence()
 		in := &s.Injects[i]
 		prefix := fmt.Sprintf("injects[%d] (at %s)", i, in.At.D())
 		ps := next.apply(in)
@@ -117,6 +119,9 @@ func (s *Scenario) apply(in *Inject) []Problem {
 	add := func(field, format string, args ...any) {
 		ps = append(ps, Problem{Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
+	if in.Quorum != nil {
+		ps = append(ps, s.changeQuorum(in.Quorum)...)
+	}
 	for j, bc := range in.Brokers {
 		f := fmt.Sprintf("brokers[%d]", j)
 		b := s.broker(bc.ID)
@@ -126,6 +131,9 @@ func (s *Scenario) apply(in *Inject) []Problem {
 		}
 		if bc.State != "" {
 			was := b.State
+			if live(was) != live(bc.State) && s.Quorum.leader() < 0 {
+				add(f+".state", "%s to %s needs the active controller (to fence or register it), but the quorum has no leader; a broker that dies now stays registered: unreachable", was, bc.State)
+			}
 			b.State = bc.State
 			s.controllerReacts(b.ID, was, bc.State)
 		}

@@ -23,6 +23,8 @@ type world struct {
 	groupByID  map[string]*groupInfo
 	// views are the brokers whose own metadata differs from the cluster's.
 	views map[int32]*viewInfo
+	// quorum is the KRaft controller quorum DescribeQuorum describes.
+	quorum *quorumInfo
 	// recordBase is the timestamp the newest record of every partition
 	// precedes by recordInterval; see recordTimestamp.
 	recordBase int64
@@ -143,6 +145,7 @@ func newWorld(sc *Scenario, now time.Time) *world {
 		w.addGroup(g)
 	}
 	w.addViews(sc)
+	w.quorum = newQuorum(sc, now)
 	return w
 }
 

@@ -53,6 +53,9 @@ type Scenario struct {
 	// ControllerID is the broker Metadata names as controller. In KRaft that
 	// is a random live broker, so nil means the lowest up broker.
 	ControllerID *int32 `yaml:"controller_id,omitempty"`
+	// Quorum is the KRaft controller quorum, served in DescribeQuorum; nil
+	// means one healthy controller leading (see defaultQuorum).
+	Quorum *Quorum `yaml:"quorum,omitempty"`
 	// BrokerConfigs are server.properties values shared by every broker,
 	// served as STATIC_BROKER_CONFIG.
 	BrokerConfigs map[string]string `yaml:"broker_configs,omitempty"`

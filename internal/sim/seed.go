@@ -36,6 +36,9 @@ func (c *Cluster) seed(ctx context.Context, w *world, node0 string) error {
 			return fmt.Errorf("sim: seeding: %w", err)
 		}
 	}
+	if c.api, err = readAPIVersions(ctx, cl); err != nil {
+		return fmt.Errorf("sim: %w", err)
+	}
 	return nil
 }
 
