@@ -12,8 +12,10 @@ import (
 // simulated cluster is always KRaft.
 type Quorum struct {
 	// Leader is the active controller: a voter id, or -1 when the quorum
-	// has no leader. Nil means what an election would give: the lowest up
-	// voter while a majority of voters is up or lagging, else -1.
+	// has no leader (brokers then have no controller to forward
+	// DescribeQuorum to, and answer REQUEST_TIMED_OUT). Nil means what an
+	// election would give: the lowest up voter while a majority of voters
+	// is up or lagging, else -1.
 	Leader *int32 `yaml:"leader,omitempty"`
 	// LeaderEpoch is the leader's epoch; 0 means 1. An inject that changes
 	// the leader bumps it.

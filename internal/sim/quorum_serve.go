@@ -142,16 +142,27 @@ func carryMembers(ms, prev []*quorumMember, hwBase, prevBase int64) {
 
 // handleDescribeQuorum answers for the metadata log as the quorum leader
 // would, whichever broker is asked: a broker forwards DescribeQuorum to the
-// active controller. With no leader the simulator still answers, with
-// leader -1; see playbooks/FORMAT.md for what Kafka itself does then.
+// active controller.
 func handleDescribeQuorum(w *world, _ int32, kreq kmsg.Request) kmsg.Response {
 	return w.quorum.answer(kreq.(*kmsg.DescribeQuorumRequest), time.Now())
 }
 
+// noLeaderMessage is the ErrorMessage (v2) of a DescribeQuorum the quorum
+// could not answer.
+const noLeaderMessage = "the request could not be forwarded to the active controller: the quorum has no leader"
+
 // answer builds the DescribeQuorum response at now; kmsg drops what the
 // request's version lacks (v1 adds the times, v2 the voters' endpoints).
+// Without a leader there is no controller to forward to: a Kafka broker
+// answers REQUEST_TIMED_OUT once its forwarding gives up
+// (request.timeout.ms), which the simulator answers at once, so that a
+// drill does not wait 30 seconds per command.
 func (q *quorumInfo) answer(req *kmsg.DescribeQuorumRequest, now time.Time) *kmsg.DescribeQuorumResponse {
 	resp := req.ResponseKind().(*kmsg.DescribeQuorumResponse)
+	if q.leader < 0 {
+		resp.ErrorCode, resp.ErrorMessage = kerr.RequestTimedOut.Code, kmsg.StringPtr(noLeaderMessage)
+		return resp
+	}
 	for _, rt := range req.Topics {
 		st := kmsg.NewDescribeQuorumResponseTopic()
 		st.Topic = rt.Topic
@@ -189,12 +200,10 @@ func (q *quorumInfo) partition(now time.Time) kmsg.DescribeQuorumResponseTopicPa
 	return p
 }
 
-// replica is one member's state as the leader reports it. Without a leader
-// nobody keeps the times, so they are -1 (unknown); the log end offsets
-// are where each member stopped.
+// replica is one member's state as the leader reports it.
 func (q *quorumInfo) replica(m *quorumMember, now time.Time) kmsg.DescribeQuorumResponseTopicPartitionReplicaState {
 	s := kmsg.NewDescribeQuorumResponseTopicPartitionReplicaState()
-	s.ReplicaID, s.LastFetchTimestamp, s.LastCaughtUpTimestamp = m.id, -1, -1
+	s.ReplicaID = m.id
 	hw := q.hw(now)
 	if m.fetching {
 		s.LogEndOffset = hw - m.lag
@@ -202,8 +211,7 @@ func (q *quorumInfo) replica(m *quorumMember, now time.Time) kmsg.DescribeQuorum
 		s.LogEndOffset = max(q.hwBase-m.lagBase, 0)
 	}
 	switch {
-	case q.leader < 0:
-	case m.id == q.leader && m.fetching:
+	case m.id == q.leader:
 		// The leader's own entry carries its clock: the reference every
 		// other time is read against.
 		s.LastFetchTimestamp, s.LastCaughtUpTimestamp = now.UnixMilli(), now.UnixMilli()
