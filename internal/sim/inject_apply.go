@@ -122,30 +122,8 @@ func (s *Scenario) apply(in *Inject) []Problem {
 	if in.Quorum != nil {
 		ps = append(ps, s.changeQuorum(in.Quorum)...)
 	}
-	for j, bc := range in.Brokers {
-		f := fmt.Sprintf("brokers[%d]", j)
-		b := s.broker(bc.ID)
-		if b == nil {
-			add(f+".id", "unknown broker id %d", bc.ID)
-			continue
-		}
-		if bc.State != "" {
-			was := b.State
-			if live(was) != live(bc.State) && s.Quorum.leader() < 0 {
-				add(f+".state", "%s to %s needs the active controller (to fence or register it), but the quorum has no leader; a broker that dies now stays registered: unreachable", was, bc.State)
-			}
-			b.State = bc.State
-			s.controllerReacts(b.ID, was, bc.State)
-		}
-		if bc.View != nil {
-			b.View = bc.View
-		}
-		if bc.ClearView {
-			b.View = nil
-		}
-		if bc.LogDirs != nil {
-			b.LogDirs = bc.LogDirs
-		}
+	for j := range in.Brokers {
+		ps = append(ps, s.changeBroker(fmt.Sprintf("brokers[%d]", j), &in.Brokers[j])...)
 	}
 	if id := s.ControllerID; id != nil {
 		if b := s.broker(*id); b != nil && b.State != StateUp {
@@ -193,6 +171,36 @@ func (s *Scenario) apply(in *Inject) []Problem {
 				t.Configs[k] = *v
 			}
 		}
+	}
+	return ps
+}
+
+// changeBroker applies one broker change and what the controller does
+// about it. Fencing and registering need the active controller, so a
+// broker cannot change liveness while the quorum has no leader.
+func (s *Scenario) changeBroker(f string, bc *BrokerChange) []Problem {
+	b := s.broker(bc.ID)
+	if b == nil {
+		return []Problem{{Field: f + ".id", Msg: fmt.Sprintf("unknown broker id %d", bc.ID)}}
+	}
+	var ps []Problem
+	if bc.State != "" {
+		was := b.State
+		if live(was) != live(bc.State) && s.Quorum.leader() < 0 {
+			ps = append(ps, Problem{Field: f + ".state", Msg: fmt.Sprintf("%s to %s needs the active controller (to fence or register it), "+
+				"but the quorum has no leader; a broker that dies now stays registered: unreachable", was, bc.State)})
+		}
+		b.State = bc.State
+		s.controllerReacts(b.ID, was, bc.State)
+	}
+	if bc.View != nil {
+		b.View = bc.View
+	}
+	if bc.ClearView {
+		b.View = nil
+	}
+	if bc.LogDirs != nil {
+		b.LogDirs = bc.LogDirs
 	}
 	return ps
 }

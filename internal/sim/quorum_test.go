@@ -43,15 +43,7 @@ func TestQuorumSectionErrors(t *testing.T) {
 		{"unknown field", `"ctl-a:9093", state: up}`, `"ctl-a:9093", state: up, role: leader}`, "field role not found"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if !strings.Contains(quorumYAML, tc.from) {
-				t.Fatalf("edit %q does not apply", tc.from)
-			}
-			_, err := Parse("v.yaml", []byte(strings.Replace(quorumYAML, tc.from, tc.to, 1)))
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v, want %q", err, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantEditError(t, quorumYAML, tc.from, tc.to, tc.want) })
 	}
 	if _, err := Parse("v.yaml", []byte(baseYAML+"quorum: {voters: []}\n")); err == nil || !strings.Contains(err.Error(), "quorum.voters: at least one voter is required") {
 		t.Errorf("no voters: %v", err)
@@ -226,15 +218,7 @@ func TestQuorumInjectErrors(t *testing.T) {
 			"injects[0] (at 1m0s).brokers[0].state: up to down needs the active controller"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if !strings.Contains(lostAndRegainedYAML, tc.from) {
-				t.Fatalf("edit %q does not apply", tc.from)
-			}
-			_, err := Parse("v.yaml", []byte(strings.Replace(lostAndRegainedYAML, tc.from, tc.to, 1)))
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v, want %q", err, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantEditError(t, lostAndRegainedYAML, tc.from, tc.to, tc.want) })
 	}
 }
 
@@ -280,5 +264,18 @@ func TestBrokersOfferDescribeQuorum(t *testing.T) {
 	if resp.Version != describeQuorumMax || p.LeaderID != 100 || len(p.CurrentVoters) != 3 || len(p.Observers) != 3 || len(resp.Nodes) != 3 {
 		t.Errorf("v%d: leader %d, %d voters, %d observers, %d nodes; want v2, 100, 3, 3, 3",
 			resp.Version, p.LeaderID, len(p.CurrentVoters), len(p.Observers), len(resp.Nodes))
+	}
+}
+
+// wantEditError parses doc with its first from replaced by to and wants an
+// error containing want.
+func wantEditError(t *testing.T, doc, from, to, want string) {
+	t.Helper()
+	if !strings.Contains(doc, from) {
+		t.Fatalf("edit %q does not apply", from)
+	}
+	_, err := Parse("v.yaml", []byte(strings.Replace(doc, from, to, 1)))
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want %q", err, want)
 	}
 }
