@@ -42,6 +42,7 @@ func (s *Scenario) clone() *Scenario {
 			p := &t.Partitions[j]
 			p.Replicas, p.ISR, p.OfflineReplicas = slices.Clone(p.Replicas), slices.Clone(p.ISR), slices.Clone(p.OfflineReplicas)
 			p.AddingReplicas, p.RemovingReplicas = slices.Clone(p.AddingReplicas), slices.Clone(p.RemovingReplicas)
+			p.ELR, p.LastKnownELR = slices.Clone(p.ELR), slices.Clone(p.LastKnownELR)
 			p.Leader, p.Offsets, p.Records, p.ReplicaLag = clonePtr(p.Leader), clonePtr(p.Offsets), clonePtr(p.Records), maps.Clone(p.ReplicaLag)
 		}
 	}

@@ -66,10 +66,10 @@ func (c *Cluster) fire(i int) (time.Time, error) {
 }
 
 // servingLeader is the broker kfake makes leader: the leader, or for an
-// offline partition its last ISR member (whose listener refuses).
+// offline partition where it waits (whose listener refuses).
 func servingLeader(p *partInfo) int32 {
 	if p.leader < 0 {
-		return p.isr[0]
+		return p.lastHolder()
 	}
 	return p.leader
 }

@@ -77,6 +77,10 @@ type PartitionChange struct {
 	// usual way to say "producers kept writing".
 	Produced   *int64          `yaml:"produced,omitempty"`
 	ReplicaLag map[int32]int64 `yaml:"replica_lag"`
+	// ELR and LastKnownELR replace the eligible leader replicas; [] clears
+	// them. The controller's own reactions do not move replicas into them.
+	ELR          []int32 `yaml:"elr"`
+	LastKnownELR []int32 `yaml:"last_known_elr"`
 }
 
 // GroupChange changes one consumer group's state and member count.

@@ -233,6 +233,12 @@ func (s *Scenario) changePartition(f string, pc *PartitionChange) []Problem {
 	if pc.ReplicaLag != nil {
 		p.ReplicaLag = maps.Clone(pc.ReplicaLag)
 	}
+	if pc.ELR != nil {
+		p.ELR = slices.Clone(pc.ELR)
+	}
+	if pc.LastKnownELR != nil {
+		p.LastKnownELR = slices.Clone(pc.LastKnownELR)
+	}
 	if pc.Earliest != nil || pc.Latest != nil || pc.Produced != nil {
 		earliest, latest := p.bounds()
 		if pc.Earliest != nil {
@@ -295,6 +301,15 @@ func rejoin(s *Scenario, p *Partition, id int32) {
 	delete(p.ReplicaLag, id)
 	p.OfflineReplicas = slices.DeleteFunc(slices.Clone(p.OfflineReplicas), func(r int32) bool { return r == id })
 	if p.Leader != nil && *p.Leader == -1 {
+		if len(p.ISR) == 0 && slices.Contains(p.ELR, id) {
+			// An eligible leader replica holds every committed record:
+			// it is elected alone, the others rejoin as they catch up.
+			l := id
+			p.Leader, p.ISR = &l, []int32{id}
+			p.LeaderEpoch++
+			p.ELR = slices.DeleteFunc(slices.Clone(p.ELR), func(r int32) bool { return r == id })
+			return
+		}
 		if !slices.Contains(p.ISR, id) {
 			return // an out-of-sync replica is not elected without an unclean election
 		}

@@ -59,6 +59,7 @@ type partInfo struct {
 	adding, removing []int32
 	earliest, latest int64
 	replicaLag       map[int32]int64
+	elr, lastKnown   []int32 // eligible leader replicas (KIP-966)
 	// size is the partition's bytes as kfake stored them.
 	size int64
 }
@@ -166,6 +167,7 @@ func (w *world) topic(t *Topic, brokers []Broker) *topicInfo {
 			replicas: slices.Clone(p.Replicas), isr: slices.Clone(p.ISR),
 			adding: slices.Clone(p.AddingReplicas), removing: slices.Clone(p.RemovingReplicas),
 			replicaLag: maps.Clone(p.ReplicaLag),
+			elr:        slices.Clone(p.ELR), lastKnown: slices.Clone(p.LastKnownELR),
 		}
 		pi.earliest, pi.latest = p.bounds()
 		pi.offline = w.offline(p.Replicas, p.OfflineReplicas)
@@ -220,6 +222,18 @@ func (w *world) partition(topic string, p int32) *partInfo {
 		return nil
 	}
 	return t.parts[p]
+}
+
+// lastHolder is where an offline partition waits: its last ISR member,
+// else its first eligible leader replica, last known one or replica. kfake
+// serves Fetch from it, and its listener refuses.
+func (p *partInfo) lastHolder() int32 {
+	for _, ids := range [][]int32{p.isr, p.elr, p.lastKnown, p.replicas} {
+		if len(ids) > 0 {
+			return ids[0]
+		}
+	}
+	return -1
 }
 
 // hosts reports whether broker id holds a replica of the partition.

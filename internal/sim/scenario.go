@@ -175,6 +175,13 @@ type Partition struct {
 	// OfflineReplicas are replicas on live brokers whose log directory
 	// failed; replicas on down and fenced brokers are added to them.
 	OfflineReplicas []int32 `yaml:"offline_replicas,omitempty"`
+	// ELR are the eligible leader replicas (KIP-966): replicas out of the
+	// ISR that still hold every committed record, so one can lead again
+	// without loss. LastKnownELR are former ones whose shutdown was
+	// unclean. Either lets the ISR be empty (with no leader); nil means
+	// none, as on a cluster without ELR. Served in DescribeTopicPartitions.
+	ELR          []int32 `yaml:"elr,omitempty"`
+	LastKnownELR []int32 `yaml:"last_known_elr,omitempty"`
 }
 
 // Offsets is a partition's log start offset and high watermark.
