@@ -57,8 +57,9 @@ type Voter struct {
 	// State is required in a scenario.
 	State VoterState `yaml:"state,omitempty"`
 	// Lag is how many records the voter's log end offset trails the high
-	// watermark: required when lagging; when down, its lag when it stopped
-	// fetching (default: the no-op records appended since).
+	// watermark: required when lagging; when down, how far behind it is
+	// when the state begins (default: the no-op records appended since its
+	// last fetch), growing while a leader appends more.
 	Lag *int64 `yaml:"lag,omitempty"`
 	// LastFetch is how long ago it last fetched from the leader: when down
 	// default defaultSilence, when lagging default followerFetchAgo.
@@ -88,8 +89,8 @@ const (
 	// replica that stopped fetching falls behind by the minute.
 	noOpEvery = 500 * time.Millisecond
 	// followerFetchAgo is how long ago a healthy follower last fetched:
-	// followers fetch continuously, each fetch waiting at most
-	// controller.quorum.fetch.timeout.ms / 2 for new records.
+	// followers fetch continuously, each request waiting a fraction of a
+	// second for new records.
 	followerFetchAgo = 200 * time.Millisecond
 	// fetchTimeout is controller.quorum.fetch.timeout.ms: a voter that has
 	// not fetched for this long starts an election, so a lagging voter
@@ -107,14 +108,12 @@ const (
 )
 
 // defaultQuorum is one healthy controller leading, with an id no broker
-// has: the quorum of a scenario that says nothing about it.
+// has (100, or the next free one): the quorum of a scenario that says
+// nothing about it.
 func defaultQuorum(brokers []Broker) *Quorum {
 	id := int32(defaultVoterID)
-	for _, b := range brokers {
-		if b.ID == id {
-			id = slices.MaxFunc(brokers, func(a, b Broker) int { return int(a.ID - b.ID) }).ID + 1
-			break
-		}
+	for slices.ContainsFunc(brokers, func(b Broker) bool { return b.ID == id }) {
+		id++
 	}
 	return &Quorum{Voters: []Voter{{ID: id, State: VoterUp}}}
 }

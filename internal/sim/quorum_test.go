@@ -51,15 +51,14 @@ func TestQuorumSectionErrors(t *testing.T) {
 }
 
 // TestDefaultQuorum: a scenario without a quorum section has one voter
-// leading, 100 or, when a broker has that id, one above the highest
-// broker id.
+// leading, 100 or, when brokers have that id, the next id none has.
 func TestDefaultQuorum(t *testing.T) {
 	for _, tc := range []struct {
 		brokers string
 		want    int32
 	}{
 		{"{id: 1, state: up}", 100},
-		{"{id: 100, state: up}\n  - {id: 7, state: up}", 101},
+		{"{id: 100, state: up}\n  - {id: 7, state: up}\n  - {id: 101, state: up}", 102},
 	} {
 		sc, err := Parse("v.yaml", []byte("schema_version: 1\nname: v\ntitle: t\nexpected_findings: []\nbrokers:\n  - "+tc.brokers+
 			"\ntopics: [{name: t, partition_count: 1, replication_factor: 1}]\n"))
