@@ -3,45 +3,31 @@ package sim
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// elrYAML has an offline partition whose ISR emptied while eligible leader
-// replicas kept it recoverable (KIP-966): broker 3 is an eligible leader
-// replica, broker 2 a last known one.
-const elrYAML = `schema_version: 1
-name: elr
-title: eligible leader replicas
-expected_findings: [OFFLINE_PARTITION]
-brokers:
-  - {id: 1, state: up}
-  - {id: 2, state: down}
-  - {id: 3, state: down}
-topics:
-  - name: t
-    partitions:
-      - {partition: 0, replicas: [2, 3], isr: [], elr: [3], last_known_elr: [2], leader: -1, leader_epoch: 4, records: 10}
-      - {partition: 1, replicas: [1, 2], isr: [1], leader: 1, records: 10}
-injects:
-  - at: 1m
-    brokers: [{id: 3, state: up}]
-    expect: []
-`
+// elrYAML is baseYAML with t/0 offline: its ISR emptied while eligible
+// leader replicas kept it recoverable (KIP-966), broker 3 an eligible
+// leader replica and broker 2 a last known one.
+var elrYAML = strings.NewReplacer(
+	"{id: 2, state: up}", "{id: 2, state: down}",
+	partLine, "{partition: 0, replicas: [2, 3], isr: [], elr: [3], last_known_elr: [2], leader: -1, leader_epoch: 4, records: 10}\n"+
+		"      - {partition: 1, replicas: [1, 2], isr: [1], leader: 1, records: 10}",
+).Replace(baseYAML) + "injects:\n  - at: 1m\n    brokers: [{id: 3, state: up}]\n    expect: []\n"
 
 func TestELRErrors(t *testing.T) {
-	for _, tc := range []struct{ name, from, to, want string }{
+	wantEditErrors(t, elrYAML, []editCase{
 		{"empty isr without elr", "isr: [], elr: [3], last_known_elr: [2]", "isr: []", "partitions[0].isr: must not be empty"},
 		{"elr not a replica", "elr: [3]", "elr: [1]", "partitions[0].elr: broker 1 is not in replicas [2 3]"},
 		{"elr in the isr", "isr: [], elr: [3]", "isr: [3], elr: [3]", "partitions[0].elr: broker 3 is in the ISR"},
 		{"live eligible replica without a leader", "{id: 3, state: down}", "{id: 3, state: hung}",
 			"partitions[0].leader: -1 but eligible leader replica 3 is hung; the controller would have elected it"},
 		{"leader with an empty isr", "leader: -1, leader_epoch: 4", "leader: 3, leader_epoch: 4", "partitions[0].leader: broker 3 is not in isr []"},
-	} {
-		t.Run(tc.name, func(t *testing.T) { wantEditError(t, elrYAML, tc.from, tc.to, tc.want) })
-	}
+	})
 }
 
 // TestELRServedAndElected: DescribeTopicPartitions gives the partition's

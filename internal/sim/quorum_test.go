@@ -25,7 +25,7 @@ const quorumYAML = baseYAML + `quorum:
 `
 
 func TestQuorumSectionErrors(t *testing.T) {
-	cases := []struct{ name, from, to, want string }{
+	cases := []editCase{
 		{"leader not a voter", "  leader_epoch: 7", "  leader: 5\n  leader_epoch: 7", "quorum.leader: 5 is not a voter id"},
 		{"leader down", "  leader_epoch: 7", "  leader: 102\n  leader_epoch: 7", "quorum.leader: voter 102 is down; only an up voter leads"},
 		{"no leader with a majority", "  leader_epoch: 7", "  leader: -1\n  leader_epoch: 7",
@@ -42,9 +42,7 @@ func TestQuorumSectionErrors(t *testing.T) {
 		{"up with a lag", `"ctl-a:9093", state: up}`, `"ctl-a:9093", state: up, lag: 3}`, "quorum.voters[0]: an up voter is caught up"},
 		{"unknown field", `"ctl-a:9093", state: up}`, `"ctl-a:9093", state: up, role: leader}`, "field role not found"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { wantEditError(t, quorumYAML, tc.from, tc.to, tc.want) })
-	}
+	wantEditErrors(t, quorumYAML, cases)
 	if _, err := Parse("v.yaml", []byte(baseYAML+"quorum: {voters: []}\n")); err == nil || !strings.Contains(err.Error(), "quorum.voters: at least one voter is required") {
 		t.Errorf("no voters: %v", err)
 	}
@@ -208,7 +206,7 @@ func TestInjectLosesAndRegainsTheLeader(t *testing.T) {
 }
 
 func TestQuorumInjectErrors(t *testing.T) {
-	cases := []struct{ name, from, to, want string }{
+	cases := []editCase{
 		{"unknown voter", "[{id: 101, state: down}]", "[{id: 105, state: down}]", "injects[0] (at 1m0s).quorum.voters[0].id: unknown voter id 105"},
 		{"bad state", "[{id: 101, state: down}]", "[{id: 101, state: gone}]", `injects[0].quorum.voters[0].state: "gone" is not one of`},
 		{"leader not a voter", "quorum: {voters: [{id: 101, state: down}]}", "quorum: {leader: 3}",
@@ -216,9 +214,7 @@ func TestQuorumInjectErrors(t *testing.T) {
 		{"fencing without a leader", "    expect: []\n  - at: 2m", "    brokers: [{id: 2, state: down}]\n    expect: []\n  - at: 2m",
 			"injects[0] (at 1m0s).brokers[0].state: up to down needs the active controller"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { wantEditError(t, lostAndRegainedYAML, tc.from, tc.to, tc.want) })
-	}
+	wantEditErrors(t, lostAndRegainedYAML, cases)
 }
 
 // TestBrokersOfferDescribeQuorum: every simulated broker lists
@@ -266,15 +262,22 @@ func TestBrokersOfferDescribeQuorum(t *testing.T) {
 	}
 }
 
-// wantEditError parses doc with its first from replaced by to and wants an
-// error containing want.
-func wantEditError(t *testing.T, doc, from, to, want string) {
+// editCase is one edit of a valid document and the error it must cause.
+type editCase struct{ name, from, to, want string }
+
+// wantEditErrors parses doc with each case's first from replaced by its to
+// and wants an error containing its want.
+func wantEditErrors(t *testing.T, doc string, cases []editCase) {
 	t.Helper()
-	if !strings.Contains(doc, from) {
-		t.Fatalf("edit %q does not apply", from)
-	}
-	_, err := Parse("v.yaml", []byte(strings.Replace(doc, from, to, 1)))
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Fatalf("error %v, want %q", err, want)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(doc, tc.from) {
+				t.Fatalf("edit %q does not apply", tc.from)
+			}
+			_, err := Parse("v.yaml", []byte(strings.Replace(doc, tc.from, tc.to, 1)))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+		})
 	}
 }
