@@ -35,7 +35,14 @@ func run(t *testing.T, env map[string]string, args ...string) (string, string, i
 // demoCluster serves the demo scenario for one test.
 func demoCluster(t *testing.T) string {
 	t.Helper()
-	sc, err := sim.Load(playbooks.FS(), demoScenario+".yaml")
+	c, _ := servePlaybook(t, demoScenario)
+	return strings.Join(c.Bootstrap(), ",")
+}
+
+// servePlaybook serves the embedded scenario name for one test.
+func servePlaybook(t *testing.T, name string) (*sim.Cluster, *sim.Scenario) {
+	t.Helper()
+	sc, err := sim.Load(playbooks.FS(), name+".yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +51,7 @@ func demoCluster(t *testing.T) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	return strings.Join(c.Bootstrap(), ",")
+	return c, sc
 }
 
 func TestTriageOnTheDemoIncident(t *testing.T) {
@@ -320,15 +327,7 @@ func TestRunBrokerFailureOnTheDemo(t *testing.T) {
 func TestEveryPlaybookShowsItsExpectedFindings(t *testing.T) {
 	for _, name := range playbooks.List() {
 		t.Run(name, func(t *testing.T) {
-			sc, err := sim.Load(playbooks.FS(), name+".yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := sim.Start(context.Background(), sc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
+			c, sc := servePlaybook(t, name)
 			out, stderr, code := run(t, nil, "triage", "-b", strings.Join(c.Bootstrap(), ","), "-o", "json")
 			if code == 3 {
 				t.Fatalf("could not evaluate: %s", stderr)

@@ -99,15 +99,7 @@ func TestEveryScenarioServesItsStateAndInjects(t *testing.T) {
 	for _, name := range playbooks.List() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			sc, err := sim.Load(playbooks.FS(), name+".yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := sim.Start(context.Background(), sc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
+			c, sc := servePlaybook(t, name)
 			check := func(stage string, want []string) {
 				if miss := missing(want, triageCodes(t, c)); len(miss) > 0 {
 					t.Errorf("%s: triage lacks %v", stage, miss)
@@ -161,5 +153,39 @@ func compareLeaders(t *testing.T, stage string, c *sim.Cluster) {
 	slices.Sort(wrong)
 	if len(wrong) > 0 {
 		t.Errorf("%s: kcat -L disagrees on %d leaders: %v", stage, len(wrong), wrong[:min(len(wrong), 5)])
+	}
+}
+
+// TestQuorumLostShowsItsRootCause: on quorum-lost's first state triage
+// names the lost quorum first (the runbook to open is controller-quorum,
+// not broker-failure), and once the quorum is back it warns about the
+// controller still missing.
+func TestQuorumLostShowsItsRootCause(t *testing.T) {
+	c, _ := servePlaybook(t, "quorum-lost")
+	out, _, code := run(t, nil, "triage", "-b", strings.Join(c.Bootstrap(), ","), "-o", "json", "--timeout", "3s")
+	var report struct {
+		Findings []struct{ Code, Severity string } `json:"findings"`
+		Summary  struct {
+			NextRunbook string `json:"next_runbook"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &report); err != nil {
+		t.Fatalf("triage JSON: %v", err)
+	}
+	quorum := ""
+	for _, f := range report.Findings {
+		if f.Code == "CONTROLLER_QUORUM_UNAVAILABLE" {
+			quorum = f.Severity
+		}
+	}
+	if quorum != "critical" || code != 2 || report.Summary.NextRunbook != "controller-quorum" {
+		t.Errorf("start: CONTROLLER_QUORUM_UNAVAILABLE %q, exit %d, next runbook %q; want critical, 2, controller-quorum",
+			quorum, code, report.Summary.NextRunbook)
+	}
+	if err := c.Fire(0); err != nil {
+		t.Fatal(err)
+	}
+	if got := triageCodes(t, c); got["CONTROLLER_QUORUM_UNAVAILABLE"] || !got["CONTROLLER_VOTER_DOWN"] {
+		t.Errorf("quorum back: codes %v, want CONTROLLER_VOTER_DOWN and the quorum available", got)
 	}
 }

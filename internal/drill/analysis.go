@@ -20,6 +20,12 @@ var reveals = map[string][]string{
 	"LOG_START_ADVANCED":       {"ListOffsets", "OffsetFetch"},
 	"DATA_LOSS":                {"ListOffsets"},
 	"LOG_DIR_OFFLINE":          {"DescribeLogDirs"},
+	// The quorum's codes come from DescribeQuorum; a lagging broker is
+	// judged against its state in Metadata too.
+	"CONTROLLER_QUORUM_UNAVAILABLE": {"DescribeQuorum"},
+	"CONTROLLER_VOTER_DOWN":         {"DescribeQuorum"},
+	"CONTROLLER_VOTER_LAGGING":      {"DescribeQuorum"},
+	"BROKER_METADATA_LAGGING":       {"Metadata", "DescribeQuorum"},
 }
 
 // perBrokerViews are the codes seen only by asking several brokers for

@@ -11,6 +11,15 @@ func (s *Scenario) clone() *Scenario {
 	c := *s
 	c.ExpectedFindings = slices.Clone(s.ExpectedFindings)
 	c.ControllerID = clonePtr(s.ControllerID)
+	if s.Quorum != nil {
+		q := *s.Quorum
+		q.Leader, q.Voters = clonePtr(q.Leader), slices.Clone(q.Voters)
+		for i := range q.Voters {
+			v := &q.Voters[i]
+			v.Lag, v.LastFetch, v.LastCaughtUp = clonePtr(v.Lag), clonePtr(v.LastFetch), clonePtr(v.LastCaughtUp)
+		}
+		c.Quorum = &q
+	}
 	c.BrokerConfigs = maps.Clone(s.BrokerConfigs)
 	c.Brokers = slices.Clone(s.Brokers)
 	for i := range c.Brokers {
@@ -33,6 +42,7 @@ func (s *Scenario) clone() *Scenario {
 			p := &t.Partitions[j]
 			p.Replicas, p.ISR, p.OfflineReplicas = slices.Clone(p.Replicas), slices.Clone(p.ISR), slices.Clone(p.OfflineReplicas)
 			p.AddingReplicas, p.RemovingReplicas = slices.Clone(p.AddingReplicas), slices.Clone(p.RemovingReplicas)
+			p.ELR, p.LastKnownELR = slices.Clone(p.ELR), slices.Clone(p.LastKnownELR)
 			p.Leader, p.Offsets, p.Records, p.ReplicaLag = clonePtr(p.Leader), clonePtr(p.Offsets), clonePtr(p.Records), maps.Clone(p.ReplicaLag)
 		}
 	}

@@ -20,6 +20,8 @@ type Cluster struct {
 	kc    *kfake.Cluster
 	gates map[int32]*gate
 	tap   *tapper
+	// api is the ApiVersions answer, kfake's with DescribeQuorum added.
+	api *apiVersions
 	// states are the starting state and the state after each inject.
 	states []*Scenario
 	// world is what the rewritten responses are built from; it is swapped

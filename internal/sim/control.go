@@ -13,11 +13,14 @@ import (
 type handler func(w *world, node int32, req kmsg.Request) kmsg.Response
 
 // installControls routes every request kind whose answer depends on
-// replication state, liveness or group membership to the world. kfake still
-// answers the rest (ApiVersions, FindCoordinator, OffsetFetch, Fetch, ...)
-// from its real data.
+// replication state, liveness, group membership or the controller quorum
+// to the world, and adds DescribeQuorum to ApiVersions. kfake still
+// answers the rest (FindCoordinator, OffsetFetch, Fetch, ...) from its
+// real data.
 func (c *Cluster) installControls() {
 	for key, h := range map[kmsg.Key]handler{
+		kmsg.ApiVersions:                c.api.handle,
+		kmsg.DescribeQuorum:             handleDescribeQuorum,
 		kmsg.Metadata:                   handleMetadata,
 		kmsg.DescribeCluster:            handleDescribeCluster,
 		kmsg.DescribeTopicPartitions:    handleDescribeTopicPartitions,
@@ -130,8 +133,8 @@ func handleDescribeCluster(w *world, _ int32, kreq kmsg.Request) kmsg.Response {
 	return resp
 }
 
-// handleDescribeTopicPartitions serves KIP-966's paginated topic listing;
-// ELR is off in every scenario, so the ELR lists stay empty.
+// handleDescribeTopicPartitions serves KIP-966's paginated topic listing,
+// with the eligible leader replicas a partition gives (empty when none).
 func handleDescribeTopicPartitions(w *world, node int32, kreq kmsg.Request) kmsg.Response {
 	req := kreq.(*kmsg.DescribeTopicPartitionsRequest)
 	resp := req.ResponseKind().(*kmsg.DescribeTopicPartitionsResponse)
@@ -180,7 +183,7 @@ func handleDescribeTopicPartitions(w *world, node int32, kreq kmsg.Request) kmsg
 			rp := kmsg.NewDescribeTopicPartitionsResponseTopicPartition()
 			rp.Partition, rp.LeaderID, rp.LeaderEpoch = p.id, p.leader, p.epoch
 			rp.Replicas, rp.ISR, rp.OfflineReplicas = p.replicas, p.isr, p.offline
-			rp.EligibleLeaderReplicas, rp.LastKnownELR = []int32{}, []int32{}
+			rp.EligibleLeaderReplicas, rp.LastKnownELR = nonNil(p.elr), nonNil(p.lastKnown)
 			rt.Partitions = append(rt.Partitions, rp)
 			emitted++
 		}

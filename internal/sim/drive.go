@@ -66,10 +66,10 @@ func (c *Cluster) fire(i int) (time.Time, error) {
 }
 
 // servingLeader is the broker kfake makes leader: the leader, or for an
-// offline partition its last ISR member (whose listener refuses).
+// offline partition where it waits (whose listener refuses).
 func servingLeader(p *partInfo) int32 {
 	if p.leader < 0 {
-		return p.isr[0]
+		return p.lastHolder()
 	}
 	return p.leader
 }
@@ -107,6 +107,7 @@ func (c *Cluster) RunInjects(ctx context.Context, start time.Time, speed float64
 // scales partition sizes with the records they now hold.
 func (w *world) carry(prev *world) {
 	w.recordBase = prev.recordBase
+	w.quorum.carry(prev.quorum)
 	for _, b := range w.brokers {
 		if pb := prev.byID[b.id]; pb != nil {
 			b.host, b.port = pb.host, pb.port

@@ -8,10 +8,10 @@ import (
 )
 
 // Inject is one timed change to the cluster during a drill: "at t+60s
-// broker 2 stops answering". Its parts apply in this order: broker state
-// changes (with what the controller then does on its own, see
-// applyController), the controller id, partition changes, group changes,
-// topic config changes. The state after every inject must be as valid as a
+// broker 2 stops answering". Its parts apply in this order: the controller
+// quorum, broker state changes (with what the controller then does on its
+// own, see controllerReacts), the controller id, partition changes, group
+// changes, topic config changes. The state after every inject must be as valid as a
 // starting state; Validate checks each one.
 type Inject struct {
 	// At is the time after the drill's start, as a Go duration ("90s",
@@ -20,6 +20,10 @@ type Inject struct {
 	// Say is one line telling the facilitator what just happened; the
 	// drill prints it when the inject fires and the report lists it.
 	Say string `yaml:"say,omitempty"`
+	// Quorum changes the controller quorum: voters going down or coming
+	// back, the leader lost or elected. It applies first, so one inject
+	// can restore the quorum and have its new leader fence a broker.
+	Quorum *QuorumChange `yaml:"quorum,omitempty"`
 	// ControllerID changes the controller Metadata names.
 	ControllerID *int32 `yaml:"controller_id,omitempty"`
 	// Brokers changes broker states, views and log directories.
@@ -73,6 +77,10 @@ type PartitionChange struct {
 	// usual way to say "producers kept writing".
 	Produced   *int64          `yaml:"produced,omitempty"`
 	ReplicaLag map[int32]int64 `yaml:"replica_lag"`
+	// ELR and LastKnownELR replace the eligible leader replicas; [] clears
+	// them. The controller's own reactions do not move replicas into them.
+	ELR          []int32 `yaml:"elr"`
+	LastKnownELR []int32 `yaml:"last_known_elr"`
 }
 
 // GroupChange changes one consumer group's state and member count.

@@ -14,6 +14,7 @@ import (
 func (s *Scenario) states() ([]*Scenario, []Problem) {
 	cur := s.clone()
 	cur.Injects = nil
+	cur.settleQuorum()
 	for i := range cur.Topics {
 		materialize(&cur.Topics[i], cur.Brokers)
 	}
@@ -22,6 +23,7 @@ func (s *Scenario) states() ([]*Scenario, []Problem) {
 	var problems []Problem
 	for i := range s.Injects {
 		next := cur.clone()
+		next.Quorum.forgetSilence()
 		in := &s.Injects[i]
 		prefix := fmt.Sprintf("injects[%d] (at %s)", i, in.At.D())
 		ps := next.apply(in)
@@ -117,27 +119,11 @@ func (s *Scenario) apply(in *Inject) []Problem {
 	add := func(field, format string, args ...any) {
 		ps = append(ps, Problem{Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
-	for j, bc := range in.Brokers {
-		f := fmt.Sprintf("brokers[%d]", j)
-		b := s.broker(bc.ID)
-		if b == nil {
-			add(f+".id", "unknown broker id %d", bc.ID)
-			continue
-		}
-		if bc.State != "" {
-			was := b.State
-			b.State = bc.State
-			s.controllerReacts(b.ID, was, bc.State)
-		}
-		if bc.View != nil {
-			b.View = bc.View
-		}
-		if bc.ClearView {
-			b.View = nil
-		}
-		if bc.LogDirs != nil {
-			b.LogDirs = bc.LogDirs
-		}
+	if in.Quorum != nil {
+		ps = append(ps, s.changeQuorum(in.Quorum)...)
+	}
+	for j := range in.Brokers {
+		ps = append(ps, s.changeBroker(fmt.Sprintf("brokers[%d]", j), &in.Brokers[j])...)
 	}
 	if id := s.ControllerID; id != nil {
 		if b := s.broker(*id); b != nil && b.State != StateUp {
@@ -189,6 +175,36 @@ func (s *Scenario) apply(in *Inject) []Problem {
 	return ps
 }
 
+// changeBroker applies one broker change and what the controller does
+// about it. Fencing and registering need the active controller, so a
+// broker cannot change liveness while the quorum has no leader.
+func (s *Scenario) changeBroker(f string, bc *BrokerChange) []Problem {
+	b := s.broker(bc.ID)
+	if b == nil {
+		return []Problem{{Field: f + ".id", Msg: fmt.Sprintf("unknown broker id %d", bc.ID)}}
+	}
+	var ps []Problem
+	if bc.State != "" {
+		was := b.State
+		if live(was) != live(bc.State) && s.Quorum.leader() < 0 {
+			ps = append(ps, Problem{Field: f + ".state", Msg: fmt.Sprintf("%s to %s needs the active controller (to fence or register it), "+
+				"but the quorum has no leader; a broker that dies now stays registered: unreachable", was, bc.State)})
+		}
+		b.State = bc.State
+		s.controllerReacts(b.ID, was, bc.State)
+	}
+	if bc.View != nil {
+		b.View = bc.View
+	}
+	if bc.ClearView {
+		b.View = nil
+	}
+	if bc.LogDirs != nil {
+		b.LogDirs = bc.LogDirs
+	}
+	return ps
+}
+
 func (s *Scenario) changePartition(f string, pc *PartitionChange) []Problem {
 	t := s.topic(pc.Topic)
 	if t == nil {
@@ -216,6 +232,12 @@ func (s *Scenario) changePartition(f string, pc *PartitionChange) []Problem {
 	}
 	if pc.ReplicaLag != nil {
 		p.ReplicaLag = maps.Clone(pc.ReplicaLag)
+	}
+	if pc.ELR != nil {
+		p.ELR = slices.Clone(pc.ELR)
+	}
+	if pc.LastKnownELR != nil {
+		p.LastKnownELR = slices.Clone(pc.LastKnownELR)
 	}
 	if pc.Earliest != nil || pc.Latest != nil || pc.Produced != nil {
 		earliest, latest := p.bounds()
@@ -279,6 +301,15 @@ func rejoin(s *Scenario, p *Partition, id int32) {
 	delete(p.ReplicaLag, id)
 	p.OfflineReplicas = slices.DeleteFunc(slices.Clone(p.OfflineReplicas), func(r int32) bool { return r == id })
 	if p.Leader != nil && *p.Leader == -1 {
+		if len(p.ISR) == 0 && slices.Contains(p.ELR, id) {
+			// An eligible leader replica holds every committed record:
+			// it is elected alone, the others rejoin as they catch up.
+			l := id
+			p.Leader, p.ISR = &l, []int32{id}
+			p.LeaderEpoch++
+			p.ELR = slices.DeleteFunc(slices.Clone(p.ELR), func(r int32) bool { return r == id })
+			return
+		}
 		if !slices.Contains(p.ISR, id) {
 			return // an out-of-sync replica is not elected without an unclean election
 		}

@@ -23,6 +23,8 @@ type world struct {
 	groupByID  map[string]*groupInfo
 	// views are the brokers whose own metadata differs from the cluster's.
 	views map[int32]*viewInfo
+	// quorum is the KRaft controller quorum DescribeQuorum describes.
+	quorum *quorumInfo
 	// recordBase is the timestamp the newest record of every partition
 	// precedes by recordInterval; see recordTimestamp.
 	recordBase int64
@@ -57,6 +59,7 @@ type partInfo struct {
 	adding, removing []int32
 	earliest, latest int64
 	replicaLag       map[int32]int64
+	elr, lastKnown   []int32 // eligible leader replicas (KIP-966)
 	// size is the partition's bytes as kfake stored them.
 	size int64
 }
@@ -143,6 +146,7 @@ func newWorld(sc *Scenario, now time.Time) *world {
 		w.addGroup(g)
 	}
 	w.addViews(sc)
+	w.quorum = newQuorum(sc, now)
 	return w
 }
 
@@ -163,6 +167,7 @@ func (w *world) topic(t *Topic, brokers []Broker) *topicInfo {
 			replicas: slices.Clone(p.Replicas), isr: slices.Clone(p.ISR),
 			adding: slices.Clone(p.AddingReplicas), removing: slices.Clone(p.RemovingReplicas),
 			replicaLag: maps.Clone(p.ReplicaLag),
+			elr:        slices.Clone(p.ELR), lastKnown: slices.Clone(p.LastKnownELR),
 		}
 		pi.earliest, pi.latest = p.bounds()
 		pi.offline = w.offline(p.Replicas, p.OfflineReplicas)
@@ -217,6 +222,18 @@ func (w *world) partition(topic string, p int32) *partInfo {
 		return nil
 	}
 	return t.parts[p]
+}
+
+// lastHolder is where an offline partition waits: its last ISR member,
+// else its first eligible leader replica, last known one or replica. kfake
+// serves Fetch from it, and its listener refuses.
+func (p *partInfo) lastHolder() int32 {
+	for _, ids := range [][]int32{p.isr, p.elr, p.lastKnown, p.replicas} {
+		if len(ids) > 0 {
+			return ids[0]
+		}
+	}
+	return -1
 }
 
 // hosts reports whether broker id holds a replica of the partition.

@@ -53,6 +53,9 @@ type Scenario struct {
 	// ControllerID is the broker Metadata names as controller. In KRaft that
 	// is a random live broker, so nil means the lowest up broker.
 	ControllerID *int32 `yaml:"controller_id,omitempty"`
+	// Quorum is the KRaft controller quorum, served in DescribeQuorum; nil
+	// means one healthy controller leading (see defaultQuorum).
+	Quorum *Quorum `yaml:"quorum,omitempty"`
 	// BrokerConfigs are server.properties values shared by every broker,
 	// served as STATIC_BROKER_CONFIG.
 	BrokerConfigs map[string]string `yaml:"broker_configs,omitempty"`
@@ -172,6 +175,13 @@ type Partition struct {
 	// OfflineReplicas are replicas on live brokers whose log directory
 	// failed; replicas on down and fenced brokers are added to them.
 	OfflineReplicas []int32 `yaml:"offline_replicas,omitempty"`
+	// ELR are the eligible leader replicas (KIP-966): replicas out of the
+	// ISR that still hold every committed record, so one can lead again
+	// without loss. LastKnownELR are former ones whose shutdown was
+	// unclean. Either lets the ISR be empty (with no leader); nil means
+	// none, as on a cluster without ELR. Served in DescribeTopicPartitions.
+	ELR          []int32 `yaml:"elr,omitempty"`
+	LastKnownELR []int32 `yaml:"last_known_elr,omitempty"`
 }
 
 // Offsets is a partition's log start offset and high watermark.

@@ -36,6 +36,9 @@ func (c *Cluster) seed(ctx context.Context, w *world, node0 string) error {
 			return fmt.Errorf("sim: seeding: %w", err)
 		}
 	}
+	if c.api, err = readAPIVersions(ctx, cl); err != nil {
+		return fmt.Errorf("sim: %w", err)
+	}
 	return nil
 }
 
@@ -47,11 +50,7 @@ func (c *Cluster) seed(ctx context.Context, w *world, node0 string) error {
 func (c *Cluster) placeLeaders(w *world) error {
 	for _, t := range w.topics {
 		for _, p := range t.parts {
-			leader := p.leader
-			if leader < 0 {
-				leader = p.isr[0]
-			}
-			if err := c.kc.MoveTopicPartition(t.name, p.id, leader); err != nil {
+			if err := c.kc.MoveTopicPartition(t.name, p.id, servingLeader(p)); err != nil {
 				return fmt.Errorf("sim: placing %s/%d: %w", t.name, p.id, err)
 			}
 		}

@@ -71,6 +71,7 @@ func (s *Scenario) Validate() error {
 	c := &checker{sc: s, brokers: map[int32]*Broker{}, topics: map[string]*Topic{}}
 	c.header()
 	c.brokerList()
+	c.quorum()
 	for i := range s.Topics {
 		c.topic(i, &s.Topics[i])
 	}

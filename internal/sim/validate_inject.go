@@ -82,9 +82,14 @@ func (c *checker) injects() {
 			c.add(f+".at", "%s is before the previous inject (%s); list injects in time order", in.At.D(), prev.D())
 		}
 		prev = max(prev, in.At)
-		empty := in.ControllerID == nil && len(in.Brokers)+len(in.Partitions)+len(in.Groups)+len(in.TopicConfigs) == 0
+		empty := in.ControllerID == nil && in.Quorum == nil && len(in.Brokers)+len(in.Partitions)+len(in.Groups)+len(in.TopicConfigs) == 0
 		if empty {
-			c.add(f, "changes nothing: give brokers, partitions, groups, topic_configs or controller_id")
+			c.add(f, "changes nothing: give quorum, brokers, partitions, groups, topic_configs or controller_id")
+		}
+		if qc := in.Quorum; qc != nil {
+			for j := range qc.Voters {
+				c.voter(fmt.Sprintf("%s.quorum.voters[%d]", f, j), &qc.Voters[j], false)
+			}
 		}
 		c.findingCodes(f+".expect", in.Expect)
 		for j, bc := range in.Brokers {

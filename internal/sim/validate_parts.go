@@ -28,11 +28,12 @@ func (c *checker) partition(f string, p *Partition) {
 		c.add(f+".replicas", "required")
 	}
 	c.brokerIDs(f+".isr", p.ISR, p.Replicas)
-	if len(p.ISR) == 0 {
+	if len(p.ISR) == 0 && len(p.ELR)+len(p.LastKnownELR) == 0 {
 		// Without ELR (KIP-966) Kafka never empties an ISR: the last
 		// member stays, naming the broker that must come back.
-		c.add(f+".isr", "must not be empty; an offline partition keeps its last ISR member")
+		c.add(f+".isr", "must not be empty; an offline partition keeps its last ISR member (or, with KIP-966, gives elr or last_known_elr)")
 	}
+	c.elr(f, p)
 	c.brokerIDs(f+".offline_replicas", p.OfflineReplicas, p.Replicas)
 	for _, id := range p.OfflineReplicas {
 		if slices.Contains(p.ISR, id) {
@@ -73,6 +74,18 @@ func (c *checker) partition(f string, p *Partition) {
 	}
 }
 
+// elr checks the eligible leader replicas (KIP-966): replicas outside the
+// ISR, so a partition whose ISR is empty has no leader.
+func (c *checker) elr(f string, p *Partition) {
+	c.brokerIDs(f+".elr", p.ELR, p.Replicas)
+	c.brokerIDs(f+".last_known_elr", p.LastKnownELR, p.Replicas)
+	for _, id := range p.ELR {
+		if slices.Contains(p.ISR, id) {
+			c.add(f+".elr", "broker %d is in the ISR; eligible leader replicas are the ones out of it", id)
+		}
+	}
+}
+
 // brokerIDs checks that ids are known, unique and, when within is not nil, a
 // subset of within.
 func (c *checker) brokerIDs(f string, ids, within []int32) {
@@ -101,6 +114,11 @@ func (c *checker) leader(f string, p *Partition) {
 		for _, id := range p.ISR {
 			if b, ok := c.brokers[id]; ok && live(b.State) {
 				c.add(f+".leader", "-1 but ISR member %d is %s; the controller would have elected it", id, b.State)
+			}
+		}
+		for _, id := range p.ELR {
+			if b, ok := c.brokers[id]; ok && live(b.State) && len(p.ISR) == 0 {
+				c.add(f+".leader", "-1 but eligible leader replica %d is %s; the controller would have elected it", id, b.State)
 			}
 		}
 		return
