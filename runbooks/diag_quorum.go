@@ -106,6 +106,9 @@ func quorumBrokers(ctx context.Context, env *Env) (Outcome, error) {
 	if q == nil {
 		out.Tables = []Table{tbl}
 		out.Verdict = "The controller quorum did not answer: where brokers stand in the metadata log is unknown."
+		// A gap, never a quiet "ok": nothing about the brokers was judged.
+		out.Unevaluated = append(out.Unevaluated, checks.Unevaluated{Check: "quorum-brokers",
+			Reason: "the controller quorum did not answer, so the brokers' places in the metadata log are unknown"})
 		return out, nil
 	}
 	now := q.Now()

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/sim"
+	"github.com/kafka-runbook/kafka-runbook/internal/triage"
 	"github.com/kafka-runbook/kafka-runbook/internal/views"
 	"github.com/kafka-runbook/kafka-runbook/playbooks"
 )
@@ -98,7 +100,9 @@ func runDemo(ctx context.Context, app *App, conn *ConnOptions, opts *DemoOptions
 				return err
 			}
 		}
-		fmt.Fprintf(app.IO.Out, "\nNext, walk the runbook triage names against this cluster:\n  kafka-runbook demo --serve   # keeps it running\n  kafka-runbook run broker-failure -b <address it prints>\n")
+		next := cmp.Or(triage.Build(snap, nil).Summary.NextRunbook, "broker-failure")
+		fmt.Fprintf(app.IO.Out, "\nNext, walk the runbook triage names against this cluster:\n  kafka-runbook demo --scenario %s --serve   # keeps it running\n  kafka-runbook run %s -b <address it prints>\n",
+			sc.Name, next)
 	}
 	if !opts.Serve {
 		return nil
