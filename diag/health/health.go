@@ -114,6 +114,11 @@ func (c *Cluster) Adding(topic string, partition int32) []int32 {
 	return c.adding[snapshot.PartitionRef{Topic: topic, Partition: partition}]
 }
 
+// Unavailable reports whether nobody can read or write partition p: it
+// has no leader, or its leader is not a live broker. The one rule of
+// Partition.Unavailable, for callers that need only it.
+func (c *Cluster) Unavailable(p snapshot.Partition) bool { return !p.Online() || !c.IsLive(p.Leader) }
+
 // Partition computes the state of partition p of topic t.
 func (c *Cluster) Partition(t snapshot.Topic, p snapshot.Partition) Partition {
 	rf := len(p.Replicas) - len(c.Adding(t.Name, p.ID))
@@ -122,7 +127,7 @@ func (c *Cluster) Partition(t snapshot.Topic, p snapshot.Partition) Partition {
 		ReplicationFactor: rf,
 		MinISR:            MinISR(t),
 		UnderReplicated:   isr < rf,
-		Unavailable:       !p.Online() || !c.IsLive(p.Leader),
+		Unavailable:       c.Unavailable(p),
 	}
 	switch {
 	case !p.Online():

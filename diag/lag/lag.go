@@ -1,11 +1,8 @@
 package lag
 
 import (
-	"cmp"
-	"slices"
 	"strings"
 
-	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 )
 
@@ -49,12 +46,16 @@ type Partition struct {
 	// the time between the first and the last of them.
 	Samples      int   `json:"samples"`
 	WindowMillis int64 `json:"window_ms"`
-	// Committed, Latest and Lag are the current sample's, -1 when unknown.
+	// Committed, Latest and Lag are the current sample's, -1 when unknown;
+	// LogStart is the partition's log start offset there, -1 when unknown.
 	Committed int64 `json:"committed"`
 	Latest    int64 `json:"latest"`
 	Lag       int64 `json:"lag"`
-	// Lags is the lag at each sample where it was read, oldest first.
-	Lags []int64 `json:"lags"`
+	LogStart  int64 `json:"log_start"`
+	// Lags and CommittedOffsets are the lag and the committed offset at
+	// each sample where the lag was read, oldest first.
+	Lags             []int64 `json:"lags"`
+	CommittedOffsets []int64 `json:"committed_offsets"`
 	// ConsumeRate and ProduceRate are the records per second the group
 	// committed and the producers wrote over the window (committed and
 	// high watermark offsets over TakenAt); -1 when unknown.
@@ -98,57 +99,4 @@ func (g Group) Count(s Status) int {
 		}
 	}
 	return n
-}
-
-// sample is one snapshot in which a group appears.
-type sample struct {
-	snap *snapshot.Snapshot
-	g    *snapshot.Group
-}
-
-// Evaluate judges every group of the newest sample over all of them.
-// Samples are the window and the current snapshot of one cluster, in any
-// order (they are ordered by TakenAt, the last is the current one); nil
-// samples are ignored. Groups are returned sorted by id.
-func Evaluate(samples []*snapshot.Snapshot) []Group {
-	ss := slices.DeleteFunc(slices.Clone(samples), func(s *snapshot.Snapshot) bool { return s == nil })
-	slices.SortStableFunc(ss, func(a, b *snapshot.Snapshot) int { return a.TakenAt.Compare(b.TakenAt) })
-	if len(ss) == 0 {
-		return []Group{}
-	}
-	cur := ss[len(ss)-1]
-	rules := health.Of(cur)
-	out := make([]Group, 0, len(cur.Groups))
-	for i := range cur.Groups {
-		out = append(out, evaluateGroup(&cur.Groups[i], ss, rules))
-	}
-	slices.SortFunc(out, func(a, b Group) int { return cmp.Compare(a.ID, b.ID) })
-	return out
-}
-
-func evaluateGroup(g *snapshot.Group, ss []*snapshot.Snapshot, rules *health.Cluster) Group {
-	var hist []sample
-	for _, s := range ss[:len(ss)-1] {
-		if old, ok := groupOf(s, g.ID); ok {
-			hist = append(hist, sample{snap: s, g: old})
-		}
-	}
-	hist = append(hist, sample{snap: ss[len(ss)-1], g: g})
-	out := Group{ID: g.ID, Type: g.Type, State: g.State, Error: g.Error, Members: Active(*g), Samples: len(hist),
-		WindowMillis: millis(hist[len(hist)-1].snap.TakenAt.Sub(hist[0].snap.TakenAt)),
-		Rebalances:   countRebalances(hist), Partitions: make([]Partition, 0, len(g.Offsets))}
-	for _, h := range hist[:len(hist)-1] {
-		out.HadMembers = out.HadMembers || Active(*h.g)
-	}
-	out.Status = NotEnoughData
-	if len(g.Offsets) == 0 && g.Error != "" {
-		out.Status = Error
-	}
-	for _, o := range g.Offsets {
-		p, moved := evaluatePartition(o, hist, rules, out.Members)
-		out.OffsetsMoved = out.OffsetsMoved || moved
-		out.Status = max(out.Status, p.Status)
-		out.Partitions = append(out.Partitions, p)
-	}
-	return out
 }

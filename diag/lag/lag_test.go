@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 )
 
 // sampleAt builds sample i (t0 + 30 s × i) of a cluster of three live
@@ -37,26 +38,18 @@ func over(states ...snapshot.Group) []*snapshot.Snapshot {
 	return out
 }
 
-// classic and consumer build a group's state in one sample.
+// classic and consumer build group g's state in one sample.
 func classic(state string, members []string, offs ...snapshot.GroupOffset) snapshot.Group {
-	return grp(snapshot.GroupClassic, state, 0, members, offs)
+	return testkit.Group("g", state, 0, members, offs...)
 }
 
 func consumer(state string, epoch int32, members []string, offs ...snapshot.GroupOffset) snapshot.Group {
-	return grp(snapshot.GroupConsumer, state, epoch, members, offs)
+	return testkit.Group("g", state, epoch, members, offs...)
 }
 
-func grp(typ, state string, epoch int32, members []string, offs []snapshot.GroupOffset) snapshot.Group {
-	g := snapshot.Group{ID: "g", Type: typ, State: state, Epoch: epoch, Offsets: offs}
-	for _, m := range members {
-		g.Members = append(g.Members, snapshot.GroupMember{ID: m})
-	}
-	return g
-}
-
-// off is a committed offset with its lag (the high watermark is their sum).
+// off is a committed offset on orders/p with its lag.
 func off(p int32, committed, lag int64) snapshot.GroupOffset {
-	return snapshot.GroupOffset{Topic: "orders", Partition: p, Committed: committed, Latest: committed + lag, Lag: lag}
+	return testkit.Offset("orders", p, committed, lag)
 }
 
 var ab = []string{"a", "b"}
@@ -182,5 +175,23 @@ func TestRatesAndTimeLag(t *testing.T) {
 	}
 	if p.Deletion.Rule != ByRetentionMs || p.Deletion.ETAMillis != (7*24*time.Hour-90*time.Minute).Milliseconds() {
 		t.Errorf("deletion %+v, want retention.ms − 90 min", p.Deletion)
+	}
+}
+
+// TestJudgeAnswersWhatIsAsked: one group judged alone is the same as in
+// the whole judgement; a group the current sample lacks is no answer.
+func TestJudgeAnswersWhatIsAsked(t *testing.T) {
+	samples := over(classic("Stable", ab, off(0, 100, 10)), classic("Stable", ab, off(0, 100, 20)))
+	j := NewJudge(samples)
+	one, ok := j.Group("g")
+	all := j.Groups()
+	if !ok || len(all) != 1 || one.Status != Stalled || all[0].Status != one.Status {
+		t.Errorf("Group: %v %s; Groups: %+v", ok, one.Status, all)
+	}
+	if _, ok := j.Group("other"); ok {
+		t.Error("a group the current sample lacks was judged")
+	}
+	if gs := NewJudge(nil).Groups(); gs == nil || len(gs) != 0 {
+		t.Errorf("no samples: %v, want an empty list", gs)
 	}
 }

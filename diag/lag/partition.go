@@ -12,20 +12,24 @@ import (
 
 // evaluatePartition judges the group's offset o (current sample) over the
 // group's samples hist, oldest first, the current one last. It also
-// reports whether the committed offset changed within the window.
-func evaluatePartition(o snapshot.GroupOffset, hist []sample, rules *health.Cluster, members bool) (Partition, bool) {
-	ps, seen, moved := points(o.Topic, o.Partition, hist)
+// reports whether the committed offset changed within the window. buf is
+// scratch space for the points, reused from one partition to the next.
+func evaluatePartition(o snapshot.GroupOffset, hist []sample, rules *health.Cluster, members bool, buf *[]point) (Partition, bool) {
+	ps, seen, moved := points(o, hist, (*buf)[:0])
+	*buf = ps
 	cur := hist[len(hist)-1].snap
-	out := Partition{Topic: o.Topic, Partition: o.Partition, Committed: o.Committed, Latest: o.Latest, Lag: o.Lag,
-		Samples: len(ps), Lags: make([]int64, 0, len(ps)), ConsumeRate: -1, ProduceRate: -1, TimeLagMillis: -1}
-	for _, p := range ps {
-		out.Lags = append(out.Lags, p.lag)
+	out := Partition{Topic: o.Topic, Partition: o.Partition, Committed: o.Committed, Latest: o.Latest, Lag: o.Lag, LogStart: -1,
+		Samples: len(ps), ConsumeRate: -1, ProduceRate: -1, TimeLagMillis: -1}
+	series := make([]int64, 2*len(ps)) // one allocation for both series
+	out.Lags, out.CommittedOffsets = series[:len(ps):len(ps)], series[len(ps):]
+	for i, p := range ps {
+		out.Lags[i], out.CommittedOffsets[i] = p.lag, p.committed
 	}
-	var topic *snapshot.Topic
+	retention := limitsOf(nil)
 	leaderless := false
 	if t, p, ok := partitionOf(cur, o.Topic, o.Partition); ok {
-		topic = t
-		leaderless = rules.Partition(*t, *p).Unavailable
+		retention, out.LogStart = t.limits, p.EarliestOffset
+		leaderless = rules.Unavailable(*p)
 	}
 	out.Status, out.Rule = judge(ps, seen, members, leaderless)
 	if len(ps) >= 2 {
@@ -37,25 +41,27 @@ func evaluatePartition(o snapshot.GroupOffset, hist []sample, rules *health.Clus
 	if o.NextTimestampMillis > 0 {
 		out.TimeLagMillis = max(0, cur.TakenAt.UnixMilli()-o.NextTimestampMillis)
 	}
-	out.Deletion = deletionOf(o, ps, out.TimeLagMillis, topic)
+	out.Deletion = deletionOf(o, out.LogStart, ps, out.TimeLagMillis, retention)
 	return out, moved
 }
 
-// points collects the partition's readable offsets from every sample the
-// group appears in, oldest first. seen counts the samples where the group
-// had the partition at all; moved is whether its committed offset changed.
-func points(topic string, id int32, hist []sample) (ps []point, seen int, moved bool) {
+// points appends to ps the readable offsets of the partition of cur (the
+// group's offset in the current sample) from every sample the group
+// appears in, oldest first. seen counts the samples where the group had
+// the partition at all; moved is whether its committed offset changed.
+func points(cur snapshot.GroupOffset, hist []sample, ps []point) (_ []point, seen int, moved bool) {
 	first := int64(-1)
-	for _, h := range hist {
-		o, ok := offsetOf(h.g, topic, id)
+	for i, h := range hist {
+		o, ok := cur, true
+		if i < len(hist)-1 {
+			o, ok = offsetOf(h.g, cur.Topic, cur.Partition)
+		}
 		if !ok {
 			continue
 		}
 		seen++
 		if o.Committed >= 0 {
-			if first >= 0 && o.Committed != first {
-				moved = true
-			}
+			moved = moved || (first >= 0 && o.Committed != first)
 			if first < 0 {
 				first = o.Committed
 			}
@@ -64,7 +70,7 @@ func points(topic string, id int32, hist []sample) (ps []point, seen int, moved 
 			continue
 		}
 		pt := point{at: h.snap.TakenAt, committed: o.Committed, latest: o.Latest, lag: o.Lag, logStart: -1, lastStable: -1}
-		if _, p, ok := partitionOf(h.snap, topic, id); ok {
+		if _, p, ok := partitionOf(h.snap, cur.Topic, cur.Partition); ok {
 			pt.logStart = p.EarliestOffset
 			if p.LastStableOffset != nil {
 				pt.lastStable = *p.LastStableOffset
@@ -110,12 +116,11 @@ func offsetOf(g *snapshot.Group, topic string, id int32) (snapshot.GroupOffset, 
 
 // partitionOf finds a partition in the cluster metadata of s. Partition
 // ids are usually their index, so that is tried before a search.
-func partitionOf(s *snapshot.Snapshot, topic string, id int32) (*snapshot.Topic, *snapshot.Partition, bool) {
-	i, ok := slices.BinarySearchFunc(s.Topics, topic, func(t snapshot.Topic, n string) int { return cmp.Compare(t.Name, n) })
-	if !ok {
+func partitionOf(s *indexed, topic string, id int32) (*indexedTopic, *snapshot.Partition, bool) {
+	t := s.topics[topic]
+	if t == nil {
 		return nil, nil, false
 	}
-	t := &s.Topics[i]
 	if id >= 0 && int(id) < len(t.Partitions) && t.Partitions[id].ID == id {
 		return t, &t.Partitions[id], true
 	}

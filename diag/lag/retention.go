@@ -53,27 +53,38 @@ type Deletion struct {
 	LogStartRate float64 `json:"log_start_rate"`
 }
 
-// deletionOf estimates when the record at the group's committed offset o
-// may be deleted. ps are the partition's readable samples, ageMillis the
-// age of that record (-1 unknown), t its topic (nil when unknown).
-func deletionOf(o snapshot.GroupOffset, ps []point, ageMillis int64, t *snapshot.Topic) Deletion {
-	d := Deletion{ETAMillis: -1, ByTimeMillis: -1, ByRateMillis: -1, RetentionMillis: RetentionUnknown,
-		RetentionBytes: RetentionUnknown, LogStartRate: logStartRate(ps)}
-	if t != nil {
-		d.RetentionMillis, d.RetentionBytes = retention(*t, "retention.ms"), retention(*t, "retention.bytes")
+// limits are a topic's retention.ms and retention.bytes, as Deletion
+// reports them.
+type limits struct{ millis, bytes int64 }
+
+// limitsOf reads a topic's retention configs; nil is a topic not in the
+// metadata.
+func limitsOf(t *snapshot.Topic) limits {
+	if t == nil {
+		return limits{RetentionUnknown, RetentionUnknown}
 	}
-	if o.Lag == 0 || o.Committed < 0 {
-		return d // nothing unread, or nothing committed to measure from
+	return limits{retention(*t, "retention.ms"), retention(*t, "retention.bytes")}
+}
+
+// deletionOf estimates when the record at the group's committed offset o
+// may be deleted. logStart is the partition's log start now (-1 unknown),
+// ps its readable samples, ageMillis the age of that record (-1 unknown),
+// l its topic's retention.
+func deletionOf(o snapshot.GroupOffset, logStart int64, ps []point, ageMillis int64, l limits) Deletion {
+	d := Deletion{ETAMillis: -1, ByTimeMillis: -1, ByRateMillis: -1, RetentionMillis: l.millis,
+		RetentionBytes: l.bytes, LogStartRate: logStartRate(ps)}
+	if o.Lag == 0 || o.Committed < 0 || (logStart >= 0 && o.Committed < logStart) {
+		// Nothing unread, nothing committed to measure from, or deleted
+		// already (LOG_START_ADVANCED's case): nothing to foresee.
+		return d
 	}
 	if ageMillis >= 0 && d.RetentionMillis >= 0 {
 		d.ByTimeMillis = max(0, d.RetentionMillis-ageMillis)
 	}
-	if len(ps) > 0 && d.LogStartRate > 0 {
-		if start := ps[len(ps)-1].logStart; start >= 0 && o.Committed >= start {
-			// The record at the committed offset goes when the log start
-			// passes it: committed-start+1 more records.
-			d.ByRateMillis = int64(math.Ceil(float64(o.Committed-start+1) / d.LogStartRate * 1000))
-		}
+	if d.LogStartRate > 0 && logStart >= 0 {
+		// The record at the committed offset goes when the log start
+		// passes it: committed-start+1 more records.
+		d.ByRateMillis = int64(math.Ceil(float64(o.Committed-logStart+1) / d.LogStartRate * 1000))
 	}
 	switch {
 	case d.ByTimeMillis >= 0 && (d.ByRateMillis < 0 || d.ByTimeMillis <= d.ByRateMillis):

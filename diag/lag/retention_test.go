@@ -53,7 +53,7 @@ func TestDeletion(t *testing.T) {
 			byTime: -1, byRate: -1, eta: -1, why: "lag zero: no record waits"},
 		{name: "9 configs not read", topic: nil, committed: 5000, lag: 10, age: day, ps: still,
 			byTime: -1, byRate: -1, eta: -1, why: "retention unknown"},
-		{name: "10 already deleted", topic: topic("-1", "1073741824"), committed: 500, lag: 10, age: -1, ps: moving(500),
+		{name: "10 already deleted", topic: topic("604800000", "1073741824"), committed: 500, lag: 10, age: day, ps: moving(500),
 			byTime: -1, byRate: -1, eta: -1, why: "log start past committed: LOG_START_ADVANCED's case, no estimate"},
 	}
 	for _, tc := range cases {
@@ -63,7 +63,7 @@ func TestDeletion(t *testing.T) {
 			if tc.age >= 0 {
 				age = ms(tc.age)
 			}
-			d := deletionOf(o, tc.ps, age, tc.topic)
+			d := deletionOf(o, tc.ps[len(tc.ps)-1].logStart, tc.ps, age, limitsOf(tc.topic))
 			if d.ByTimeMillis != tc.byTime || d.ByRateMillis != tc.byRate || d.ETAMillis != tc.eta || d.Rule != tc.rule {
 				t.Errorf("by time %d, by rate %d, eta %d by %q; want %d, %d, %d by %q (%s)",
 					d.ByTimeMillis, d.ByRateMillis, d.ETAMillis, d.Rule, tc.byTime, tc.byRate, tc.eta, tc.rule, tc.why)
