@@ -26,7 +26,7 @@ type Input struct {
 	Window []*snapshot.Snapshot
 
 	// judge is the lag judgement (diag/lag) the checks of one Run share:
-	// four checks read it, and on 100,000 partitions judging every group
+	// five checks read it, and on 100,000 partitions judging every group
 	// is the costliest thing they do.
 	judge *lag.Judge
 }

@@ -130,7 +130,7 @@ func listedTransactions(s *snapshot.Snapshot, hangs map[snapshot.PartitionRef]*h
 // the samples.
 func hangFinding(ref snapshot.PartitionRef, h *hang, s *snapshot.Snapshot, windowMillis int64) findings.Finding {
 	f := findings.Finding{Code: findings.HangingTransaction, Severity: findings.Warning}
-	where := "a transaction"
+	where := "an open transaction whose partitions were not listed"
 	if ref.Topic != "" {
 		f.Topic, f.Partition = ref.Topic, findings.Int32(ref.Partition)
 		where = fmt.Sprintf("%s/%d", ref.Topic, ref.Partition)
