@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+	"github.com/kafka-runbook/kafka-runbook/diag/lag"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 )
 
@@ -23,6 +24,20 @@ type Input struct {
 	// first, Snap not included. Checks that judge a trend (consumer lag,
 	// rebalances) need at least one; without any they skip.
 	Window []*snapshot.Snapshot
+
+	// judge is the lag judgement (diag/lag) the checks of one Run share:
+	// five checks read it, and on 100,000 partitions judging every group
+	// is the costliest thing they do.
+	judge *lag.Judge
+}
+
+// lagJudge returns the judgement of the groups over the window and the
+// snapshot, shared by the checks of one Run.
+func (in Input) lagJudge() *lag.Judge {
+	if in.judge == nil {
+		return lag.NewJudge(samplesOf(in))
+	}
+	return in.judge
 }
 
 // Unevaluated names a check, or part of one, that could not run for lack of
@@ -103,6 +118,12 @@ func All() []Check {
 		metadataDivergence(),
 		offsetsBackwards(),
 		logStartPastCommitted(),
+		consumerLag(),
+		rebalanceStorm(),
+		emptyGroupLag(),
+		groupPartitionAvailability(),
+		lagRetention(),
+		hangingTransactions(),
 		topicConfigHygiene(),
 		logDirHealth(),
 		securityPosture(),
@@ -116,6 +137,7 @@ func Run(in Input, checks []Check) Result {
 		checks = All()
 	}
 	res := Result{}
+	in.judge = lag.NewJudge(samplesOf(in))
 	for _, c := range checks {
 		r := &Reporter{check: c.Name, res: &res}
 		runOne(c, in, r)

@@ -2,9 +2,9 @@ package checks
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
+	"github.com/kafka-runbook/kafka-runbook/diag/lag"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 )
 
@@ -73,9 +73,9 @@ func logStartPastCommitted() Check {
 						Summary: fmt.Sprintf("group %s committed %s/%d at %d but the log now starts at %d: %d records deleted before it read them",
 							g.ID, o.Topic, o.Partition, o.Committed, p.EarliestOffset, p.EarliestOffset-o.Committed),
 						Evidence: map[string]any{"committed": o.Committed, "earliest_offset": p.EarliestOffset,
-							"records_skipped": p.EarliestOffset - o.Committed, "group_state": g.State, "group_active": groupActive(g)},
+							"records_skipped": p.EarliestOffset - o.Committed, "group_state": g.State, "group_active": lag.Active(g)},
 					}
-					if !groupActive(g) {
+					if !lag.Active(g) {
 						// Rule: an abandoned group's old commit falling behind
 						// retention is housekeeping, not data lost to a live
 						// consumer.
@@ -106,20 +106,6 @@ func partitionsByID(s *snapshot.Snapshot) *tpMap[*snapshot.Partition] {
 		}
 	}
 	return m
-}
-
-// groupActive reports whether a group has members now: its state says it
-// is consuming or rebalancing, or members were listed. Empty and Dead
-// groups have none.
-func groupActive(g snapshot.Group) bool {
-	if len(g.Members) > 0 {
-		return true
-	}
-	switch strings.ToLower(g.State) {
-	case "stable", "preparingrebalance", "completingrebalance", "assigning", "reconciling":
-		return true
-	}
-	return false
 }
 
 func orUnknown(s string) string {

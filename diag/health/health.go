@@ -127,6 +127,10 @@ func (c *Cluster) ReplicationFactor(t snapshot.Topic) int {
 	}
 	return rf
 }
+// Unavailable reports whether nobody can read or write partition p: it
+// has no leader, or its leader is not a live broker. The one rule of
+// Partition.Unavailable, for callers that need only it.
+func (c *Cluster) Unavailable(p snapshot.Partition) bool { return !p.Online() || !c.IsLive(p.Leader) }
 
 // Partition computes the state of partition p of topic t.
 func (c *Cluster) Partition(t snapshot.Topic, p snapshot.Partition) Partition {
@@ -136,7 +140,7 @@ func (c *Cluster) Partition(t snapshot.Topic, p snapshot.Partition) Partition {
 		ReplicationFactor: rf,
 		MinISR:            MinISR(t),
 		UnderReplicated:   isr < rf,
-		Unavailable:       !p.Online() || !c.IsLive(p.Leader),
+		Unavailable:       c.Unavailable(p),
 	}
 	switch {
 	case !p.Online():

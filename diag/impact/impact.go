@@ -81,6 +81,7 @@ func Summarize(fs []findings.Finding) Summary {
 		}
 	}
 	s.Lines = append(s.Lines, otherLines(counts, topicsByCode)...)
+	s.Lines = append(s.Lines, consumerLines(fs)...)
 	s.NextRunbook = nextRunbook(fs)
 	return s
 }
@@ -136,6 +137,18 @@ var runbookOrder = []struct{ code, runbook string }{
 	{findings.StaleMetadata, "zombie-leader"},
 	{findings.UnderReplicated, "isr-shrinkage"},
 	{findings.AtMinISR, "isr-shrinkage"},
+	// A consumer's trouble after the cluster's own: a broker or partition
+	// problem is often what stalls the consumers. Records about to be
+	// deleted first, then consumers that make no progress.
+	{findings.GroupPartitionUnavailable, "broker-failure"},
+	{findings.LagExceedsRetention, "consumer-lag"},
+	{findings.HangingTransaction, "consumer-lag"},
+	{findings.ConsumerStalled, "consumer-lag"},
+	{findings.ConsumerStopped, "consumer-lag"},
+	{findings.OffsetRewind, "consumer-lag"},
+	{findings.ConsumerLagGrowing, "consumer-lag"},
+	{findings.LagNearRetention, "consumer-lag"},
+	{findings.RebalanceStorm, "consumer-lag"},
 	{findings.ControllerVoterDown, "controller-quorum"},
 	{findings.ControllerVoterLagging, "controller-quorum"},
 	{findings.BrokerMetadataLagging, "controller-quorum"},
@@ -155,11 +168,15 @@ func nextRunbook(fs []findings.Finding) string {
 	return ""
 }
 
-func names(topics []string) string {
-	slices.Sort(topics)
-	s := words.Sample(topics, maxTopicsNamed)
-	if len(topics) > maxTopicsNamed {
-		s += " topics"
+func names(topics []string) string { return sample(topics, "topics") }
+
+// sample names up to maxTopicsNamed of list, sorted, and counts the rest
+// as more of noun.
+func sample(list []string, noun string) string {
+	slices.Sort(list)
+	s := words.Sample(list, maxTopicsNamed)
+	if len(list) > maxTopicsNamed {
+		s += " " + noun
 	}
 	return s
 }

@@ -176,8 +176,16 @@ func TestEveryRunbookNamedExists(t *testing.T) {
 	for _, e := range entries {
 		shipped[strings.TrimSuffix(e.Name(), ".yaml")] = true
 	}
+	// The consumer-lag runbook is issue 11's other half, written in its own
+	// change; until it ships, the consumer codes may already name it.
+	pending := map[string]bool{"consumer-lag": true}
+	for name := range pending {
+		if shipped[name] {
+			t.Errorf("runbook %q ships now: remove it from pending", name)
+		}
+	}
 	for _, r := range runbookOrder {
-		if !shipped[r.runbook] {
+		if !shipped[r.runbook] && !pending[r.runbook] {
 			t.Errorf("%s sends to runbook %q, which does not ship", r.code, r.runbook)
 		}
 		if e, ok := findings.Lookup(r.code); !ok || e.Runbook != r.runbook {
@@ -203,6 +211,9 @@ func TestSummarizeOnTheDegradedFixture(t *testing.T) {
 			"6 at min ISR (one more failure blocks acks=all), 1 offline (no reads or writes on orders)",
 		"1 partition can only come back with a broker from the last ISR, or through an unclean election that loses data",
 		"1 log directory offline",
+		// orders-service has members and committed offsets on orders/2,
+		// the offline partition.
+		"consumers waiting on partitions without a live leader: 1 group (orders-service)",
 	}
 	if !slices.Equal(s.Lines, want) {
 		t.Errorf("lines:\n got  %q\n want %q", s.Lines, want)

@@ -35,8 +35,11 @@ func TestBuild(t *testing.T) {
 			code: exitcode.Critical, status: "CRITICAL",
 			cluster: Cluster{ID: "q7Zx1b0fT4mK2pLw9aR3cA", Brokers: 3, AnsweringBrokers: 2, Topics: 4, Partitions: 10},
 			next:    "broker-failure",
+			// orders-service reads the offline orders/2; analytics is Empty
+			// with lag on clickstream/0.
 			codes: []string{"BROKER_DOWN", "LOG_DIR_OFFLINE", "OFFLINE_PARTITION", "UNCLEAN_ELECTION_REQUIRED", "UNDER_MIN_ISR",
-				"AT_MIN_ISR", "LOW_REPLICATION_FACTOR", "MIN_ISR_TOO_LOW", "OFFLINE_REPLICA", "UNDER_REPLICATED"},
+				"AT_MIN_ISR", "GROUP_PARTITION_UNAVAILABLE", "LOW_REPLICATION_FACTOR", "MIN_ISR_TOO_LOW", "OFFLINE_REPLICA",
+				"UNDER_REPLICATED", "EMPTY_GROUP_LAGGING"},
 			errors:   6,
 			uneval:   []string{"log-dirs", "log-start-past-committed", "metadata-divergence", "replication", "security", "topic-config"},
 			firstSum: "broker 3 is down (not registered in the cluster) and holds 10 replicas",
