@@ -127,6 +127,7 @@ func (c *Cluster) ReplicationFactor(t snapshot.Topic) int {
 	}
 	return rf
 }
+
 // Unavailable reports whether nobody can read or write partition p: it
 // has no leader, or its leader is not a live broker. The one rule of
 // Partition.Unavailable, for callers that need only it.
