@@ -45,5 +45,9 @@ func diagnosticTable() map[string]Diagnostic {
 		"quorum-brokers":              quorumBrokers,
 		"quorum-recover":              quorumRecover,
 		"quorum-verify":               quorumVerify,
+		"lag-groups":                  lagGroups,
+		"lag-cause":                   lagCause,
+		"lag-retention":               lagRetention,
+		"lag-actions":                 lagActions,
 	}
 }

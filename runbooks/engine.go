@@ -36,6 +36,14 @@ type Env struct {
 	// StepTimeout bounds each step as a whole, its snapshots, probes and
 	// waits included; 0 leaves only the caller's context.
 	StepTimeout time.Duration
+	// Window is a recording's samples before the state Source returns
+	// (replay): the steps that judge a trend use them instead of sampling.
+	// Nil when live.
+	Window []*snapshot.Snapshot
+
+	// trend caches the last window a step sampled, so the next steps of
+	// the same walk judge the same trend instead of waiting again.
+	trend *trendSamples
 	// Now and Sleep are the clock; tests replace them.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error

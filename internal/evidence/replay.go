@@ -183,8 +183,12 @@ func (r *Recording) Env(cmds runbooks.Commands) *runbooks.Env {
 			cmds.Bootstrap += ep.Address
 		}
 	}
+	window := r.Window
+	if window == nil {
+		window = []*snapshot.Snapshot{} // a replay: never sample the one recorded moment as if it were a trend
+	}
 	return &runbooks.Env{
-		Source: r.Source(), Previous: r.Previous, Commands: cmds, PlanDir: ".",
+		Source: r.Source(), Previous: r.Previous, Commands: cmds, PlanDir: ".", Window: window,
 		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 	}
 }
