@@ -42,9 +42,10 @@ stdin is not a terminal, or with --yes, it runs every step without asking.
 kafka-runbook itself never changes the cluster: the suggested commands are
 for you to run.
 
-Each step answers within --timeout (plus --interval between the samples of
-steps that measure change), even when brokers hang: a hung broker costs one
-request deadline, and per-broker probes run in parallel.
+Each step is bounded even when brokers hang: a hung broker costs one request
+deadline (a third of --timeout), per-broker probes run in parallel, and a
+step never takes longer than twice --timeout plus the --interval waits
+between the samples of steps that measure change.
 
 Exit code: the worst finding of any step (0 OK, 1 warning, 2 critical);
 3 (UNKNOWN) when no step could run, or when some step could not evaluate
@@ -220,10 +221,11 @@ func walkAndRender(ctx context.Context, app *App, ropts render.Options, rb runbo
 	return nil
 }
 
-// stepTimeout bounds one runbook step as a whole: --timeout for its
-// collections and probes, plus the waits of a step that samples up to
-// three times (--interval apart).
-func stepTimeout(timeout, interval time.Duration) time.Duration { return timeout + 2*interval }
+// stepTimeout bounds one runbook step as a whole. A step that samples takes
+// up to four snapshots (--interval apart): each costs at most one request
+// deadline (a third of --timeout) when a broker hangs, so twice --timeout
+// covers their collection, plus the waits between them.
+func stepTimeout(timeout, interval time.Duration) time.Duration { return 2*timeout + 4*interval }
 
 // parseDatetime reads --to-datetime in the forms people paste: RFC 3339,
 // or Kafka's own yyyy-MM-ddTHH:mm:ss.SSS (taken as UTC).
