@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/triage"
 	"github.com/kafka-runbook/kafka-runbook/internal/views"
 )
 
@@ -20,6 +22,9 @@ type DescribeOptions struct {
 	Filter views.Filter
 	// All lifts the row limit of long lists (--all); Filter.Limit is --limit.
 	All bool
+	// Sample, for the groups view, samples the groups over this long first
+	// and judges each one's lag status over the window.
+	Sample time.Duration
 }
 
 // describeParts is what each view needs collected, so that e.g. `describe
@@ -92,6 +97,7 @@ collected is named under the tables), and 3 when no broker answered.`,
 	f.BoolVar(&opts.Filter.ExcludeInternal, "exclude-internal", false, "hide internal topics such as __consumer_offsets")
 	f.IntVar(&opts.Filter.Limit, "limit", views.DefaultLimit, "list at most this many rows of a long list, worst first (tables only; JSON has every row)")
 	f.BoolVar(&opts.All, "all", false, "list every row of long lists")
+	f.DurationVar(&opts.Sample, "sample", 0, "groups: sample over this long first (e.g. 20s) and judge each group's lag status (Burrow's rules)")
 	cmd.MarkFlagsMutuallyExclusive("limit", "all")
 	return cmd
 }
@@ -111,11 +117,40 @@ func runDescribe(ctx context.Context, app *App, conn *ConnOptions, opts *Describ
 	if err != nil {
 		return err
 	}
+	if opts.Sample != 0 {
+		return describeSampled(ctx, app, conn, ropts, opts)
+	}
 	snap, err := conn.collectOnce(ctx, app, parts, opts.Filter.Groups)
 	if err != nil {
 		return err
 	}
 	return writeView(app, ropts, opts.View, snap, opts.Filter)
+}
+
+// describeSampled is describe groups --sample: the window first, then the
+// view of the last snapshot with every group's status over the window.
+func describeSampled(ctx context.Context, app *App, conn *ConnOptions, ropts render.Options, opts *DescribeOptions) error {
+	switch {
+	case opts.View != "groups":
+		return exitcode.Usagef("use --sample with 'describe groups', or 'triage --sample' for every check",
+			"--sample judges consumer groups over time; the %s view is one moment", opts.View)
+	case opts.Sample < minSample || opts.Sample > maxSample:
+		return exitcode.Usagef("use e.g. --sample 20s", "--sample must be between %s and %s, got %s", minSample, maxSample, opts.Sample)
+	}
+	window, err := sampleWindow(ctx, app, conn, opts.Sample)
+	if err != nil {
+		return err
+	}
+	snap, err := conn.collectOnce(ctx, app, describeParts["groups"]|triage.SampleParts, opts.Filter.Groups)
+	if err != nil {
+		return err
+	}
+	v := views.Groups(snap, opts.Filter)
+	v.Judge(append(window, snap))
+	if err := render.View(app.IO.Out, ropts, v); err != nil {
+		return fmt.Errorf("writing output: %w", err)
+	}
+	return nil
 }
 
 // writeView renders one view of a snapshot.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/lag"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/internal/words"
@@ -26,6 +27,8 @@ type GroupsView struct {
 	live map[int32]bool
 	// limit is the number of rows the tables may list.
 	limit int
+	// judged: statuses come from a window (Judge), so the tables show them.
+	judged bool
 }
 
 // GroupRow is one consumer group.
@@ -48,11 +51,15 @@ type GroupRow struct {
 	TotalLag int64 `json:"total_lag"`
 	// MaxTimeLagMS is how old the oldest record the group has not consumed
 	// is, over its partitions (ms); -1 when not read for any lagging one.
-	MaxTimeLagMS int64                  `json:"max_time_lag_ms"`
-	LagUnknown   int                    `json:"lag_unknown"`
-	Error        string                 `json:"error"`
-	Members      []snapshot.GroupMember `json:"members"`
-	Offsets      []OffsetRow            `json:"offsets"`
+	MaxTimeLagMS int64 `json:"max_time_lag_ms"`
+	// Status is the group's lag status over a window of samples (Burrow's
+	// rules, diag/lag: OK, WARNING, STALLED, STOPPED, REWIND, BLOCKED...);
+	// absent when the view was built from one snapshot.
+	Status     string                 `json:"status,omitempty"`
+	LagUnknown int                    `json:"lag_unknown"`
+	Error      string                 `json:"error"`
+	Members    []snapshot.GroupMember `json:"members"`
+	Offsets    []OffsetRow            `json:"offsets"`
 }
 
 // OffsetRow is a group's position on one partition.
@@ -67,6 +74,31 @@ type OffsetRow struct {
 	// TimeLagMS is how old the next record the group will read is (ms,
 	// when the snapshot was taken): 0 with no lag, -1 when not read.
 	TimeLagMS int64 `json:"time_lag_ms"`
+	// Status is the partition's lag status over a window; absent from one
+	// snapshot.
+	Status string `json:"status,omitempty"`
+}
+
+// Judge sets every listed group's and partition's lag status from samples,
+// oldest first, the view's own snapshot last (describe groups --sample).
+func (v *GroupsView) Judge(samples []*snapshot.Snapshot) {
+	judge := lag.NewJudge(samples)
+	for i := range v.Groups {
+		r := &v.Groups[i]
+		g, ok := judge.Group(r.Group)
+		if !ok {
+			continue
+		}
+		r.Status = g.Status.String()
+		for j := range r.Offsets {
+			for _, p := range g.Partitions {
+				if p.Topic == r.Offsets[j].Topic && p.Partition == r.Offsets[j].Partition {
+					r.Offsets[j].Status = p.Status.String()
+				}
+			}
+		}
+	}
+	v.judged = true
 }
 
 // Groups builds the groups view. Groups filters by id; Topics keeps only
@@ -114,7 +146,7 @@ func (v GroupsView) Tables() []render.Table {
 	sum := render.Table{
 		Title: fmt.Sprintf("Consumer groups (%d of %d)", len(v.Groups), v.Total),
 		Columns: []render.Column{
-			{Name: "Group"}, {Name: "Type"}, {Name: "State"}, num("Members"), {Name: "Coordinator"},
+			{Name: "Group"}, {Name: "Type"}, {Name: "State"}, {Name: "Status"}, num("Members"), {Name: "Coordinator"},
 			num("Partitions"), num("Total lag"), num("Oldest unread"), {Name: "Error", Wrap: true},
 		},
 		Rows:     [][]string{},
@@ -124,7 +156,7 @@ func (v GroupsView) Tables() []render.Table {
 	offsets := render.Table{
 		Title: "Committed offsets",
 		Columns: []render.Column{
-			{Name: "Group"}, {Name: "Topic"}, num("Partition"), num("Committed"), num("Latest"), num("Lag"), num("Time lag"),
+			{Name: "Group"}, {Name: "Topic"}, num("Partition"), num("Committed"), num("Latest"), num("Lag"), num("Time lag"), {Name: "Status"},
 		},
 		Rows:  [][]string{},
 		Empty: "no committed offsets",
@@ -132,7 +164,7 @@ func (v GroupsView) Tables() []render.Table {
 	groups := topK(v.Groups, rowsShown(v.limit), worseGroup)
 	for _, g := range groups {
 		sum.Rows = append(sum.Rows, []string{
-			g.Group, words.OrDash(g.Type), g.State, itoa(g.MemberCount), v.coordinator(g.Coordinator), itoa(len(g.Offsets)), totalLag(g),
+			g.Group, words.OrDash(g.Type), g.State, words.OrDash(g.Status), itoa(g.MemberCount), v.coordinator(g.Coordinator), itoa(len(g.Offsets)), totalLag(g),
 			age(g.MaxTimeLagMS), g.Error,
 		})
 	}
@@ -154,6 +186,7 @@ func (v GroupsView) Tables() []render.Table {
 		o := r.o
 		offsets.Rows = append(offsets.Rows, []string{
 			r.g.Group, o.Topic, itoa(int(o.Partition)), render.Int(o.Committed), render.Int(o.Latest), render.Int(o.Lag), age(o.TimeLagMS),
+			words.OrDash(o.Status),
 		})
 	}
 	if n := limitNote(len(shown), len(all), "committed offsets", "most lag first"); n != "" {
@@ -161,6 +194,9 @@ func (v GroupsView) Tables() []render.Table {
 	}
 	if v.Filter != "" {
 		sum.Notes = append(sum.Notes, "filter: "+v.Filter)
+	}
+	if !v.judged && len(v.Groups) > 0 {
+		sum.Notes = append(sum.Notes, "Status needs a trend: --sample DURATION samples the groups and judges each one.")
 	}
 	if len(v.Groups) == 0 {
 		return []render.Table{sum}

@@ -103,7 +103,7 @@ func TestWorstFirst(t *testing.T) {
 		}
 	}
 	gt := g.Tables()
-	if got := gt[2].Rows[0][6]; !strings.HasPrefix(got, itoa(int(most))) {
+	if got := gt[2].Rows[0][7]; !strings.HasPrefix(got, itoa(int(most))) {
 		t.Errorf("first group lags %s, the most lagging group lags %d", got, most)
 	}
 }
