@@ -132,10 +132,8 @@ func (c *collector) clusterWide(ctx context.Context, live map[int32]*conn, run f
 	if parts.Has(source.PartELR) {
 		run(func() { c.elr(ctx, live) })
 	}
-	if parts.Has(source.PartOffsets) {
-		run(func() {
-			c.offsets(ctx, live, parts.Has(source.PartLogStartOffsets), parts.Has(source.PartLogEndOffsets))
-		})
+	if kinds := offsetKinds(parts); len(kinds) > 0 {
+		run(func() { c.offsets(ctx, live, kinds) })
 	}
 }
 

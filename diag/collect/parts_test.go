@@ -39,7 +39,8 @@ type partsCluster struct {
 
 	mu      sync.Mutex
 	handled map[kmsg.Key]int // requests kfake processed, by key
-	offsets map[int64]int    // ListOffsets requests by timestamp asked
+	offsets map[int64]int    // read_uncommitted ListOffsets requests by timestamp asked
+	stable  int              // read_committed ListOffsets requests (last stable offsets)
 }
 
 func startPartsCluster(t *testing.T) *partsCluster {
@@ -58,7 +59,9 @@ func startPartsCluster(t *testing.T) *partsCluster {
 		pc.mu.Lock()
 		defer pc.mu.Unlock()
 		pc.handled[kmsg.Key(req.Key())]++
-		if lo, ok := req.(*kmsg.ListOffsetsRequest); ok {
+		if lo, ok := req.(*kmsg.ListOffsetsRequest); ok && lo.IsolationLevel == 1 {
+			pc.stable++
+		} else if ok {
 			stamps := map[int64]bool{}
 			for _, rt := range lo.Topics {
 				for _, rp := range rt.Partitions {
@@ -172,6 +175,13 @@ func (pc *partsCluster) counts() (map[kmsg.Key]int, map[int64]int) {
 	return handled, offsets
 }
 
+// stableRequests is how many read_committed ListOffsets were sent.
+func (pc *partsCluster) stableRequests() int {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return pc.stable
+}
+
 // leaders counts the distinct leaders of the snapshot's partitions: one
 // ListOffsets per leader and kind.
 func leaders(t *testing.T, snap *snapshot.Snapshot) int {
@@ -259,10 +269,17 @@ func TestWholePartsCollectEverything(t *testing.T) {
 			if got := handled[kmsg.DescribeGroups] > 0; got != tt.describes {
 				t.Errorf("DescribeGroups sent %d times, want sent: %v", handled[kmsg.DescribeGroups], tt.describes)
 			}
+			stable := tt.parts.Has(source.PartLastStableOffsets)
+			if got, want := pc.stableRequests(), map[bool]int{true: n}[stable]; got != want {
+				t.Errorf("%d read_committed ListOffsets sent, want %d", got, want)
+			}
 			topic, _ := snap.Topic(partsTopic)
 			for _, p := range topic.Partitions {
 				if p.LatestOffset != partsRecords || p.EarliestOffset < 0 {
 					t.Errorf("%s/%d: earliest %d latest %d, want both read", partsTopic, p.ID, p.EarliestOffset, p.LatestOffset)
+				}
+				if lso := p.LastStableOffset; (lso != nil) != stable || lso != nil && *lso != partsRecords {
+					t.Errorf("%s/%d: last stable offset %v, want %d when asked for (no transaction), nil otherwise", partsTopic, p.ID, lso, partsRecords)
 				}
 			}
 			if !tt.lag {

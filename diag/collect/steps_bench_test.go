@@ -42,7 +42,7 @@ func BenchmarkCollectSteps(b *testing.B) {
 		step("elr", func() { c.elr(ctx, live) })
 		step("topic-configs", func() { c.topicConfigs(ctx, c.anyLive(live)) })
 		step("reassignments", func() { c.reassignments(ctx, c.anyLive(live)) })
-		step("list-offsets", func() { c.offsets(ctx, live, true, true) })
+		step("list-offsets", func() { c.offsets(ctx, live, []offsetKind{logStart, logEnd, lastStable}) })
 		for id, cn := range live {
 			step("broker-configs", func() { c.brokerConfigs(ctx, id, cn) })
 			step("log-dirs", func() { c.logDirs(ctx, id, cn, true, true) })
