@@ -126,7 +126,8 @@ func (c *collector) perBroker(ctx context.Context, live map[int32]*conn, run fun
 
 // clusterWide starts, with run, the tasks that ask one broker for the whole
 // cluster (configs of every topic, ACLs, reassignments, the quorum, the
-// ELR) or the leaders of every partition (offsets).
+// ELR), the leaders of every partition (offsets) or every coordinator
+// (transactions).
 func (c *collector) clusterWide(ctx context.Context, live map[int32]*conn, run func(func())) {
 	any := c.anyLive(live)
 	parts := c.opts.Parts
@@ -151,6 +152,9 @@ func (c *collector) clusterWide(ctx context.Context, live map[int32]*conn, run f
 			defer c.lagInputs.Done()
 			c.offsets(ctx, live, kinds)
 		})
+	}
+	if parts.Has(source.PartTransactions) {
+		run(func() { c.transactions(ctx, live) })
 	}
 }
 
