@@ -214,19 +214,3 @@ func fetchAnswers(r *kmsg.FetchResponse, batch []*lagTarget) map[partitionKey]*k
 	}
 	return out
 }
-
-// firstTimestamp decodes a partition's answer with franz-go (message sets
-// and record batches, compressed or not, CRCs checked, control records
-// skipped; a batch cut off at the size limit is left out) and returns the
-// timestamp of the first record at or after the target's offset: a fetch
-// returns the whole batch holding the offset, records before it included.
-// 0 when there is none.
-func firstTimestamp(t *lagTarget, rp *kmsg.FetchResponseTopicPartition, dec kgo.Decompressor) (int64, error) {
-	fp, _ := kgo.ProcessFetchPartition(kgo.ProcessFetchPartitionOpts{Offset: t.offset, Topic: t.topic, Partition: t.partition}, rp, dec, nil)
-	for _, r := range fp.Records {
-		if r.Offset >= t.offset {
-			return r.Timestamp.UnixMilli(), nil
-		}
-	}
-	return 0, fp.Err
-}
