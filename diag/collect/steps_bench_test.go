@@ -49,6 +49,13 @@ func BenchmarkCollectSteps(b *testing.B) {
 			step("broker-view", func() { c.brokerView(ctx, id, cn, snapshot.NewViewReducer(c.snap.Topics)) })
 			step("groups", func() { c.groups(ctx, id, cn) })
 		}
+		step("transactions", func() { c.transactions(ctx, live) })
+		c.computeLag()
+		step("time-lag", func() { c.timeLag(ctx, live) })
+		// What the cap on reads saves: every lagging committed offset.
+		c.opts.TimeLagReads = 1 << 30
+		step("time-lag-uncapped", func() { c.timeLag(ctx, live) })
+		c.opts.TimeLagReads = 0
 		step("all-details-overlapped", func() { c.details(ctx) })
 		c.pool.closeAll()
 		c.kc.closeAll()

@@ -24,6 +24,7 @@ const DefaultTimeLagReads = 2000
 // of one partition, with every group offset waiting there.
 type lagTarget struct {
 	partitionKey
+	ord     int64 // the partition's place in topic name and partition id order
 	topicID [16]byte
 	leader  int32
 	offset  int64 // the committed offset, where the fetch starts
@@ -34,9 +35,11 @@ type lagTarget struct {
 
 // partInfo is what a lag target needs to know of its partition.
 type partInfo struct {
+	ord      int64
 	leader   int32
 	earliest int64
 	topicID  [16]byte
+	known    bool
 }
 
 // timeLag reads, for every committed offset with lag, the timestamp of the
@@ -88,63 +91,105 @@ func (c *collector) timeLag(ctx context.Context, live map[int32]*conn) {
 // them, which the log start itself tells (LOG_START_ADVANCED); it is left
 // at 0 without an error.
 func lagTargets(topics []snapshot.Topic, groups []snapshot.Group, live func(int32) bool) ([]*lagTarget, int) {
-	parts := map[partitionKey]partInfo{}
-	for i := range topics {
-		t := &topics[i]
-		id := topicID(t.ID)
-		for j := range t.Partitions {
-			p := &t.Partitions[j]
-			parts[partitionKey{t.Name, p.ID}] = partInfo{leader: p.Leader, earliest: p.EarliestOffset, topicID: id}
-		}
+	index := indexPartitions(topics)
+	type waiting struct {
+		ord, committed int64 // copied in, so that sorting reads no pointer
+		p              *partInfo
+		o              *snapshot.GroupOffset
 	}
-	type at struct {
-		partitionKey
+	type position struct {
+		p      *partInfo
 		offset int64
 	}
-	byOffset := map[at]*lagTarget{}
-	leaderless := map[at]bool{}
-	var out []*lagTarget
+	var lagging []waiting
+	leaderless := map[position]bool{}
+	var lastTopic string
+	var parts []partInfo
 	for i := range groups {
 		for j := range groups[i].Offsets {
 			o := &groups[i].Offsets[j]
-			key := partitionKey{o.Topic, o.Partition}
-			p, ok := parts[key]
+			if o.Topic != lastTopic || parts == nil {
+				lastTopic, parts = o.Topic, index[o.Topic] // offsets come by topic: one lookup per run
+			}
+			if o.Partition < 0 || int(o.Partition) >= len(parts) || !parts[o.Partition].known {
+				continue // a partition Metadata did not return
+			}
+			p := &parts[o.Partition]
 			switch {
-			case !ok, o.Latest >= 0 && o.Committed >= o.Latest, o.Committed < p.earliest:
-				continue // unknown topic, no lag, or deleted
+			case o.Latest >= 0 && o.Committed >= o.Latest, o.Committed < p.earliest:
+				// no lag, or deleted
 			case !live(p.leader):
-				leaderless[at{key, o.Committed}] = true
-				continue
-			case o.Latest < 0:
-				continue // the log end was not read: recorded as an offsets error
+				leaderless[position{p, o.Committed}] = true
+			case o.Latest >= 0: // else the log end was not read: recorded as an offsets error
+				lagging = append(lagging, waiting{p.ord, o.Committed, p, o})
 			}
-			t := byOffset[at{key, o.Committed}]
-			if t == nil {
-				t = &lagTarget{partitionKey: key, topicID: p.topicID, leader: p.leader, offset: o.Committed, lag: o.Latest - o.Committed}
-				byOffset[at{key, o.Committed}] = t
-				out = append(out, t)
-			}
-			t.waiting = append(t.waiting, o)
 		}
+	}
+	// Sorted by partition and offset, the groups waiting at one position
+	// are neighbours: no map of 100,000 positions to build.
+	slices.SortFunc(lagging, func(a, b waiting) int {
+		return cmp.Or(cmp.Compare(a.ord, b.ord), cmp.Compare(a.committed, b.committed))
+	})
+	offsets := make([]*snapshot.GroupOffset, len(lagging))
+	var out []*lagTarget
+	for i, w := range lagging {
+		offsets[i] = w.o
+		if i > 0 && lagging[i-1].ord == w.ord && lagging[i-1].committed == w.committed {
+			t := out[len(out)-1]
+			t.waiting = offsets[i-len(t.waiting) : i+1]
+			continue
+		}
+		out = append(out, &lagTarget{partitionKey: partitionKey{w.o.Topic, w.o.Partition}, ord: w.p.ord, topicID: w.p.topicID,
+			leader: w.p.leader, offset: w.o.Committed, lag: w.o.Latest - w.o.Committed, waiting: offsets[i : i+1]})
 	}
 	return out, len(leaderless)
 }
 
-// mostLagged keeps the limit targets with the most lag, in a stable order,
-// and says how many it left out.
+// indexPartitions lists each topic's partitions by id (Kafka's ids are
+// 0 to n-1), each with its place in topic name and partition id order, so
+// that the targets of 100,000 committed offsets are found and sorted
+// without hashing or comparing a topic name for each.
+func indexPartitions(topics []snapshot.Topic) map[string][]partInfo {
+	order := make([]*snapshot.Topic, len(topics))
+	for i := range topics {
+		order[i] = &topics[i]
+	}
+	slices.SortFunc(order, func(a, b *snapshot.Topic) int { return cmp.Compare(a.Name, b.Name) })
+	index := make(map[string][]partInfo, len(topics))
+	ord := int64(0)
+	for _, t := range order {
+		size := int32(0)
+		for j := range t.Partitions {
+			size = max(size, t.Partitions[j].ID+1)
+		}
+		parts := make([]partInfo, size)
+		id := topicID(t.ID)
+		for j := range t.Partitions {
+			p := &t.Partitions[j]
+			if p.ID >= 0 {
+				parts[p.ID] = partInfo{ord: ord + int64(p.ID), leader: p.Leader, earliest: p.EarliestOffset, topicID: id, known: true}
+			}
+		}
+		index[t.Name] = parts
+		ord += int64(size)
+	}
+	return index
+}
+
+// mostLagged keeps the limit targets with the most lag and says how many
+// it left out. Targets come in partition and offset order (lagTargets),
+// which a stable sort keeps among equal lags.
 func mostLagged(targets []*lagTarget, limit int) ([]*lagTarget, int) {
 	if len(targets) <= limit {
 		return targets, 0
 	}
-	slices.SortFunc(targets, func(a, b *lagTarget) int {
-		return cmp.Or(cmp.Compare(b.lag, a.lag), compareTargets(a, b))
-	})
+	slices.SortStableFunc(targets, func(a, b *lagTarget) int { return cmp.Compare(b.lag, a.lag) })
 	return targets[:limit], len(targets) - limit
 }
 
 // compareTargets orders targets by topic, partition and offset.
 func compareTargets(a, b *lagTarget) int {
-	return cmp.Or(cmp.Compare(a.topic, b.topic), cmp.Compare(a.partition, b.partition), cmp.Compare(a.offset, b.offset))
+	return cmp.Or(cmp.Compare(a.ord, b.ord), cmp.Compare(a.offset, b.offset))
 }
 
 // fetchPlan splits one leader's targets into the partition lists of Fetch
@@ -158,7 +203,7 @@ func fetchPlan(targets []*lagTarget) [][]*lagTarget {
 	var rounds [][]*lagTarget
 	n := 0
 	for i, t := range sorted {
-		if i > 0 && sorted[i-1].partitionKey == t.partitionKey {
+		if i > 0 && sorted[i-1].ord == t.ord {
 			n++
 		} else {
 			n = 0

@@ -61,7 +61,7 @@ func TestLagTargets(t *testing.T) {
 func TestMostLagged(t *testing.T) {
 	var targets []*lagTarget
 	for i, lag := range []int64{5, 50, 20, 50, 1} {
-		targets = append(targets, &lagTarget{partitionKey: partitionKey{"t", int32(i)}, lag: lag})
+		targets = append(targets, &lagTarget{partitionKey: partitionKey{"t", int32(i)}, ord: int64(i), lag: lag})
 	}
 	kept, left := mostLagged(targets, 3)
 	var parts []int32
@@ -81,10 +81,10 @@ func TestMostLagged(t *testing.T) {
 func TestFetchPlan(t *testing.T) {
 	var targets []*lagTarget
 	for p := range int32(fetchPartitions + 2) {
-		targets = append(targets, &lagTarget{partitionKey: partitionKey{"a", p}, offset: 5})
+		targets = append(targets, &lagTarget{partitionKey: partitionKey{"a", p}, ord: int64(p), offset: 5})
 	}
 	for _, off := range []int64{9, 1, 7} {
-		targets = append(targets, &lagTarget{partitionKey: partitionKey{"a", 0}, offset: off})
+		targets = append(targets, &lagTarget{partitionKey: partitionKey{"a", 0}, ord: 0, offset: off})
 	}
 	reqs := fetchPlan(targets)
 	var sizes []int
