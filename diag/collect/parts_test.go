@@ -78,16 +78,13 @@ func startPartsCluster(t *testing.T) *partsCluster {
 }
 
 // seedPartsCluster produces the records, deletes the start of partition 0
-// and commits the group's offsets, with a franz-go client.
+// and commits the group's offsets (the helpers of lagseed_kfake_test.go
+// work on the topic orders, which is partsTopic).
 func seedPartsCluster(t *testing.T, bootstrap []string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(bootstrap...), kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.DisableClientMetrics())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := lagClient(t, bootstrap)
 	var records []*kgo.Record
 	for p := range int32(6) {
 		for range partsRecords {
@@ -98,52 +95,12 @@ func seedPartsCluster(t *testing.T, bootstrap []string) {
 		t.Fatalf("producing: %v", err)
 	}
 
-	del := kmsg.NewPtrDeleteRecordsRequest()
-	del.TimeoutMillis = 5000
-	dt := kmsg.NewDeleteRecordsRequestTopic()
-	dt.Topic = partsTopic
-	dp := kmsg.NewDeleteRecordsRequestTopicPartition()
-	dp.Partition, dp.Offset = 0, partsLogStart0
-	dt.Partitions = append(dt.Partitions, dp)
-	del.Topics = append(del.Topics, dt)
-	dresp, err := del.RequestWith(ctx, cl)
-	if err == nil {
-		err = kerr.ErrorForCode(dresp.Topics[0].Partitions[0].ErrorCode)
-	}
-	if err != nil {
-		t.Fatalf("deleting records: %v", err)
-	}
-
-	// OffsetCommit v10 names topics by id.
-	md := kmsg.NewPtrMetadataRequest()
-	mt := kmsg.NewMetadataRequestTopic()
-	mt.Topic = kmsg.StringPtr(partsTopic)
-	md.Topics = append(md.Topics, mt)
-	mresp, err := md.RequestWith(ctx, cl)
-	if err != nil || len(mresp.Topics) != 1 {
-		t.Fatalf("reading the topic id: %v %+v", err, mresp)
-	}
-	commit := kmsg.NewPtrOffsetCommitRequest()
-	commit.Group, commit.Generation = partsGroup, -1
-	ct := kmsg.NewOffsetCommitRequestTopic()
-	ct.Topic, ct.TopicID = partsTopic, mresp.Topics[0].TopicID
+	deleteRecords(t, bootstrap, 0, partsLogStart0)
+	committed := map[int32]int64{}
 	for p := range int32(6) {
-		cp := kmsg.NewOffsetCommitRequestTopicPartition()
-		cp.Partition, cp.Offset, cp.LeaderEpoch = p, partsCommitted, -1
-		ct.Partitions = append(ct.Partitions, cp)
+		committed[p] = partsCommitted
 	}
-	commit.Topics = append(commit.Topics, ct)
-	cresp, err := commit.RequestWith(ctx, cl)
-	if err != nil {
-		t.Fatalf("committing: %v", err)
-	}
-	for _, rt := range cresp.Topics {
-		for _, rp := range rt.Partitions {
-			if err := kerr.ErrorForCode(rp.ErrorCode); err != nil {
-				t.Fatalf("committing %s/%d: %v", rt.Topic, rp.Partition, err)
-			}
-		}
-	}
+	commitOffsets(ctx, t, cl, partsGroup, committed)
 }
 
 func (pc *partsCluster) collect(t *testing.T, parts source.Parts) *snapshot.Snapshot {

@@ -59,7 +59,14 @@ func TestCollectTimeLagAndTransactions(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("committed offsets not collected: %v", want)
 	}
+	checkOpenTransaction(t, c, snap)
+}
 
+// checkOpenTransaction checks that lag-it-tx, open on orders/1 after five
+// committed records and with three of its own, holds that partition's last
+// stable offset at 5 and is described with its partition.
+func checkOpenTransaction(t *testing.T, c *kafkatest.Cluster, snap *snapshot.Snapshot) {
+	t.Helper()
 	orders, _ := snap.Topic("orders")
 	for _, p := range orders.Partitions {
 		lso := p.LastStableOffset
