@@ -53,9 +53,9 @@ type Options struct {
 	// Groups restricts group collection to these ids; empty means all.
 	Groups []string
 	// TimeLagReads bounds how many records at committed offsets are read
-	// for source.PartTimeLag, those with the most lag first (0 means
-	// DefaultTimeLagReads). What is left out is recorded as an error of
-	// source time_lag.
+	// for source.PartTimeLag, those with the most lag first (0 or less
+	// means DefaultTimeLagReads). What is left out is recorded as an
+	// error of source time_lag.
 	TimeLagReads int
 	// Now stamps the snapshot; nil means time.Now.
 	Now func() time.Time

@@ -17,7 +17,10 @@ import (
 // collection reads for time lag (Options.TimeLagReads): the positions with
 // the most lag first. Every read is a partition in a Fetch answer of up to
 // fetchPartitionBytes, so this bounds both the bytes and the requests
-// time lag adds to a collection, whatever the number of groups.
+// time lag adds to a collection, whatever the number of groups. The client
+// reads 100,000 positions in about 0.2 s (docs/PERFORMANCE.md), but a
+// lagging group's offset is often in a segment out of the broker's page
+// cache: during an incident each read may cost the broker a disk read.
 const DefaultTimeLagReads = 2000
 
 // lagTarget is one record to time: the first at or after a committed offset
@@ -54,7 +57,10 @@ func (c *collector) timeLag(ctx context.Context, live map[int32]*conn) {
 	if leaderless > 0 {
 		c.record(snapshot.SourceTimeLag, -1, "", fmt.Errorf("no live leader to read the records at %d committed offset(s) from", leaderless))
 	}
-	limit := cmp.Or(c.opts.TimeLagReads, DefaultTimeLagReads)
+	limit := c.opts.TimeLagReads
+	if limit <= 0 {
+		limit = DefaultTimeLagReads
+	}
 	if kept, left := mostLagged(targets, limit); left > 0 {
 		c.record(snapshot.SourceTimeLag, -1, "", fmt.Errorf(
 			"read the records at the %d most lagging committed offsets only: %d others (partition and offset) left out to bound the collection",
