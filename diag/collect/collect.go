@@ -52,6 +52,11 @@ type Options struct {
 	ConnectionsPerBroker int
 	// Groups restricts group collection to these ids; empty means all.
 	Groups []string
+	// TimeLagReads bounds how many records at committed offsets are read
+	// for source.PartTimeLag, those with the most lag first (0 or less
+	// means DefaultTimeLagReads). What is left out is recorded as an
+	// error of source time_lag.
+	TimeLagReads int
 	// Now stamps the snapshot; nil means time.Now.
 	Now func() time.Time
 }
@@ -99,6 +104,9 @@ type collector struct {
 	seedLatency time.Duration
 	disk        diskTopics        // topics on the brokers' disks, to name those Metadata hides
 	topicNames  map[string]string // topic names by id, for assignments named by id
+	// lagInputs counts the tasks lag is computed from (the offsets and
+	// each coordinator's groups) until they end.
+	lagInputs sync.WaitGroup
 }
 
 // Collect takes a snapshot. It returns a *NoClusterError when no bootstrap
@@ -115,6 +123,7 @@ func Collect(ctx context.Context, opts Options) (*snapshot.Snapshot, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	opts.Parts = implied(opts.Parts)
 	cfg := tightened(opts.Config, opts.RequestTimeout)
 	start := time.Now()
 	c := &collector{
@@ -179,6 +188,16 @@ func (c *collector) controllersOnly(ctx context.Context, bootErr error) bool {
 	c.applyMode()
 	c.quorumFromControllers(ctx)
 	return true
+}
+
+// implied adds the parts others cannot do without: the record at a
+// committed offset is read only where the group has lag, which takes the
+// committed offsets and the log end.
+func implied(parts source.Parts) source.Parts {
+	if parts.Has(source.PartTimeLag) {
+		parts |= source.PartGroupOffsets | source.PartLogEndOffsets
+	}
+	return parts
 }
 
 // tightened copies cfg with network timeouts that fit one request deadline

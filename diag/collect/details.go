@@ -51,14 +51,23 @@ func (c *collector) details(ctx context.Context) {
 	}
 	c.clusterWide(ctx, live, run)
 	c.perBroker(ctx, live, run, reducer)
+	if parts.Has(source.PartGroupOffsets) && parts.Has(source.PartLogEndOffsets) {
+		// Lag, and the records at committed offsets, as soon as the
+		// offsets and every coordinator's groups are in, beside the
+		// tasks still running (configs, log dirs, views).
+		run(func() {
+			c.lagInputs.Wait()
+			c.computeLag()
+			if parts.Has(source.PartTimeLag) {
+				c.timeLag(ctx, live)
+			}
+		})
+	}
 	wg.Wait()
 	if parts.Has(source.PartLogDirContents | source.PartHiddenTopics) {
 		c.reportHidden(&c.disk)
 	}
 	c.seedView = nil
-	if parts.Has(source.PartGroupOffsets) && parts.Has(source.PartLogEndOffsets) {
-		c.computeLag()
-	}
 }
 
 // groupParts are the parts that list each coordinator's groups.
@@ -106,14 +115,19 @@ func (c *collector) perBroker(ctx context.Context, live map[int32]*conn, run fun
 			})
 		}
 		if parts.Has(groupParts) {
-			run(func() { c.groups(ctx, id, cn) })
+			c.lagInputs.Add(1)
+			run(func() {
+				defer c.lagInputs.Done()
+				c.groups(ctx, id, cn)
+			})
 		}
 	}
 }
 
 // clusterWide starts, with run, the tasks that ask one broker for the whole
 // cluster (configs of every topic, ACLs, reassignments, the quorum, the
-// ELR) or the leaders of every partition (offsets).
+// ELR), the leaders of every partition (offsets) or every coordinator
+// (transactions).
 func (c *collector) clusterWide(ctx context.Context, live map[int32]*conn, run func(func())) {
 	any := c.anyLive(live)
 	parts := c.opts.Parts
@@ -132,10 +146,15 @@ func (c *collector) clusterWide(ctx context.Context, live map[int32]*conn, run f
 	if parts.Has(source.PartELR) {
 		run(func() { c.elr(ctx, live) })
 	}
-	if parts.Has(source.PartOffsets) {
+	if kinds := offsetKinds(parts); len(kinds) > 0 {
+		c.lagInputs.Add(1)
 		run(func() {
-			c.offsets(ctx, live, parts.Has(source.PartLogStartOffsets), parts.Has(source.PartLogEndOffsets))
+			defer c.lagInputs.Done()
+			c.offsets(ctx, live, kinds)
 		})
+	}
+	if parts.Has(source.PartTransactions) {
+		run(func() { c.transactions(ctx, live) })
 	}
 }
 

@@ -191,11 +191,16 @@ func (c *collector) groupOffsets(ctx context.Context, id int32, cn *conn, ids []
 // computeLag fills Latest and Lag of every committed offset from the
 // partition offsets read in the same snapshot. Where the log end is unknown
 // (not collected, or not read) both stay -1.
+//
+// It runs while other tasks still write other fields of the topics and
+// partitions (configs, ELR), so it reads them in place: copying a Topic
+// or a Partition would read those fields too.
 func (c *collector) computeLag() {
 	latest := map[partitionKey]int64{}
-	for _, t := range c.snap.Topics {
-		for _, p := range t.Partitions {
-			latest[partitionKey{t.Name, p.ID}] = p.LatestOffset
+	for i := range c.snap.Topics {
+		t := &c.snap.Topics[i]
+		for j := range t.Partitions {
+			latest[partitionKey{t.Name, t.Partitions[j].ID}] = t.Partitions[j].LatestOffset
 		}
 	}
 	for i := range c.snap.Groups {

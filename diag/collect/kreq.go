@@ -72,7 +72,14 @@ func (k *kclients) client(addr, lane string) (*kgo.Client, error) {
 // context.DeadlineExceeded, a Kafka error code is a sarama.KError, so
 // record classifies them alike.
 func (k *kclients) request(ctx context.Context, addr string, req kmsg.Request) (kmsg.Response, error) {
-	cl, err := k.client(addr, kmsg.NameForKey(req.Key()))
+	return k.requestOn(ctx, addr, kmsg.NameForKey(req.Key()), req)
+}
+
+// requestOn is request on a lane the caller names, for requests of one API
+// that must run side by side on one broker (each lane is a connection, and
+// Kafka serves one request per connection at a time).
+func (k *kclients) requestOn(ctx context.Context, addr, lane string, req kmsg.Request) (kmsg.Response, error) {
+	cl, err := k.client(addr, lane)
 	if err != nil {
 		return nil, err
 	}

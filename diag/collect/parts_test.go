@@ -39,7 +39,8 @@ type partsCluster struct {
 
 	mu      sync.Mutex
 	handled map[kmsg.Key]int // requests kfake processed, by key
-	offsets map[int64]int    // ListOffsets requests by timestamp asked
+	offsets map[int64]int    // read_uncommitted ListOffsets requests by timestamp asked
+	stable  int              // read_committed ListOffsets requests (last stable offsets)
 }
 
 func startPartsCluster(t *testing.T) *partsCluster {
@@ -58,7 +59,9 @@ func startPartsCluster(t *testing.T) *partsCluster {
 		pc.mu.Lock()
 		defer pc.mu.Unlock()
 		pc.handled[kmsg.Key(req.Key())]++
-		if lo, ok := req.(*kmsg.ListOffsetsRequest); ok {
+		if lo, ok := req.(*kmsg.ListOffsetsRequest); ok && lo.IsolationLevel == 1 {
+			pc.stable++
+		} else if ok {
 			stamps := map[int64]bool{}
 			for _, rt := range lo.Topics {
 				for _, rp := range rt.Partitions {
@@ -75,16 +78,13 @@ func startPartsCluster(t *testing.T) *partsCluster {
 }
 
 // seedPartsCluster produces the records, deletes the start of partition 0
-// and commits the group's offsets, with a franz-go client.
+// and commits the group's offsets (the helpers of lagseed_kfake_test.go
+// work on the topic orders, which is partsTopic).
 func seedPartsCluster(t *testing.T, bootstrap []string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(bootstrap...), kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.DisableClientMetrics())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := lagClient(t, bootstrap)
 	var records []*kgo.Record
 	for p := range int32(6) {
 		for range partsRecords {
@@ -95,52 +95,12 @@ func seedPartsCluster(t *testing.T, bootstrap []string) {
 		t.Fatalf("producing: %v", err)
 	}
 
-	del := kmsg.NewPtrDeleteRecordsRequest()
-	del.TimeoutMillis = 5000
-	dt := kmsg.NewDeleteRecordsRequestTopic()
-	dt.Topic = partsTopic
-	dp := kmsg.NewDeleteRecordsRequestTopicPartition()
-	dp.Partition, dp.Offset = 0, partsLogStart0
-	dt.Partitions = append(dt.Partitions, dp)
-	del.Topics = append(del.Topics, dt)
-	dresp, err := del.RequestWith(ctx, cl)
-	if err == nil {
-		err = kerr.ErrorForCode(dresp.Topics[0].Partitions[0].ErrorCode)
-	}
-	if err != nil {
-		t.Fatalf("deleting records: %v", err)
-	}
-
-	// OffsetCommit v10 names topics by id.
-	md := kmsg.NewPtrMetadataRequest()
-	mt := kmsg.NewMetadataRequestTopic()
-	mt.Topic = kmsg.StringPtr(partsTopic)
-	md.Topics = append(md.Topics, mt)
-	mresp, err := md.RequestWith(ctx, cl)
-	if err != nil || len(mresp.Topics) != 1 {
-		t.Fatalf("reading the topic id: %v %+v", err, mresp)
-	}
-	commit := kmsg.NewPtrOffsetCommitRequest()
-	commit.Group, commit.Generation = partsGroup, -1
-	ct := kmsg.NewOffsetCommitRequestTopic()
-	ct.Topic, ct.TopicID = partsTopic, mresp.Topics[0].TopicID
+	deleteRecords(t, bootstrap, 0, partsLogStart0)
+	committed := map[int32]int64{}
 	for p := range int32(6) {
-		cp := kmsg.NewOffsetCommitRequestTopicPartition()
-		cp.Partition, cp.Offset, cp.LeaderEpoch = p, partsCommitted, -1
-		ct.Partitions = append(ct.Partitions, cp)
+		committed[p] = partsCommitted
 	}
-	commit.Topics = append(commit.Topics, ct)
-	cresp, err := commit.RequestWith(ctx, cl)
-	if err != nil {
-		t.Fatalf("committing: %v", err)
-	}
-	for _, rt := range cresp.Topics {
-		for _, rp := range rt.Partitions {
-			if err := kerr.ErrorForCode(rp.ErrorCode); err != nil {
-				t.Fatalf("committing %s/%d: %v", rt.Topic, rp.Partition, err)
-			}
-		}
-	}
+	commitOffsets(ctx, t, cl, partsGroup, committed)
 }
 
 func (pc *partsCluster) collect(t *testing.T, parts source.Parts) *snapshot.Snapshot {
@@ -170,6 +130,13 @@ func (pc *partsCluster) counts() (map[kmsg.Key]int, map[int64]int) {
 		offsets[ts] = n
 	}
 	return handled, offsets
+}
+
+// stableRequests is how many read_committed ListOffsets were sent.
+func (pc *partsCluster) stableRequests() int {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return pc.stable
 }
 
 // leaders counts the distinct leaders of the snapshot's partitions: one
@@ -259,10 +226,17 @@ func TestWholePartsCollectEverything(t *testing.T) {
 			if got := handled[kmsg.DescribeGroups] > 0; got != tt.describes {
 				t.Errorf("DescribeGroups sent %d times, want sent: %v", handled[kmsg.DescribeGroups], tt.describes)
 			}
+			stable := tt.parts.Has(source.PartLastStableOffsets)
+			if got, want := pc.stableRequests(), map[bool]int{true: n}[stable]; got != want {
+				t.Errorf("%d read_committed ListOffsets sent, want %d", got, want)
+			}
 			topic, _ := snap.Topic(partsTopic)
 			for _, p := range topic.Partitions {
 				if p.LatestOffset != partsRecords || p.EarliestOffset < 0 {
 					t.Errorf("%s/%d: earliest %d latest %d, want both read", partsTopic, p.ID, p.EarliestOffset, p.LatestOffset)
+				}
+				if lso := p.LastStableOffset; (lso != nil) != stable || lso != nil && *lso != partsRecords {
+					t.Errorf("%s/%d: last stable offset %v, want %d when asked for (no transaction), nil otherwise", partsTopic, p.ID, lso, partsRecords)
 				}
 			}
 			if !tt.lag {

@@ -42,13 +42,20 @@ func BenchmarkCollectSteps(b *testing.B) {
 		step("elr", func() { c.elr(ctx, live) })
 		step("topic-configs", func() { c.topicConfigs(ctx, c.anyLive(live)) })
 		step("reassignments", func() { c.reassignments(ctx, c.anyLive(live)) })
-		step("list-offsets", func() { c.offsets(ctx, live, true, true) })
+		step("list-offsets", func() { c.offsets(ctx, live, []offsetKind{logStart, logEnd, lastStable}) })
 		for id, cn := range live {
 			step("broker-configs", func() { c.brokerConfigs(ctx, id, cn) })
 			step("log-dirs", func() { c.logDirs(ctx, id, cn, true, true) })
 			step("broker-view", func() { c.brokerView(ctx, id, cn, snapshot.NewViewReducer(c.snap.Topics)) })
 			step("groups", func() { c.groups(ctx, id, cn) })
 		}
+		step("transactions", func() { c.transactions(ctx, live) })
+		c.computeLag()
+		step("time-lag", func() { c.timeLag(ctx, live) })
+		// What the cap on reads saves: every lagging committed offset.
+		c.opts.TimeLagReads = 1 << 30
+		step("time-lag-uncapped", func() { c.timeLag(ctx, live) })
+		c.opts.TimeLagReads = 0
 		step("all-details-overlapped", func() { c.details(ctx) })
 		c.pool.closeAll()
 		c.kc.closeAll()

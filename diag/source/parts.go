@@ -78,7 +78,10 @@ const (
 	PartGroupTypes
 	// PartTimeLag reads, for every committed offset with lag, the timestamp
 	// of the record there (a small read-only Fetch, bounded in bytes and
-	// concurrency): how old the oldest unconsumed record is.
+	// concurrency): how old the oldest unconsumed record is. Lag needs the
+	// committed offsets and the log end, so it implies PartGroupOffsets
+	// and PartLogEndOffsets. The collector bounds how many records it
+	// reads (the most lagging first) and records what it left out.
 	PartTimeLag
 	// PartLastStableOffsets reads every partition's last stable offset
 	// (ListOffsets with isolation read_committed).

@@ -25,6 +25,12 @@ type SimOptions struct {
 	// Records is the record count of every partition; the simulator
 	// produces them when it starts (at most 2,000,000 in all).
 	Records int64
+	// SpreadCommits puts the groups of one topic at different offsets
+	// (Records/2, Records/2+1, ..., always behind the log end) instead of
+	// all at Records/2, so that reading the record at every committed
+	// offset (time lag) takes one read per committed offset, not one per
+	// partition.
+	SpreadCommits bool
 	// Down is the id of a broker that is down, 0 for none. The simulator
 	// places group coordinators by hashing over every broker and retries
 	// until all groups land on up brokers, so with a broker down only a
@@ -74,11 +80,20 @@ func Scenario(o SimOptions) []byte {
 			if k > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprintf(&b, "%d: %d", (g/len(topics)*o.OffsetsPerGroup+k)%counts[t], o.Records/2)
+			fmt.Fprintf(&b, "%d: %d", (g/len(topics)*o.OffsetsPerGroup+k)%counts[t], o.committed(g/len(topics)))
 		}
 		b.WriteString("}\n")
 	}
 	return []byte(b.String())
+}
+
+// committed is the offset the n-th group of a topic commits.
+func (o SimOptions) committed(n int) int64 {
+	half := o.Records / 2
+	if !o.SpreadCommits || o.Records-half <= 0 {
+		return half
+	}
+	return half + int64(n)%(o.Records-half)
 }
 
 // BenchBootstrap returns the brokers a collection benchmark runs against:

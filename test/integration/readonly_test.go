@@ -14,7 +14,7 @@ import (
 // else changes the cluster or joins it (Produce, OffsetCommit, JoinGroup,
 // CreateTopics, AlterConfigs, ElectLeaders, ...).
 var readAPIs = map[int16]string{
-	1:  "Fetch", // never sent today; listed because reading records is read-only
+	1:  "Fetch", // the record at a committed offset (time lag): no session, no group, nothing committed
 	2:  "ListOffsets",
 	3:  "Metadata",
 	9:  "OffsetFetch",
@@ -32,6 +32,8 @@ var readAPIs = map[int16]string{
 	55: "DescribeQuorum",
 	60: "DescribeCluster",
 	61: "DescribeProducers",
+	65: "DescribeTransactions",
+	66: "ListTransactions",
 	69: "ConsumerGroupDescribe",
 	75: "DescribeTopicPartitions",
 }
