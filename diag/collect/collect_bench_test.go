@@ -34,7 +34,7 @@ func BenchmarkCollect(b *testing.B) {
 		{"groups", source.PartGroups},
 		{"all", source.PartAll},
 		// what triage asks for without --since
-		{"triage", triage.Parts(false)},
+		{"triage", triage.Parts()},
 	} {
 		b.Run(p.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -105,7 +105,7 @@ func BenchmarkServiceTime(b *testing.B) {
 		b.Run(fmt.Sprintf("triage/connections=%d", conns), func(b *testing.B) {
 			for b.Loop() {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				snap, err := collect.Collect(ctx, collect.Options{Bootstrap: kc.ListenAddrs(), RequestTimeout: 5 * time.Second, ConnectionsPerBroker: conns, Parts: triage.Parts(false)})
+				snap, err := collect.Collect(ctx, collect.Options{Bootstrap: kc.ListenAddrs(), RequestTimeout: 5 * time.Second, ConnectionsPerBroker: conns, Parts: triage.Parts()})
 				cancel()
 				if err != nil || len(snap.Errors) > 0 {
 					b.Fatalf("collecting: %v %+v", err, snap.Errors)

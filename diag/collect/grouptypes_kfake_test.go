@@ -142,7 +142,7 @@ func TestGroupsDescribedByTheirType(t *testing.T) {
 
 	f2 := startFake4x(t, 3, joinGroups)
 	dg, cgd = describedGroups(f2)
-	snap = collectFrom(t, collect.Options{Bootstrap: f2.bootstrap}, 5*time.Second, triage.Parts(false))
+	snap = collectFrom(t, collect.Options{Bootstrap: f2.bootstrap}, 5*time.Second, triage.Parts())
 	if d, c := dg(), cgd(); len(d) != 0 || !slices.Equal(c, []string{consumerGroup}) {
 		t.Errorf("triage: DescribeGroups asked for %v, ConsumerGroupDescribe for %v; want none and [%s]", d, c, consumerGroup)
 	}

@@ -23,7 +23,7 @@ import (
 // for no partition (health and space only), or not at all.
 func TestLogDirContentsOnlyWhereTopicsCanHide(t *testing.T) {
 	const standard = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
-	triageParts := triage.Parts(false)
+	triageParts := triage.Parts()
 	tests := []struct {
 		name       string
 		parts      source.Parts

@@ -79,9 +79,9 @@ func runTriage(ctx context.Context, app *App, conn *ConnOptions, replay *ReplayO
 	if err != nil {
 		return err
 	}
-	parts := triage.Parts(prev != nil)
+	parts := triage.Parts()
 	if sample > 0 {
-		parts = triage.SampledParts(prev != nil)
+		parts = triage.SampledParts()
 	}
 	snap, err := conn.collectOnce(ctx, app, parts, nil)
 	if err != nil {

@@ -15,21 +15,20 @@ import "github.com/kafka-runbook/kafka-runbook/diag/source"
 //   - No check reads the members of classic groups: their state comes with
 //     ListGroups, so DescribeGroups is not sent. Committed offsets are read
 //     (log-start-past-committed).
-//   - The log start of every partition is read (log-start-past-committed);
-//     the log end only with --since, where offsets-backwards compares it
-//     with the earlier snapshot. Without it lag stays unknown (-1): the
-//     triage report shows none.
+//   - Both ends of every partition's log are read: the log start for
+//     log-start-past-committed, the log end for every group's lag, and with
+//     them, for the lagging committed offsets (the 2,000 most lagging), how
+//     old the next unread record is: one snapshot then tells that retention
+//     will delete unread records within the hour (LAG_EXCEEDS_RETENTION),
+//     before it has. Consumer lag is the page on-call gets most.
+//   - Open transactions (ListTransactions, one request per broker) and the
+//     last stable offsets: a transaction open past its timeout holds every
+//     read_committed consumer of its partitions.
 //   - Log dirs are read for their health (LOG_DIR_OFFLINE); the replicas in
 //     them, the costliest request of a triage for the brokers, only when an
 //     authorizer may hide topics from Metadata.
-func Parts(since bool) source.Parts {
-	parts := source.PartAll&^(source.PartGroupMembers|source.PartLogEndOffsets|source.PartLogDirContents|
-		source.PartTimeLag|source.PartLastStableOffsets|source.PartTransactions) |
-		source.PartHiddenTopics
-	if since {
-		parts |= source.PartLogEndOffsets
-	}
-	return parts
+func Parts() source.Parts {
+	return source.PartAll&^(source.PartGroupMembers|source.PartLogDirContents) | source.PartHiddenTopics
 }
 
 // SampleParts is what each sample of triage --sample reads for the checks
@@ -43,6 +42,6 @@ const SampleParts = source.PartGroupOffsets | source.PartGroupMembers | source.P
 // SampledParts is what the last sample of triage --sample reads: everything
 // triage reads, plus the trend parts and how old the oldest unconsumed
 // record is, and the open transactions that may hold consumers back.
-func SampledParts(since bool) source.Parts {
-	return Parts(since) | SampleParts | source.PartTimeLag | source.PartTransactions
+func SampledParts() source.Parts {
+	return Parts() | SampleParts | source.PartTimeLag | source.PartTransactions
 }

@@ -7,29 +7,30 @@ import (
 )
 
 // TestPartsReadWhatTheChecksNeed: triage reads reassignments (adding
-// replicas are not under-replication) and the Kafka 4.x parts, but still
-// no classic group members, no log end without --since and no log dir
-// contents unless topics may hide.
+// replicas are not under-replication), the Kafka 4.x parts and every
+// group's lag with the age of its oldest unread record, but no classic
+// group members and no log dir contents unless topics may hide; a sample
+// reads only what trends need.
 func TestPartsReadWhatTheChecksNeed(t *testing.T) {
-	for _, since := range []bool{false, true} {
-		p := Parts(since)
-		for name, part := range map[string]source.Parts{
-			"reassignments": source.PartReassignments, "quorum": source.PartQuorum, "ELR": source.PartELR,
-			"group types": source.PartGroupTypes, "group offsets": source.PartGroupOffsets, "hidden topics": source.PartHiddenTopics,
-		} {
-			if !p.Has(part) {
-				t.Errorf("since=%v: %s not read", since, name)
-			}
+	p := Parts()
+	for name, part := range map[string]source.Parts{
+		"reassignments": source.PartReassignments, "quorum": source.PartQuorum, "ELR": source.PartELR,
+		"group types": source.PartGroupTypes, "group offsets": source.PartGroupOffsets, "hidden topics": source.PartHiddenTopics,
+		"log end": source.PartLogEndOffsets, "time lag": source.PartTimeLag, "transactions": source.PartTransactions,
+		"last stable offsets": source.PartLastStableOffsets,
+	} {
+		if !p.Has(part) {
+			t.Errorf("%s not read", name)
 		}
-		for name, part := range map[string]source.Parts{
-			"group members": source.PartGroupMembers, "log dir contents": source.PartLogDirContents,
-		} {
-			if p.Has(part) {
-				t.Errorf("since=%v: %s read", since, name)
-			}
+	}
+	for name, part := range map[string]source.Parts{
+		"group members": source.PartGroupMembers, "log dir contents": source.PartLogDirContents,
+	} {
+		if p.Has(part) {
+			t.Errorf("%s read", name)
 		}
-		if p.Has(source.PartLogEndOffsets) != since {
-			t.Errorf("since=%v: log end read: %v", since, p.Has(source.PartLogEndOffsets))
-		}
+	}
+	if !SampledParts().Has(source.PartGroupMembers) || SampleParts&(source.PartTimeLag|source.PartConfigs) != 0 {
+		t.Error("a sample reads members for rebalances, and not the costly parts the final snapshot reads")
 	}
 }

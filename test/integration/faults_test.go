@@ -82,7 +82,7 @@ func testLogDirsWithoutContents(t *testing.T, c *kafkatest.Cluster) {
 		parts    source.Parts
 		contents bool
 	}{
-		{"triage", triagereport.Parts(false), false},
+		{"triage", triagereport.Parts(), false},
 		{"describe logdirs", source.PartLogDirs, true},
 	} {
 		snap, err := collect.Collect(ctx, collect.Options{Bootstrap: c.Bootstrap(), RequestTimeout: 5 * time.Second, Parts: tc.parts})
