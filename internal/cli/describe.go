@@ -38,7 +38,7 @@ var describeParts = map[string]source.Parts{
 	"brokers":    source.PartQuorum,
 	"topics":     source.PartConfigs | source.PartReassignments | source.PartHiddenTopics,
 	"partitions": source.PartConfigs | source.PartOffsets | source.PartReassignments | source.PartHiddenTopics,
-	"groups":     source.PartGroups | source.PartGroupTypes,
+	"groups":     source.PartGroups | source.PartGroupTypes | source.PartTimeLag,
 	"logdirs":    source.PartLogDirs,
 	"configs":    source.PartConfigs,
 	"security":   source.PartConfigs | source.PartACLs,
