@@ -35,7 +35,11 @@ func evaluatePartition(o snapshot.GroupOffset, hist []sample, rules *health.Clus
 	if len(ps) >= 2 {
 		first, last := ps[0], ps[len(ps)-1]
 		out.WindowMillis = millis(last.at.Sub(first.at))
-		out.ConsumeRate = rate(first.committed, last.committed, first.at, last.at)
+		// A rewind is no consumption: its rate is unknown (-1), never a
+		// negative number that could read as a real one.
+		if out.ConsumeRate = rate(first.committed, last.committed, first.at, last.at); out.ConsumeRate < 0 {
+			out.ConsumeRate = -1
+		}
 		out.ProduceRate = rate(first.latest, last.latest, first.at, last.at)
 	}
 	if o.NextTimestampMillis > 0 {

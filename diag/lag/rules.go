@@ -30,10 +30,16 @@ func judge(ps []point, seen int, members, leaderless bool) (Status, int) {
 		return Error, 0
 	case len(ps) < 2:
 		return NotEnoughData, 0
+	case rewound(ps):
+		// Before Rule 1: a reset of a group that had read everything
+		// starts at lag zero, and is exactly the rewind to report.
+		return Rewind, 2
+	case stopped(sinceCaughtUp(ps), members):
+		// Before Rule 1 too: a group with no members cannot be catching up
+		// between commits, so lag building since its last zero is real.
+		return Stopped, 4
 	case lagZeroOnce(ps):
 		return OK, 1
-	case rewound(ps):
-		return Rewind, 2
 	case stalled(ps, members):
 		return Stalled, 3
 	case stopped(ps, members):
@@ -83,6 +89,17 @@ func stopped(ps []point, members bool) bool {
 	return !members && stuckWithLag(ps)
 }
 
+// sinceCaughtUp is the samples from the last one with no lag on: what
+// happened after the consumer last caught up. All of them when it never did.
+func sinceCaughtUp(ps []point) []point {
+	for i := len(ps) - 1; i >= 0; i-- {
+		if ps[i].lag == 0 {
+			return ps[i:]
+		}
+	}
+	return ps
+}
+
 // Rule 5: the committed offset moved, but the lag grew between every two
 // samples: the consumer is slower than its producers.
 func fallingBehind(ps []point) bool {
@@ -103,6 +120,9 @@ func fallingBehind(ps []point) bool {
 // high watermark says: an open transaction holds it (HANGING_TRANSACTION),
 // not the consumer.
 func stuckWithLag(ps []point) bool {
+	if len(ps) < 2 {
+		return false
+	}
 	last := ps[len(ps)-1]
 	for _, p := range ps[1:] {
 		if p.committed != ps[0].committed {

@@ -68,9 +68,13 @@ func TestRules(t *testing.T) {
 		{name: "14 at the last stable offset", committed: []int64{100, 100, 100}, lags: []int64{5, 5, 5}, members: T, lastStable: 100,
 			rules: &rules{F, F, F, F, F}, status: OK, rule: 0, why: "an open transaction holds it: HANGING_TRANSACTION's, not a stall"},
 		{name: "15 reset after catching up", committed: []int64{1000, 500}, lags: []int64{0, 500}, members: T,
-			rules: &rules{T, T, F, F, T}, status: OK, rule: 1, why: "Rule 1 comes first, as in Burrow: it caught up in the window"},
+			rules: &rules{T, T, F, F, T}, status: Rewind, rule: 2, why: "Rule 2 before Rule 1: replaying a caught-up group is the rewind to report"},
 		{name: "16 committed moved, but lag grew only once of two steps", committed: []int64{100, 100, 150}, lags: []int64{10, 20, 20}, members: T,
 			rules: &rules{F, F, F, F, F}, status: OK, rule: 0, why: "moved, so not stalled; not growing at every step"},
+		{name: "17 caught up, then its members left while producers write", committed: []int64{10, 10, 10, 10, 10}, lags: []int64{0, 0, 36, 57, 78}, members: F,
+			rules: &rules{T, F, F, T, F}, status: Stopped, rule: 4, why: "no members cannot be between commits: lag since the last zero is real"},
+		{name: "18 members between two commits after catching up", committed: []int64{10, 10, 10}, lags: []int64{0, 20, 40}, members: T,
+			rules: &rules{T, F, T, F, F}, status: OK, rule: 1, why: "with members, lag between commits is normal: Rule 1 keeps it OK"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
