@@ -110,14 +110,9 @@ func recordedSnapshots(from string) ([]*snapshot.Snapshot, error) {
 		return nil, exitcode.Usagef(hint, "%s: %v", from, unwrapPathErr(err))
 	}
 	if !st.IsDir() {
-		f, err := os.Open(from)
+		s, err := evidence.ReadSnapshotFile(from)
 		if err != nil {
-			return nil, exitcode.Usagef(hint, "%s: %v", from, unwrapPathErr(err))
-		}
-		defer f.Close()
-		s, err := snapshot.Decode(f)
-		if err != nil {
-			return nil, exitcode.Usagef(hint, "%s: %v", from, err)
+			return nil, exitcode.Usage(err, hint)
 		}
 		return []*snapshot.Snapshot{s}, nil
 	}

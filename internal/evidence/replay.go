@@ -128,6 +128,16 @@ func ReadSnapshotFile(path string) (*snapshot.Snapshot, error) {
 		return nil, &Error{Path: path, Problem: unwrapPath(err)}
 	}
 	defer f.Close()
+	// The user named this file, so a link or a pipe (/dev/stdin) is fine;
+	// a device would be read until the cap, and a file above it never fits.
+	if st, err := f.Stat(); err == nil {
+		switch {
+		case st.Mode()&fs.ModeDevice != 0:
+			return nil, &Error{Path: path, Problem: "is a device, not a snapshot file"}
+		case st.Mode().IsRegular() && st.Size() > snapshot.MaxDocumentBytes:
+			return nil, &Error{Path: path, Problem: fmt.Sprintf("is %d bytes, more than a snapshot may hold (%s)", st.Size(), sizeText(snapshot.MaxDocumentBytes))}
+		}
+	}
 	s, err := snapshot.Decode(f)
 	if err != nil {
 		return nil, &Error{Path: path, Problem: err.Error()}
