@@ -323,18 +323,18 @@ func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
 		return Outcome{}, err
 	}
 	name := fmt.Sprintf("reassign-off-broker-%s-%s.json", words.JoinIDs(deadIDs, "-"), env.now().UTC().Format("20060102T150405Z"))
-	path := filepath.Join(env.PlanDir, name)
-	if env.PlanDir == "" {
-		path = name
-	}
-	if err := atomicfile.Write(path, data, 0o644); err != nil {
+	path, where := "PLAN.json", "not written: no plan directory; the table lists its moves"
+	switch err := writePlan(env.PlanDir, name, data); {
+	case err != nil:
 		out.Unevaluated = append(out.Unevaluated, checks.Unevaluated{Check: "broker-replace-plan", Reason: err.Error()})
-		path = "PLAN.json"
-	} else {
+		where = path
+	case env.PlanDir != "":
+		path = filepath.Join(env.PlanDir, name)
 		out.Files = []string{path}
+		where = path
 	}
 	out.Verdict = fmt.Sprintf("If broker(s) %s will not come back, the plan moves %s off them (%s).",
-		words.JoinIDs(deadIDs, ", "), words.Plural(len(plan.Plan.Partitions), "partition", "partitions"), path)
+		words.JoinIDs(deadIDs, ", "), words.Plural(len(plan.Plan.Partitions), "partition", "partitions"), where)
 	out.Actions = []Action{
 		{Title: "Preferred: bring the broker back with its disk, then go to the next step", Risk: Safe,
 			Command:     "systemctl start kafka   # on the broker's host",
@@ -347,6 +347,15 @@ func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
 			Consequence: "Read-only until the reassignment completes, then it removes throttles."},
 	}
 	return out, nil
+}
+
+// writePlan writes a plan file into dir; with no dir it writes nothing,
+// never into the current directory by default.
+func writePlan(dir, name string, data []byte) error {
+	if dir == "" {
+		return nil
+	}
+	return atomicfile.Write(filepath.Join(dir, name), data, 0o644)
 }
 
 func decisionTable() Table {

@@ -66,15 +66,14 @@ recorded incident into one.`,
 
 // stateDir resolves --state-dir, $XDG_STATE_HOME or ~/.local/state.
 func (o *DrillOptions) stateDir(app *App) (string, error) {
-	switch {
-	case o.StateDir != "":
+	if o.StateDir != "" {
 		return o.StateDir, nil
-	case app.Getenv("XDG_STATE_HOME") != "":
-		return filepath.Join(app.Getenv("XDG_STATE_HOME"), "kafka-runbook"), nil
-	case app.Getenv("HOME") != "":
-		return filepath.Join(app.Getenv("HOME"), ".local", "state", "kafka-runbook"), nil
 	}
-	return "", exitcode.Usagef("pass --state-dir DIR", "no state directory: neither $XDG_STATE_HOME nor $HOME is set")
+	dir, err := stateHome(app)
+	if err != nil {
+		return "", exitcode.Usage(err, "pass --state-dir DIR")
+	}
+	return dir, nil
 }
 
 // scenarioRef is a scenario found by name or path.

@@ -157,7 +157,7 @@ func evidenceReplayEnv(app *App, conn *ConnOptions, opts *RunOptions) (*runbooks
 	if since != nil {
 		env.Previous = since
 	}
-	env.ToDatetime, env.PlanDir, env.PollInterval = target, opts.PlanDir, opts.Interval
+	env.ToDatetime, env.PollInterval = target, opts.Interval
 	return env, nil
 }
 

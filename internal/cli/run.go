@@ -42,6 +42,12 @@ stdin is not a terminal, or with --yes, it runs every step without asking.
 kafka-runbook itself never changes the cluster: the suggested commands are
 for you to run.
 
+Files a step generates (broker-failure's reassignment plan) go to --plan-dir,
+by default $XDG_STATE_HOME/kafka-runbook/plans (or
+~/.local/state/kafka-runbook/plans, created 0700), never the current
+directory, and the step names them. With -o json none is written unless
+--plan-dir is given.
+
 Each step is bounded even when brokers hang: a hung broker costs one request
 deadline (a third of --timeout), per-broker probes run in parallel, and a
 step never takes longer than twice --timeout plus the --interval waits
@@ -70,7 +76,7 @@ everything it checks and nothing at warning or above was found.`,
 	f.IntVar(&opts.Step, "step", 0, "run only step N")
 	f.BoolVarP(&opts.Yes, "yes", "y", false, "run every step without pausing")
 	addRunbookDirFlag(cmd, &opts.RunbookDir)
-	f.StringVar(&opts.PlanDir, "plan-dir", ".", "directory for generated plan files (reassignment plans)")
+	f.StringVar(&opts.PlanDir, "plan-dir", "", planDirHelp)
 	f.DurationVar(&opts.Interval, "interval", 2*time.Second, "time between the samples of steps that measure change")
 	f.StringVar(&opts.ToDatetime, "to-datetime", "", "rewind target for data-recovery, e.g. 2026-11-26T03:00:00Z")
 	opts.Replay.bindSince(cmd)
@@ -135,11 +141,16 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 	if opts.Step < 0 || opts.Step > len(rb.Steps) {
 		return exitcode.Usagef(fmt.Sprintf("use --step 1 to --step %d", len(rb.Steps)), "runbook %s has %d steps, not %d", rb.Name, len(rb.Steps), opts.Step)
 	}
+	plans, err := planDir(app, opts.PlanDir, ropts.Format == render.FormatJSON)
+	if err != nil {
+		return err
+	}
 	if opts.Replay.From != "" { // recorded state: no connection at all
 		env, err := evidenceReplayEnv(app, conn, opts)
 		if err != nil {
 			return err
 		}
+		env.PlanDir = plans
 		return walkAndRender(ctx, app, ropts, rb, env, opts)
 	}
 	c, err := conn.connect(app)
@@ -166,7 +177,7 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 		return err
 	}
 	env := &runbooks.Env{
-		Source: c.live, Probe: c.live, Epochs: c.live, Previous: prev, ToDatetime: target, PlanDir: opts.PlanDir, PollInterval: opts.Interval,
+		Source: c.live, Probe: c.live, Epochs: c.live, Previous: prev, ToDatetime: target, PlanDir: plans, PollInterval: opts.Interval,
 		StepTimeout: stepTimeout(conn.Timeout, opts.Interval),
 		Commands: runbooks.Commands{Bootstrap: strings.Join(c.settings.BootstrapServers, ","), CommandConfig: conn.CommandConfig,
 			BootstrapController: conn.BootstrapController},

@@ -183,7 +183,7 @@ func (r *Recording) Source() source.Cluster {
 
 // Env returns a runbook environment for an offline replay: the recorded
 // source, no per-broker probes (those steps say they cannot evaluate), no
-// waiting between samples.
+// waiting between samples, and no plan directory (the caller chooses one).
 func (r *Recording) Env(cmds runbooks.Commands) *runbooks.Env {
 	if cmds.Bootstrap == "" {
 		for i, ep := range r.Snap.Bootstrap {
@@ -198,7 +198,7 @@ func (r *Recording) Env(cmds runbooks.Commands) *runbooks.Env {
 		window = []*snapshot.Snapshot{} // a replay: never sample the one recorded moment as if it were a trend
 	}
 	return &runbooks.Env{
-		Source: r.Source(), Previous: r.Previous, Commands: cmds, PlanDir: ".", Window: window,
+		Source: r.Source(), Previous: r.Previous, Commands: cmds, Window: window,
 		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 	}
 }
