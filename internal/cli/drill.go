@@ -54,13 +54,13 @@ recorded incident into one.`,
   kafka-runbook drill start zombie-leader          # facilitator's terminal
   kafka-runbook triage -b 127.0.0.1:PORT           # the team, elsewhere
   kafka-runbook drill note "broker 3 is a zombie, not restarting 1 or 2"
-  kafka-runbook drill stop > drill-report.md`,
+  kafka-runbook drill stop --out drill-report.md`,
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&opts.StateDir, "state-dir", "", "where drill sessions live (default $XDG_STATE_HOME/kafka-runbook or ~/.local/state/kafka-runbook)")
 	pf.StringVar(&opts.ScenarioDir, "scenario-dir", "", "directory of your own scenario files (<name>.yaml), read before the embedded ones")
 	cmd.AddCommand(newDrillListCmd(app, conn, opts), newDrillStartCmd(app, opts), newDrillNoteCmd(app, opts),
-		newDrillStopCmd(app, conn, opts), newDrillFromBundleCmd(app, opts))
+		newDrillStopCmd(app, opts), newDrillFromBundleCmd(app, opts))
 	return cmd
 }
 

@@ -46,13 +46,21 @@ before running it.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.Name, "name", "", "scenario name (default: from --out, or replay-<bundle>)")
 	f.StringVar(&opts.Title, "title", "", "one-line title (default: the cluster and time recorded)")
-	f.StringVar(&opts.Out, "out", "", "write the scenario to this file instead of standard output")
+	bindOut(cmd, &opts.Out, "write the scenario to this file (.yaml) instead of standard output")
 	return cmd
 }
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
 
+// scenarioKind: a scenario is a YAML file, named .yaml as 'drill start' finds it.
+func scenarioKind() outKind {
+	return outKind{command: "drill from-bundle", def: "yaml", names: map[string]string{"yaml": "yaml"}, exts: map[string]string{".yaml": "yaml"}}
+}
+
 func runDrillFromBundle(app *App, opts *DrillFromBundleOptions, from string) error {
+	if _, err := scenarioKind().format("", opts.Out); err != nil {
+		return err
+	}
 	snaps, err := recordedSnapshots(from)
 	if err != nil {
 		return err

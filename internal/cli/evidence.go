@@ -33,7 +33,7 @@ Replay a bundle offline with 'kafka-runbook triage --from BUNDLE' and
 		Example: `  kafka-runbook evidence capture -b kafka1:9092
   kafka-runbook evidence watch -b kafka1:9092 --interval 5s --for 30m --out incident-42
   kafka-runbook run broker-failure -b kafka1:9092 --record incident-42
-  kafka-runbook evidence report incident-42 --format html --out incident-42.html
+  kafka-runbook evidence report incident-42 --out incident-42.html
   kafka-runbook evidence diff incident-42`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
@@ -212,7 +212,7 @@ func recordedCommandLine(cmd *cobra.Command, args []string) []string {
 func evidenceInputError(err error) error {
 	var be *evidence.Error
 	if errors.As(err, &be) {
-		return exitcode.Usage(err, "give a bundle from 'kafka-runbook evidence capture' or 'watch', or a file from 'kafka-runbook snapshot -f FILE'; a bundle is trusted only as its manifest.json says")
+		return exitcode.Usage(err, "give a bundle from 'kafka-runbook evidence capture' or 'watch', or a file from 'kafka-runbook snapshot --out FILE'; a bundle is trusted only as its manifest.json says")
 	}
 	return err
 }

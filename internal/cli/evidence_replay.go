@@ -68,7 +68,7 @@ func (r *ReplayOptions) since() (*snapshot.Snapshot, error) {
 	}
 	rec, err := evidence.LoadRecording(r.Since, at)
 	if err != nil {
-		return nil, exitcode.Usage(fmt.Errorf("--since: %w", err), "give a file written by 'kafka-runbook snapshot -f FILE' or an evidence bundle")
+		return nil, exitcode.Usage(fmt.Errorf("--since: %w", err), "give a file written by 'kafka-runbook snapshot --out FILE' or an evidence bundle")
 	}
 	return rec.Snap, nil
 }

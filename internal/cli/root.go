@@ -65,6 +65,7 @@ No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`
 	root.SetIn(app.IO.In)
 	root.SetOut(app.IO.Out)
 	root.SetErr(app.IO.Err)
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return checkOutputFlag(cmd) }
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return exitcode.Usage(err, fmt.Sprintf("run '%s --help' for usage", cmd.CommandPath()))
 	})
