@@ -18,6 +18,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/internal/sim"
 	"github.com/kafka-runbook/kafka-runbook/playbooks"
+	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
 // DrillOptions are the flags every drill command shares.
@@ -74,6 +75,16 @@ func (o *DrillOptions) stateDir(app *App) (string, error) {
 		return "", exitcode.Usage(err, "pass --state-dir DIR")
 	}
 	return dir, nil
+}
+
+// selfCommand is a drill command line to print: it carries --state-dir
+// when one was given, so another terminal finds the same drill.
+func (o *DrillOptions) selfCommand(args ...string) string {
+	words := append([]string{"kafka-runbook", "drill"}, args...)
+	if o.StateDir != "" {
+		words = append(words, "--state-dir", o.StateDir)
+	}
+	return runbooks.ShellLine(words...)
 }
 
 // scenarioRef is a scenario found by name or path.

@@ -24,7 +24,7 @@ type DrillFromBundleOptions struct {
 	Name, Title, Out string
 }
 
-func newDrillFromBundleCmd(app *App, _ *DrillOptions) *cobra.Command {
+func newDrillFromBundleCmd(app *App, common *DrillOptions) *cobra.Command {
 	opts := &DrillFromBundleOptions{}
 	cmd := &cobra.Command{
 		Use:   "from-bundle BUNDLE",
@@ -40,7 +40,7 @@ before running it.`,
   kafka-runbook drill start drills/broker-3-outage.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			return runDrillFromBundle(app, opts, args[0])
+			return runDrillFromBundle(app, opts, common, args[0])
 		},
 	}
 	f := cmd.Flags()
@@ -57,7 +57,7 @@ func scenarioKind() outKind {
 	return outKind{command: "drill from-bundle", def: "yaml", names: map[string]string{"yaml": "yaml"}, exts: map[string]string{".yaml": "yaml"}}
 }
 
-func runDrillFromBundle(app *App, opts *DrillFromBundleOptions, from string) error {
+func runDrillFromBundle(app *App, opts *DrillFromBundleOptions, common *DrillOptions, from string) error {
 	if _, err := scenarioKind().format("", opts.Out); err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func runDrillFromBundle(app *App, opts *DrillFromBundleOptions, from string) err
 	if err := atomicfile.Write(opts.Out, doc.Bytes(), 0o644); err != nil {
 		return exitcode.Usage(err, "choose a writable --out path")
 	}
-	fmt.Fprintf(app.IO.Err, "Wrote scenario %s (%d injects) to %s; run it with: kafka-runbook drill start %s\n", name, len(sc.Injects), opts.Out, opts.Out)
+	fmt.Fprintf(app.IO.Err, "Wrote scenario %s (%d injects) to %s; run it with: %s\n", name, len(sc.Injects), opts.Out, common.selfCommand("start", opts.Out))
 	return nil
 }
 

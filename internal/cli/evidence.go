@@ -15,6 +15,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/evidence"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/words"
+	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
 func newEvidenceCmd(app *App, conn *ConnOptions) *cobra.Command {
@@ -76,8 +77,8 @@ func runEvidenceCapture(ctx context.Context, app *App, conn *ConnOptions, out st
 	if err != nil {
 		return exitcode.Usage(err, "choose a new directory with --out")
 	}
-	fmt.Fprintf(app.IO.Err, "Wrote bundle %s: 1 snapshot of cluster %s, triage %s with %d findings.\nNext: kafka-runbook evidence report %s\n",
-		out, words.OrDash(snap.ClusterID), report.Status, len(report.Findings), out)
+	fmt.Fprintf(app.IO.Err, "Wrote bundle %s: 1 snapshot of cluster %s, triage %s with %d findings.\nNext: %s\n",
+		out, words.OrDash(snap.ClusterID), report.Status, len(report.Findings), runbooks.ShellLine("kafka-runbook", "evidence", "report", out))
 	_, err = fmt.Fprintln(app.IO.Out, out)
 	return err
 }
@@ -174,8 +175,9 @@ func runEvidenceWatch(ctx context.Context, app *App, conn *ConnOptions, opts *Ev
 	if err != nil {
 		return fmt.Errorf("recording to %s: %w", opts.Out, err)
 	}
-	fmt.Fprintf(app.IO.Err, "Stopped after %s: %d polls (%d failed), %d events, %d snapshots in %s.\nNext: kafka-runbook evidence report %s\n",
-		res.Stopped.Sub(res.Started).Round(time.Second), res.Polls, res.Failed, res.Events, res.Snapshots, opts.Out, opts.Out)
+	fmt.Fprintf(app.IO.Err, "Stopped after %s: %d polls (%d failed), %d events, %d snapshots in %s.\nNext: %s\n",
+		res.Stopped.Sub(res.Started).Round(time.Second), res.Polls, res.Failed, res.Events, res.Snapshots, opts.Out,
+		runbooks.ShellLine("kafka-runbook", "evidence", "report", opts.Out))
 	if res.Polls > 0 && res.Failed == res.Polls {
 		// Nothing was ever collected: the bundle records only failures.
 		return &exitcode.Error{Code: exitcode.Unknown, Err: fmt.Errorf("no poll reached the cluster (%d tried)", res.Polls),

@@ -106,6 +106,15 @@ func chainPreRun(cmd *cobra.Command, fn func(*cobra.Command, []string) error) {
 	}
 }
 
+// selfFlags point a printed kafka-runbook command at the same recording.
+func (r *ReplayOptions) selfFlags() []string {
+	out := []string{"--from", r.From}
+	if r.At != "" {
+		out = append(out, "--at", r.At)
+	}
+	return out
+}
+
 // load reads the recording --from names, at --at.
 func (r *ReplayOptions) load(app *App) (*evidence.Recording, error) {
 	var at time.Time
@@ -153,7 +162,7 @@ func evidenceReplayEnv(app *App, conn *ConnOptions, opts *RunOptions) (*runbooks
 	if err != nil {
 		return nil, err
 	}
-	env := rec.Env(runbooks.Commands{Bootstrap: conn.Bootstrap, CommandConfig: conn.CommandConfig})
+	env := rec.Env(runbooks.Commands{Bootstrap: conn.Bootstrap, CommandConfig: conn.CommandConfig, SelfFlags: opts.Replay.selfFlags()})
 	if since != nil {
 		env.Previous = since
 	}
@@ -196,5 +205,6 @@ func evidenceReplayTriage(app *App, conn *ConnOptions, r *ReplayOptions) error {
 	if prev == nil {
 		prev = rec.Previous
 	}
-	return writeReport(app, ropts, triage.BuildFrom(checks.Input{Snap: rec.Snap, Previous: prev, Window: rec.Window}))
+	report := triage.BuildFrom(checks.Input{Snap: rec.Snap, Previous: prev, Window: rec.Window})
+	return writeReport(app, ropts, withNextCommand(report, r.selfFlags()))
 }

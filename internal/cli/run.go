@@ -186,7 +186,7 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 		Source: c.live, Probe: c.live, Epochs: c.live, Previous: prev, ToDatetime: target, PlanDir: plans, PollInterval: opts.Interval,
 		StepTimeout: stepTimeout(conn.Timeout, opts.Interval),
 		Commands: runbooks.Commands{Bootstrap: strings.Join(c.settings.BootstrapServers, ","), CommandConfig: conn.CommandConfig,
-			BootstrapController: conn.BootstrapController},
+			BootstrapController: conn.BootstrapController, SelfFlags: conn.selfFlags(c)},
 	}
 	return walkAndRender(ctx, app, ropts, rb, env, opts)
 }
@@ -199,7 +199,7 @@ func walkAndRender(ctx context.Context, app *App, ropts render.Options, rb runbo
 	if ropts.Format != render.FormatJSON {
 		writeRunbookHeader(app.IO.Out, ropts, rb)
 		walk.Emit = func(step runbooks.StepResult) error {
-			return writeStep(app.IO.Out, ropts, rb, step)
+			return writeStep(app.IO.Out, ropts, rb, step, env.Commands)
 		}
 	}
 	var stoppedBy *Interrupt // Ctrl-C, as a key at a raw prompt or as a signal
