@@ -42,7 +42,12 @@ func newDrillStopCmd(app *App, common *DrillOptions) *cobra.Command {
 		Long: `End the running drill: the serving process stops the simulated cluster and
 writes the drill report (Markdown) into the drill's directory; 'drill stop'
 prints it (or, with -o json, the report's data). If the serving process is
-gone (killed, crashed), the report is written from what it recorded.`,
+gone (killed, crashed), the report is written from what it recorded.
+
+Exit code: 0 once the report is written; 3 when no drill is running or its
+files cannot be read. The report judges the team's response, not a cluster:
+the simulated outage is scripted, so it never makes drill stop exit 1 or 2
+as a triage of it would.`,
 		Example: `  kafka-runbook drill stop --out drill-report.md
   kafka-runbook drill stop -o json | jq '.stages[] | {name, first_look}'`,
 		Args: cobra.NoArgs,

@@ -51,7 +51,11 @@ func newEvidenceCaptureCmd(app *App, conn *ConnOptions) *cobra.Command {
 		Short: "Write one full snapshot and its triage into a new evidence bundle",
 		Long: `Collect everything kafka-runbook reads, triage it, and write both into a new
 bundle directory. The bundle appears only once complete: an interrupted
-capture leaves nothing that looks like a bundle. Prints the bundle's path.`,
+capture leaves nothing that looks like a bundle. Prints the bundle's path.
+
+Exit code: the triage of what was captured, as 'triage' gives it (0 OK,
+1 WARNING, 2 CRITICAL, 3 UNKNOWN), once the bundle is written; 3 also when
+nothing could be captured or written.`,
 		Example: `  kafka-runbook evidence capture -b kafka1:9092 --out incident-42-start`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -79,8 +83,13 @@ func runEvidenceCapture(ctx context.Context, app *App, conn *ConnOptions, out st
 	}
 	fmt.Fprintf(app.IO.Err, "Wrote bundle %s: 1 snapshot of cluster %s, triage %s with %d findings.\nNext: %s\n",
 		out, words.OrDash(snap.ClusterID), report.Status, len(report.Findings), runbooks.ShellLine("kafka-runbook", "evidence", "report", out))
-	_, err = fmt.Fprintln(app.IO.Out, out)
-	return err
+	if _, err := fmt.Fprintln(app.IO.Out, out); err != nil {
+		return err
+	}
+	if code := exitcode.For(report.Status); code != exitcode.OK {
+		return &verdictError{code: code} // the bundle is written: the verdict is the cluster's
+	}
+	return nil
 }
 
 // EvidenceWatchOptions are the flags of `evidence watch`.

@@ -16,7 +16,7 @@ func TestOutFileFormatFollowsTheExtension(t *testing.T) {
 	cwd := t.TempDir()
 	t.Chdir(cwd)
 	bundle := filepath.Join(t.TempDir(), "bundle")
-	if _, stderr, code := run(t, nil, "evidence", "capture", "-b", addr, "--out", bundle); code == 3 {
+	if _, stderr, code := run(t, nil, "evidence", "capture", "-b", addr, "--out", bundle); code != 2 {
 		t.Fatalf("capture: exit %d: %s", code, stderr)
 	}
 	written := []struct {
