@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,22 +17,13 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/kafka-runbook/kafka-runbook/internal/evidence"
-	"github.com/kafka-runbook/kafka-runbook/internal/sim"
-	"github.com/kafka-runbook/kafka-runbook/playbooks"
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 )
 
 // demo serves the demo incident for one test and returns its bootstrap.
 func demo(t *testing.T) string {
 	t.Helper()
-	sc, err := sim.Load(playbooks.FS(), "demo-broker-down.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := sim.Start(context.Background(), sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
+	c, _ := testkit.ServePlaybook(t, "demo-broker-down")
 	return strings.Join(c.Bootstrap(), ",")
 }
 
