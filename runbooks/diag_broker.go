@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
-	"github.com/kafka-runbook/kafka-runbook/internal/atomicfile"
 	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
@@ -323,16 +321,7 @@ func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
 		return Outcome{}, err
 	}
 	name := fmt.Sprintf("reassign-off-broker-%s-%s.json", words.JoinIDs(deadIDs, "-"), env.now().UTC().Format("20060102T150405Z"))
-	path, where := "PLAN.json", "not written: no plan directory; the table lists its moves"
-	switch err := writePlan(env.PlanDir, name, data); {
-	case err != nil:
-		out.Unevaluated = append(out.Unevaluated, checks.Unevaluated{Check: "broker-replace-plan", Reason: err.Error()})
-		where = path
-	case env.PlanDir != "":
-		path = filepath.Join(env.PlanDir, name)
-		out.Files = []string{path}
-		where = path
-	}
+	path, where := savePlan(env, &out, name, data)
 	out.Verdict = fmt.Sprintf("If broker(s) %s will not come back, the plan moves %s off them (%s).",
 		words.JoinIDs(deadIDs, ", "), words.Plural(len(plan.Plan.Partitions), "partition", "partitions"), where)
 	out.Actions = []Action{
@@ -347,15 +336,6 @@ func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
 			Consequence: "Read-only until the reassignment completes, then it removes throttles."},
 	}
 	return out, nil
-}
-
-// writePlan writes a plan file into dir; with no dir it writes nothing,
-// never into the current directory by default.
-func writePlan(dir, name string, data []byte) error {
-	if dir == "" {
-		return nil
-	}
-	return atomicfile.Write(filepath.Join(dir, name), data, 0o644)
 }
 
 func decisionTable() Table {
