@@ -113,6 +113,14 @@ func serveDrill(ctx context.Context, out io.Writer, cluster *sim.Cluster, sess *
 	done := make(chan error, 1)
 	total := len(sess.Meta.Injects)
 	go func() {
+		// A panic here would take the drill down with Go's exit 2 (Main
+		// recovers only its own goroutine): the injects stop, the drill
+		// keeps serving and says why.
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Errorf("internal error (a bug; please report it): %s", oneLine(fmt.Sprint(p)))
+			}
+		}()
 		done <- cluster.RunInjects(injCtx, sess.Meta.StartedAt, sess.Meta.Speed, func(f sim.Fired) {
 			at := f.At.UTC()
 			journal.Add(drill.Event{At: at, Kind: drill.KindInject, Inject: &drill.FiredInject{Index: f.Index, Due: f.Due.UTC(), Say: f.Inject.Say}})
