@@ -67,7 +67,7 @@ func (k outKind) nameList() string {
 }
 
 func (k outKind) extList() string {
-	return strings.Join(slices.Sorted(maps.Keys(k.exts)), " or ")
+	return strings.Join(slices.Sorted(maps.Keys(k.exts)), ", ")
 }
 
 // extsOf lists the extensions of one format.
