@@ -37,6 +37,11 @@ type Commands struct {
 	// BootstrapController is --bootstrap-controller as the user gave it,
 	// "" when not given.
 	BootstrapController string
+	// SelfFlags are the flags a printed kafka-runbook command needs to
+	// reach what this one read, as words: the connection (-b,
+	// --command-config, non-secret -X, ...) or a recording (--from BUNDLE).
+	// Nil means Self builds them from the fields above.
+	SelfFlags []string
 }
 
 // configFlag is how each Kafka tool names its client-properties flag;
@@ -74,17 +79,30 @@ func (c Commands) KafkaControllers(tool, controllers string, args ...string) str
 	return strings.Join(parts, " ")
 }
 
-// Self renders a kafka-runbook invocation against the same cluster.
+// Self renders a kafka-runbook invocation against the same cluster (or
+// recording), to be pasted as printed.
 func (c Commands) Self(args ...string) string {
-	parts := []string{"kafka-runbook"}
-	for _, a := range args {
-		parts = append(parts, shellQuote(a))
+	flags := c.SelfFlags
+	if flags == nil {
+		flags = []string{"-b", c.bootstrap()}
+		if c.BootstrapController != "" {
+			flags = append(flags, "--bootstrap-controller", c.BootstrapController)
+		}
+		if c.CommandConfig != "" {
+			flags = append(flags, "--command-config", c.CommandConfig)
+		}
 	}
-	parts = append(parts, "-b", shellQuote(c.bootstrap()))
-	if c.CommandConfig != "" {
-		parts = append(parts, "--command-config", shellQuote(c.CommandConfig))
+	return ShellLine(append(append([]string{"kafka-runbook"}, args...), flags...)...)
+}
+
+// ShellLine joins words into one command line a POSIX shell splits back
+// into the same words, quoting only those that need it.
+func ShellLine(words ...string) string {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = shellQuote(w)
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(quoted, " ")
 }
 
 func (c Commands) bootstrap() string {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
-	"github.com/kafka-runbook/kafka-runbook/internal/atomicfile"
 	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
@@ -323,18 +321,9 @@ func brokerReplacePlan(ctx context.Context, env *Env) (Outcome, error) {
 		return Outcome{}, err
 	}
 	name := fmt.Sprintf("reassign-off-broker-%s-%s.json", words.JoinIDs(deadIDs, "-"), env.now().UTC().Format("20060102T150405Z"))
-	path := filepath.Join(env.PlanDir, name)
-	if env.PlanDir == "" {
-		path = name
-	}
-	if err := atomicfile.Write(path, data, 0o644); err != nil {
-		out.Unevaluated = append(out.Unevaluated, checks.Unevaluated{Check: "broker-replace-plan", Reason: err.Error()})
-		path = "PLAN.json"
-	} else {
-		out.Files = []string{path}
-	}
+	path, where := savePlan(env, &out, name, data)
 	out.Verdict = fmt.Sprintf("If broker(s) %s will not come back, the plan moves %s off them (%s).",
-		words.JoinIDs(deadIDs, ", "), words.Plural(len(plan.Plan.Partitions), "partition", "partitions"), path)
+		words.JoinIDs(deadIDs, ", "), words.Plural(len(plan.Plan.Partitions), "partition", "partitions"), where)
 	out.Actions = []Action{
 		{Title: "Preferred: bring the broker back with its disk, then go to the next step", Risk: Safe,
 			Command:     "systemctl start kafka   # on the broker's host",

@@ -629,3 +629,20 @@ func checkCatalogueSeverity(t *testing.T, out Outcome) {
 		}
 	}
 }
+
+// TestBrokerReplacePlanWithoutADirWritesNothing: with no plan directory
+// (JSON output) the plan is not written anywhere, the current directory
+// least of all, and the verdict says so.
+func TestBrokerReplacePlanWithoutADirWritesNothing(t *testing.T) {
+	env := testEnv(t, recorded(fixture(t, "degraded")))
+	env.PlanDir = ""
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	out := runDiag(t, "broker-replace-plan", env)
+	if entries, _ := os.ReadDir(cwd); len(entries) > 0 || len(out.Files) > 0 || len(out.Unevaluated) > 0 {
+		t.Errorf("wrote %v (files %q, gaps %v)", entries, out.Files, out.Unevaluated)
+	}
+	if !strings.Contains(out.Verdict, "not written: no plan directory") {
+		t.Errorf("verdict %q", out.Verdict)
+	}
+}

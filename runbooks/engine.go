@@ -29,7 +29,8 @@ type Env struct {
 	Previous *snapshot.Snapshot
 	// ToDatetime is the rewind target of data-recovery, zero when not set.
 	ToDatetime time.Time
-	// PlanDir is where generated plan files are written.
+	// PlanDir is where generated plan files are written; it must exist.
+	// Empty writes none: the step's tables still list the plan's moves.
 	PlanDir string
 	// PollInterval separates the samples of steps that measure change.
 	PollInterval time.Duration

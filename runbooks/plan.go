@@ -4,9 +4,12 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"slices"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/checks"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/atomicfile"
 )
 
 // ReassignmentPlan is the JSON file kafka-reassign-partitions.sh reads.
@@ -121,4 +124,23 @@ func pickReplacement(current []int32, rack map[int32]string, load map[int32]int,
 // JSON encodes the plan as kafka-reassign-partitions.sh expects it.
 func (p ReassignmentPlan) JSON() ([]byte, error) {
 	return json.MarshalIndent(p, "", "  ")
+}
+
+// savePlan writes a plan file named name into env.PlanDir and adds it to
+// out.Files. It returns the path the suggested commands name and the words
+// that say where the plan is. With no PlanDir nothing is written (never the
+// current directory by default): the step's table lists the moves. A write
+// that fails is a gap of the step.
+func savePlan(env *Env, out *Outcome, name string, data []byte) (path, where string) {
+	const placeholder = "PLAN.json"
+	if env.PlanDir == "" {
+		return placeholder, "not written: no plan directory; the table lists its moves"
+	}
+	path = filepath.Join(env.PlanDir, name)
+	if err := atomicfile.Write(path, data, 0o644); err != nil {
+		out.Unevaluated = append(out.Unevaluated, checks.Unevaluated{Check: "broker-replace-plan", Reason: err.Error()})
+		return placeholder, placeholder
+	}
+	out.Files = []string{path}
+	return path, path
 }

@@ -27,7 +27,8 @@ type Transcript struct {
 	Findings []findings.Finding      `json:"findings"`
 	Errors   []snapshot.CollectError `json:"errors"`
 	Steps    []StepResult            `json:"steps"`
-	// Stopped is true when the user stopped before the last step.
+	// Stopped is true when the user stopped before the last step, or the
+	// walk's context ended (a step it cut short is left out).
 	Stopped bool `json:"stopped"`
 }
 
@@ -87,6 +88,12 @@ func Walk(ctx context.Context, rb Runbook, env *Env, opts WalkOptions) (Transcri
 			break
 		}
 		res := RunStep(ctx, rb, n, env)
+		if ctx.Err() != nil {
+			// Cut short (Ctrl-C): what the step saw is the interruption,
+			// not the cluster, so it is not part of the transcript.
+			tr.Stopped = true
+			break
+		}
 		tr.Steps = append(tr.Steps, res)
 		if s := res.Snapshot(); s != nil {
 			tr.Cluster = clusterOf(s)

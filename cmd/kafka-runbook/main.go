@@ -14,8 +14,20 @@ import (
 var version = ""
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// Ctrl-C and SIGTERM end the command's context with the signal as its
+	// cause, so a command stops at once, says where, and exits 128+N. A
+	// second one does not wait for the command to wind down.
+	ctx, cancel := context.WithCancelCause(context.Background())
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		first := &cli.Interrupt{Signal: <-signals}
+		cancel(first)
+		<-signals
+		os.Exit(first.Code())
+	}()
 	code := cli.Main(ctx, &cli.App{IO: cli.SystemIO(), Getenv: os.Getenv, Version: version}, os.Args[1:])
-	stop()
+	signal.Stop(signals)
+	cancel(nil)
 	os.Exit(code)
 }

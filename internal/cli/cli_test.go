@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/internal/sim"
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 	"github.com/kafka-runbook/kafka-runbook/playbooks"
 )
 
@@ -42,16 +43,7 @@ func demoCluster(t *testing.T) string {
 // servePlaybook serves the embedded scenario name for one test.
 func servePlaybook(t *testing.T, name string) (*sim.Cluster, *sim.Scenario) {
 	t.Helper()
-	sc, err := sim.Load(playbooks.FS(), name+".yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := sim.Start(context.Background(), sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return c, sc
+	return testkit.ServePlaybook(t, name)
 }
 
 func TestTriageOnTheDemoIncident(t *testing.T) {

@@ -128,6 +128,31 @@ func (o *ConnOptions) load(app *App) (*connection, error) {
 	return &connection{settings: s, live: collect.NewLive(opts, o.Timeout, kopts)}, nil
 }
 
+// selfFlags are what a printed kafka-runbook command needs to reach the
+// cluster this one connected to, so it runs as printed: the bootstrap used
+// (also when it came from KAFKA_BOOTSTRAP_SERVERS), --bootstrap-controller,
+// --command-config, the -X overrides that carry no secret, and
+// --insecure-skip-tls-verify when it was needed here.
+func (o *ConnOptions) selfFlags(c *connection) []string {
+	var out []string
+	if bs := c.settings.BootstrapServers; len(bs) > 0 {
+		out = append(out, "-b", strings.Join(bs, ","))
+	}
+	if o.BootstrapController != "" {
+		out = append(out, "--bootstrap-controller", o.BootstrapController)
+	}
+	if o.CommandConfig != "" {
+		out = append(out, "--command-config", o.CommandConfig)
+	}
+	for _, kv := range clientconfig.PrintableOverrides(o.Overrides) {
+		out = append(out, "-X", kv)
+	}
+	if o.InsecureSkipVerify {
+		out = append(out, "--insecure-skip-tls-verify")
+	}
+	return out
+}
+
 // insecureWarning is the warning --insecure-skip-tls-verify always earns when TLS is in use:
 // the flag exists for emergencies, and whoever reads the output must know the session could
 // have been intercepted. With SASL/PLAIN the password itself went to an unverified server.

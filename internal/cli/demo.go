@@ -5,16 +5,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
+	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/internal/sim"
 	"github.com/kafka-runbook/kafka-runbook/internal/triage"
 	"github.com/kafka-runbook/kafka-runbook/internal/views"
 	"github.com/kafka-runbook/kafka-runbook/playbooks"
+	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
 // demoScenario is the incident `demo` serves.
@@ -80,29 +84,20 @@ func runDemo(ctx context.Context, app *App, conn *ConnOptions, opts *DemoOptions
 	if err != nil {
 		return err
 	}
-	if err := writeTriage(app, ropts, snap, nil); err != nil {
+	report := triage.Build(snap, nil)
+	if opts.Serve { // the cluster stays: its next command runs as printed
+		report = withNextCommand(report, []string{"-b", bootstrap})
+	}
+	if err := writeReport(app, ropts, report); err != nil {
 		var verdict *verdictError
 		if !errors.As(err, &verdict) {
 			return err
 		}
 	}
 	if ropts.Format != "json" {
-		for _, v := range []struct {
-			name   string
-			filter views.Filter
-		}{
-			{"brokers", views.Filter{}},
-			{"partitions --unavailable --under-min-isr", views.Filter{Unavailable: true, UnderMinISR: true}},
-			{"groups", views.Filter{}},
-		} {
-			fmt.Fprintf(app.IO.Out, "\n$ kafka-runbook describe %s\n", v.name)
-			if err := writeView(app, ropts, strings.Fields(v.name)[0], snap, v.filter); err != nil {
-				return err
-			}
+		if err := writeDemoTour(app, ropts, snap, demoNext(sc.Name, report.Summary.NextRunbook, opts.Serve, bootstrap)); err != nil {
+			return err
 		}
-		next := cmp.Or(triage.Build(snap, nil).Summary.NextRunbook, "broker-failure")
-		fmt.Fprintf(app.IO.Out, "\nNext, walk the runbook triage names against this cluster:\n  kafka-runbook demo --scenario %s --serve   # keeps it running\n  kafka-runbook run %s -b <address it prints>\n",
-			sc.Name, next)
 	}
 	if !opts.Serve {
 		return nil
@@ -110,4 +105,36 @@ func runDemo(ctx context.Context, app *App, conn *ConnOptions, opts *DemoOptions
 	fmt.Fprintf(app.IO.Err, "\nServing %q on %s until Ctrl-C.\n", sc.Name, bootstrap)
 	<-ctx.Done()
 	return nil
+}
+
+// writeDemoTour shows the views an on-call engineer looks at after triage,
+// then next: how to walk the runbook triage names.
+func writeDemoTour(app *App, ropts render.Options, snap *snapshot.Snapshot, next string) error {
+	for _, v := range []struct {
+		name   string
+		filter views.Filter
+	}{
+		{"brokers", views.Filter{}},
+		{"partitions --unavailable --under-min-isr", views.Filter{Unavailable: true, UnderMinISR: true}},
+		{"groups", views.Filter{}},
+	} {
+		fmt.Fprintf(app.IO.Out, "\n$ kafka-runbook describe %s\n", v.name)
+		if err := writeView(app, ropts, strings.Fields(v.name)[0], snap, v.filter); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(app.IO.Out, next)
+	return err
+}
+
+// demoNext says how to walk the runbook triage names: as printed while
+// the cluster is served, else by serving it first.
+func demoNext(scenario, runbook string, serving bool, bootstrap string) string {
+	runbook = cmp.Or(runbook, "broker-failure")
+	if serving {
+		return fmt.Sprintf("\nNext, walk the runbook triage names against this cluster, from another terminal:\n  %s\n",
+			runbooks.ShellLine("kafka-runbook", "run", runbook, "-b", bootstrap))
+	}
+	return fmt.Sprintf("\nNext, walk the runbook triage names against this cluster:\n  kafka-runbook demo --scenario %s --serve   # keeps it running\n  kafka-runbook run %s -b <address it prints>\n",
+		scenario, runbook)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/internal/sim"
 	"github.com/kafka-runbook/kafka-runbook/playbooks"
+	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
 // DrillOptions are the flags every drill command shares.
@@ -54,27 +55,36 @@ recorded incident into one.`,
   kafka-runbook drill start zombie-leader          # facilitator's terminal
   kafka-runbook triage -b 127.0.0.1:PORT           # the team, elsewhere
   kafka-runbook drill note "broker 3 is a zombie, not restarting 1 or 2"
-  kafka-runbook drill stop > drill-report.md`,
+  kafka-runbook drill stop --out drill-report.md`,
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&opts.StateDir, "state-dir", "", "where drill sessions live (default $XDG_STATE_HOME/kafka-runbook or ~/.local/state/kafka-runbook)")
 	pf.StringVar(&opts.ScenarioDir, "scenario-dir", "", "directory of your own scenario files (<name>.yaml), read before the embedded ones")
 	cmd.AddCommand(newDrillListCmd(app, conn, opts), newDrillStartCmd(app, opts), newDrillNoteCmd(app, opts),
-		newDrillStopCmd(app, conn, opts), newDrillFromBundleCmd(app, opts))
+		newDrillStopCmd(app, opts), newDrillFromBundleCmd(app, opts))
 	return cmd
 }
 
 // stateDir resolves --state-dir, $XDG_STATE_HOME or ~/.local/state.
 func (o *DrillOptions) stateDir(app *App) (string, error) {
-	switch {
-	case o.StateDir != "":
+	if o.StateDir != "" {
 		return o.StateDir, nil
-	case app.Getenv("XDG_STATE_HOME") != "":
-		return filepath.Join(app.Getenv("XDG_STATE_HOME"), "kafka-runbook"), nil
-	case app.Getenv("HOME") != "":
-		return filepath.Join(app.Getenv("HOME"), ".local", "state", "kafka-runbook"), nil
 	}
-	return "", exitcode.Usagef("pass --state-dir DIR", "no state directory: neither $XDG_STATE_HOME nor $HOME is set")
+	dir, err := stateHome(app)
+	if err != nil {
+		return "", exitcode.Usage(err, "pass --state-dir DIR")
+	}
+	return dir, nil
+}
+
+// selfCommand is a drill command line to print: it carries --state-dir
+// when one was given, so another terminal finds the same drill.
+func (o *DrillOptions) selfCommand(args ...string) string {
+	words := append([]string{"kafka-runbook", "drill"}, args...)
+	if o.StateDir != "" {
+		words = append(words, "--state-dir", o.StateDir)
+	}
+	return runbooks.ShellLine(words...)
 }
 
 // scenarioRef is a scenario found by name or path.

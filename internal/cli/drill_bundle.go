@@ -24,7 +24,7 @@ type DrillFromBundleOptions struct {
 	Name, Title, Out string
 }
 
-func newDrillFromBundleCmd(app *App, _ *DrillOptions) *cobra.Command {
+func newDrillFromBundleCmd(app *App, common *DrillOptions) *cobra.Command {
 	opts := &DrillFromBundleOptions{}
 	cmd := &cobra.Command{
 		Use:   "from-bundle BUNDLE",
@@ -40,19 +40,27 @@ before running it.`,
   kafka-runbook drill start drills/broker-3-outage.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			return runDrillFromBundle(app, opts, args[0])
+			return runDrillFromBundle(app, opts, common, args[0])
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Name, "name", "", "scenario name (default: from --out, or replay-<bundle>)")
 	f.StringVar(&opts.Title, "title", "", "one-line title (default: the cluster and time recorded)")
-	f.StringVar(&opts.Out, "out", "", "write the scenario to this file instead of standard output")
+	bindOut(cmd, &opts.Out, "write the scenario to this file (.yaml) instead of standard output")
 	return cmd
 }
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
 
-func runDrillFromBundle(app *App, opts *DrillFromBundleOptions, from string) error {
+// scenarioKind: a scenario is a YAML file, named .yaml as 'drill start' finds it.
+func scenarioKind() outKind {
+	return outKind{command: "drill from-bundle", def: "yaml", names: map[string]string{"yaml": "yaml"}, exts: map[string]string{".yaml": "yaml"}}
+}
+
+func runDrillFromBundle(app *App, opts *DrillFromBundleOptions, common *DrillOptions, from string) error {
+	if _, err := scenarioKind().format("", opts.Out); err != nil {
+		return err
+	}
 	snaps, err := recordedSnapshots(from)
 	if err != nil {
 		return err
@@ -97,7 +105,7 @@ func runDrillFromBundle(app *App, opts *DrillFromBundleOptions, from string) err
 	if err := atomicfile.Write(opts.Out, doc.Bytes(), 0o644); err != nil {
 		return exitcode.Usage(err, "choose a writable --out path")
 	}
-	fmt.Fprintf(app.IO.Err, "Wrote scenario %s (%d injects) to %s; run it with: kafka-runbook drill start %s\n", name, len(sc.Injects), opts.Out, opts.Out)
+	fmt.Fprintf(app.IO.Err, "Wrote scenario %s (%d injects) to %s; run it with: %s\n", name, len(sc.Injects), opts.Out, common.selfCommand("start", opts.Out))
 	return nil
 }
 
@@ -110,14 +118,9 @@ func recordedSnapshots(from string) ([]*snapshot.Snapshot, error) {
 		return nil, exitcode.Usagef(hint, "%s: %v", from, unwrapPathErr(err))
 	}
 	if !st.IsDir() {
-		f, err := os.Open(from)
+		s, err := evidence.ReadSnapshotFile(from)
 		if err != nil {
-			return nil, exitcode.Usagef(hint, "%s: %v", from, unwrapPathErr(err))
-		}
-		defer f.Close()
-		s, err := snapshot.Decode(f)
-		if err != nil {
-			return nil, exitcode.Usagef(hint, "%s: %v", from, err)
+			return nil, exitcode.Usage(err, hint)
 		}
 		return []*snapshot.Snapshot{s}, nil
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/internal/sim"
+	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
 // stopPoll is how often the serving process looks for `drill stop`'s stop
@@ -86,8 +87,8 @@ func runDrillStart(ctx context.Context, app *App, opts *DrillStartOptions, arg s
 		journal.Add(drill.Event{At: r.At, Kind: drill.KindRequest, Request: &r})
 	})
 	out := &lockedWriter{w: app.IO.Out}
-	writeBriefing(out, sc, sess)
-	reason := serveDrill(ctx, out, cluster, sess, journal)
+	writeBriefing(out, sc, sess, opts.DrillOptions)
+	reason := serveDrill(ctx, out, cluster, sess, journal, opts.selfCommand("stop"))
 	cluster.Observe(nil)
 	journal.Add(drill.Event{At: time.Now().UTC(), Kind: drill.KindStopped, Message: reason})
 	jerr := journal.Close()
@@ -106,12 +107,20 @@ func runDrillStart(ctx context.Context, app *App, opts *DrillStartOptions, arg s
 
 // serveDrill fires the injects and serves until stopped; it returns why it
 // ended.
-func serveDrill(ctx context.Context, out io.Writer, cluster *sim.Cluster, sess *drill.Session, journal *drill.Journal) string {
+func serveDrill(ctx context.Context, out io.Writer, cluster *sim.Cluster, sess *drill.Session, journal *drill.Journal, stopCmd string) string {
 	injCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
 	total := len(sess.Meta.Injects)
 	go func() {
+		// A panic here would take the drill down with Go's exit 2 (Main
+		// recovers only its own goroutine): the injects stop, the drill
+		// keeps serving and says why.
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Errorf("internal error (a bug; please report it): %s", oneLine(fmt.Sprint(p)))
+			}
+		}()
 		done <- cluster.RunInjects(injCtx, sess.Meta.StartedAt, sess.Meta.Speed, func(f sim.Fired) {
 			at := f.At.UTC()
 			journal.Add(drill.Event{At: at, Kind: drill.KindInject, Inject: &drill.FiredInject{Index: f.Index, Due: f.Due.UTC(), Say: f.Inject.Say}})
@@ -131,7 +140,7 @@ func serveDrill(ctx context.Context, out io.Writer, cluster *sim.Cluster, sess *
 			if err != nil && ctx.Err() == nil {
 				fmt.Fprintf(out, "Injects stopped: %v\n", err)
 			} else {
-				fmt.Fprintf(out, "All injects fired; still serving until 'kafka-runbook drill stop'.\n")
+				fmt.Fprintf(out, "All injects fired; still serving until '%s'.\n", stopCmd)
 			}
 			done = nil
 		case <-tick.C:
@@ -155,8 +164,9 @@ func sessionMeta(sc *sim.Scenario, ref scenarioRef, cluster *sim.Cluster, speed 
 }
 
 // writeBriefing prints what the facilitator needs: where the cluster is,
-// what to tell the team, the notes, the timeline and the commands.
-func writeBriefing(w io.Writer, sc *sim.Scenario, sess *drill.Session) {
+// what to tell the team, the notes, the timeline and the commands, each
+// runnable as printed.
+func writeBriefing(w io.Writer, sc *sim.Scenario, sess *drill.Session, opts *DrillOptions) {
 	boot := strings.Join(sess.Meta.Bootstrap, ",")
 	fmt.Fprintf(w, "Drill %s: %s\n", sess.Meta.ID, sc.Title)
 	fmt.Fprintf(w, "Serving on %s (127.0.0.1 only).\n\n", boot)
@@ -176,13 +186,15 @@ func writeBriefing(w io.Writer, sc *sim.Scenario, sess *drill.Session) {
 	_ = render.Render(w, render.Options{}, t)
 	fmt.Fprintf(w, `
 The team runs, for example:
-  kafka-runbook triage -b %[1]s
-  kafka-runbook run %[2]s -b %[1]s --record %[3]s    # recorded runbook walks count in the report
-  kcat -L -b %[4]s
-Record decisions:  kafka-runbook drill note "..."
-End the drill:     kafka-runbook drill stop      (or Ctrl-C here)
+  %s
+  %s    # recorded runbook walks count in the report
+  kcat -L -b %s
+Record decisions:  %s "..."
+End the drill:     %s      (or Ctrl-C here)
 
-`, boot, sess.Meta.ExpectedRunbook, sess.Path(drill.EvidenceDir), sess.Meta.Bootstrap[0])
+`, runbooks.ShellLine("kafka-runbook", "triage", "-b", boot),
+		runbooks.ShellLine("kafka-runbook", "run", sess.Meta.ExpectedRunbook, "-b", boot, "--record", sess.Path(drill.EvidenceDir)),
+		sess.Meta.Bootstrap[0], opts.selfCommand("note"), opts.selfCommand("stop"))
 }
 
 // lockedWriter serialises the inject ticker and the main goroutine.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kafka-runbook/kafka-runbook/internal/atomicfile"
 	"github.com/kafka-runbook/kafka-runbook/internal/drill"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
@@ -20,9 +22,19 @@ type DrillStopOptions struct {
 	// Wait bounds how long to wait for the serving process to end and
 	// write the report.
 	Wait time.Duration
+	// Out is a file to write the report to instead of standard output.
+	Out string
 }
 
-func newDrillStopCmd(app *App, conn *ConnOptions, common *DrillOptions) *cobra.Command {
+// drillReportKind is what `drill stop` writes: the Markdown report, or its
+// data as JSON.
+func drillReportKind() outKind {
+	return outKind{command: "drill stop", def: "markdown",
+		names: map[string]string{"table": "markdown", "markdown": "markdown", "md": "markdown", "json": "json"},
+		exts:  map[string]string{".md": "markdown", ".markdown": "markdown", ".json": "json"}}
+}
+
+func newDrillStopCmd(app *App, common *DrillOptions) *cobra.Command {
 	opts := &DrillStopOptions{DrillOptions: common}
 	cmd := &cobra.Command{
 		Use:   "stop",
@@ -30,23 +42,29 @@ func newDrillStopCmd(app *App, conn *ConnOptions, common *DrillOptions) *cobra.C
 		Long: `End the running drill: the serving process stops the simulated cluster and
 writes the drill report (Markdown) into the drill's directory; 'drill stop'
 prints it (or, with -o json, the report's data). If the serving process is
-gone (killed, crashed), the report is written from what it recorded.`,
-		Example: `  kafka-runbook drill stop > drill-report.md
+gone (killed, crashed), the report is written from what it recorded.
+
+Exit code: 0 once the report is written; 3 when no drill is running or its
+files cannot be read. The report judges the team's response, not a cluster:
+the simulated outage is scripted, so it never makes drill stop exit 1 or 2
+as a triage of it would.`,
+		Example: `  kafka-runbook drill stop --out drill-report.md
   kafka-runbook drill stop -o json | jq '.stages[] | {name, first_look}'`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runDrillStop(app, conn, opts)
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := drillReportKind().format(explicitOutput(cmd), opts.Out)
+			if err != nil {
+				return err
+			}
+			return runDrillStop(app, opts, format)
 		},
 	}
 	cmd.Flags().DurationVar(&opts.Wait, "wait", 15*time.Second, "how long to wait for the serving process to end")
+	bindOut(cmd, &opts.Out, "write the report to this file (atomically) instead of standard output: .md, or .json for its data")
 	return cmd
 }
 
-func runDrillStop(app *App, conn *ConnOptions, opts *DrillStopOptions) error {
-	ropts, err := conn.renderOptions(app.IO)
-	if err != nil {
-		return err
-	}
+func runDrillStop(app *App, opts *DrillStopOptions, format string) error {
 	state, err := opts.stateDir(app)
 	if err != nil {
 		return err
@@ -85,15 +103,24 @@ func runDrillStop(app *App, conn *ConnOptions, opts *DrillStopOptions) error {
 	if err != nil {
 		return exitcode.Usage(err, "the drill's files are in "+sess.Dir)
 	}
-	if ropts.Format == render.FormatJSON {
-		err = render.JSON(app.IO.Out, r)
+	var buf bytes.Buffer
+	if format == "json" {
+		err = render.JSON(&buf, r)
 	} else {
-		err = r.Markdown(app.IO.Out)
+		err = r.Markdown(&buf)
 	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(app.IO.Err, "Drill report written to %s\n", sess.Path(drill.ReportFile))
+	if opts.Out == "" {
+		_, err = app.IO.Out.Write(buf.Bytes())
+		return err
+	}
+	if err := atomicfile.Write(opts.Out, buf.Bytes(), 0o644); err != nil {
+		return exitcode.Usage(err, "choose a writable --out path; the report is also in "+sess.Dir)
+	}
+	fmt.Fprintf(app.IO.Err, "Wrote %s\n", opts.Out)
 	return nil
 }
 

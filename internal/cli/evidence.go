@@ -15,6 +15,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/evidence"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/words"
+	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
 func newEvidenceCmd(app *App, conn *ConnOptions) *cobra.Command {
@@ -33,7 +34,7 @@ Replay a bundle offline with 'kafka-runbook triage --from BUNDLE' and
 		Example: `  kafka-runbook evidence capture -b kafka1:9092
   kafka-runbook evidence watch -b kafka1:9092 --interval 5s --for 30m --out incident-42
   kafka-runbook run broker-failure -b kafka1:9092 --record incident-42
-  kafka-runbook evidence report incident-42 --format html --out incident-42.html
+  kafka-runbook evidence report incident-42 --out incident-42.html
   kafka-runbook evidence diff incident-42`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
@@ -50,7 +51,11 @@ func newEvidenceCaptureCmd(app *App, conn *ConnOptions) *cobra.Command {
 		Short: "Write one full snapshot and its triage into a new evidence bundle",
 		Long: `Collect everything kafka-runbook reads, triage it, and write both into a new
 bundle directory. The bundle appears only once complete: an interrupted
-capture leaves nothing that looks like a bundle. Prints the bundle's path.`,
+capture leaves nothing that looks like a bundle. Prints the bundle's path.
+
+Exit code: the triage of what was captured, as 'triage' gives it (0 OK,
+1 WARNING, 2 CRITICAL, 3 UNKNOWN), once the bundle is written; 3 also when
+nothing could be captured or written.`,
 		Example: `  kafka-runbook evidence capture -b kafka1:9092 --out incident-42-start`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -76,10 +81,15 @@ func runEvidenceCapture(ctx context.Context, app *App, conn *ConnOptions, out st
 	if err != nil {
 		return exitcode.Usage(err, "choose a new directory with --out")
 	}
-	fmt.Fprintf(app.IO.Err, "Wrote bundle %s: 1 snapshot of cluster %s, triage %s with %d findings.\nNext: kafka-runbook evidence report %s\n",
-		out, words.OrDash(snap.ClusterID), report.Status, len(report.Findings), out)
-	_, err = fmt.Fprintln(app.IO.Out, out)
-	return err
+	fmt.Fprintf(app.IO.Err, "Wrote bundle %s: 1 snapshot of cluster %s, triage %s with %d findings.\nNext: %s\n",
+		out, words.OrDash(snap.ClusterID), report.Status, len(report.Findings), runbooks.ShellLine("kafka-runbook", "evidence", "report", out))
+	if _, err := fmt.Fprintln(app.IO.Out, out); err != nil {
+		return err
+	}
+	if code := exitcode.For(report.Status); code != exitcode.OK {
+		return &verdictError{code: code} // the bundle is written: the verdict is the cluster's
+	}
+	return nil
 }
 
 // EvidenceWatchOptions are the flags of `evidence watch`.
@@ -174,8 +184,9 @@ func runEvidenceWatch(ctx context.Context, app *App, conn *ConnOptions, opts *Ev
 	if err != nil {
 		return fmt.Errorf("recording to %s: %w", opts.Out, err)
 	}
-	fmt.Fprintf(app.IO.Err, "Stopped after %s: %d polls (%d failed), %d events, %d snapshots in %s.\nNext: kafka-runbook evidence report %s\n",
-		res.Stopped.Sub(res.Started).Round(time.Second), res.Polls, res.Failed, res.Events, res.Snapshots, opts.Out, opts.Out)
+	fmt.Fprintf(app.IO.Err, "Stopped after %s: %d polls (%d failed), %d events, %d snapshots in %s.\nNext: %s\n",
+		res.Stopped.Sub(res.Started).Round(time.Second), res.Polls, res.Failed, res.Events, res.Snapshots, opts.Out,
+		runbooks.ShellLine("kafka-runbook", "evidence", "report", opts.Out))
 	if res.Polls > 0 && res.Failed == res.Polls {
 		// Nothing was ever collected: the bundle records only failures.
 		return &exitcode.Error{Code: exitcode.Unknown, Err: fmt.Errorf("no poll reached the cluster (%d tried)", res.Polls),
@@ -212,7 +223,7 @@ func recordedCommandLine(cmd *cobra.Command, args []string) []string {
 func evidenceInputError(err error) error {
 	var be *evidence.Error
 	if errors.As(err, &be) {
-		return exitcode.Usage(err, "give a bundle from 'kafka-runbook evidence capture' or 'watch', or a file from 'kafka-runbook snapshot -f FILE'; a bundle is trusted only as its manifest.json says")
+		return exitcode.Usage(err, "give a bundle from 'kafka-runbook evidence capture' or 'watch', or a file from 'kafka-runbook snapshot --out FILE'; a bundle is trusted only as its manifest.json says")
 	}
 	return err
 }

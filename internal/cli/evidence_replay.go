@@ -68,7 +68,7 @@ func (r *ReplayOptions) since() (*snapshot.Snapshot, error) {
 	}
 	rec, err := evidence.LoadRecording(r.Since, at)
 	if err != nil {
-		return nil, exitcode.Usage(fmt.Errorf("--since: %w", err), "give a file written by 'kafka-runbook snapshot -f FILE' or an evidence bundle")
+		return nil, exitcode.Usage(fmt.Errorf("--since: %w", err), "give a file written by 'kafka-runbook snapshot --out FILE' or an evidence bundle")
 	}
 	return rec.Snap, nil
 }
@@ -104,6 +104,15 @@ func chainPreRun(cmd *cobra.Command, fn func(*cobra.Command, []string) error) {
 		}
 		return fn(c, args)
 	}
+}
+
+// selfFlags point a printed kafka-runbook command at the same recording.
+func (r *ReplayOptions) selfFlags() []string {
+	out := []string{"--from", r.From}
+	if r.At != "" {
+		out = append(out, "--at", r.At)
+	}
+	return out
 }
 
 // load reads the recording --from names, at --at.
@@ -153,11 +162,11 @@ func evidenceReplayEnv(app *App, conn *ConnOptions, opts *RunOptions) (*runbooks
 	if err != nil {
 		return nil, err
 	}
-	env := rec.Env(runbooks.Commands{Bootstrap: conn.Bootstrap, CommandConfig: conn.CommandConfig})
+	env := rec.Env(runbooks.Commands{Bootstrap: conn.Bootstrap, CommandConfig: conn.CommandConfig, SelfFlags: opts.Replay.selfFlags()})
 	if since != nil {
 		env.Previous = since
 	}
-	env.ToDatetime, env.PlanDir, env.PollInterval = target, opts.PlanDir, opts.Interval
+	env.ToDatetime, env.PollInterval = target, opts.Interval
 	return env, nil
 }
 
@@ -196,5 +205,6 @@ func evidenceReplayTriage(app *App, conn *ConnOptions, r *ReplayOptions) error {
 	if prev == nil {
 		prev = rec.Previous
 	}
-	return writeReport(app, ropts, triage.BuildFrom(checks.Input{Snap: rec.Snap, Previous: prev, Window: rec.Window}))
+	report := triage.BuildFrom(checks.Input{Snap: rec.Snap, Previous: prev, Window: rec.Window})
+	return writeReport(app, ropts, withNextCommand(report, r.selfFlags()))
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -19,10 +18,17 @@ import (
 // EvidenceReportOptions are the flags of `evidence report`.
 type EvidenceReportOptions struct {
 	Bundle string
-	// Format is markdown or html; empty means html for an --out ending in
-	// .html, markdown otherwise.
+	// Format is markdown or html (--format, or -o); empty means the
+	// extension of Out decides, and Markdown without one.
 	Format string
 	Out    string
+}
+
+// reportKind is what `evidence report` writes.
+func reportKind() outKind {
+	return outKind{command: "evidence report", def: "markdown",
+		names: map[string]string{"markdown": "markdown", "md": "markdown", "table": "markdown", "html": "html"},
+		exts:  map[string]string{".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}}
 }
 
 func newEvidenceReportCmd(app *App) *cobra.Command {
@@ -36,39 +42,28 @@ groups, the findings at the end, and the actions the recorded runbooks
 suggested. The HTML version is one self-contained page with charts of brokers
 alive, partitions under-replicated / under min ISR / offline, and total lag.
 The bundle is verified first: a damaged or edited bundle is refused.`,
-		Example: `  kafka-runbook evidence report incident-42 > postmortem.md
-  kafka-runbook evidence report incident-42 --format html --out incident-42.html`,
+		Example: `  kafka-runbook evidence report incident-42 --out incident-42.html   # the extension picks the format
+  kafka-runbook evidence report incident-42 --out postmortem.md
+  kafka-runbook evidence report incident-42 -o html > incident-42.html`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Bundle = args[0]
+			if opts.Format == "" {
+				opts.Format = explicitOutput(cmd)
+			}
 			return runEvidenceReport(app, opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Format, "format", "", "markdown or html (default: html when --out ends in .html, else markdown)")
-	cmd.Flags().StringVar(&opts.Out, "out", "", "write to this file (atomically) instead of standard output")
+	cmd.Flags().StringVar(&opts.Format, "format", "", "markdown or html, as -o does (default: from the --out extension, .md or .html; else markdown)")
+	bindOut(cmd, &opts.Out, "write to this file (atomically) instead of standard output: .html or .md")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"markdown", "html"}, cobra.ShellCompDirectiveNoFileComp
 	})
 	return cmd
 }
 
-func evidenceReportFormat(format, out string) (string, error) {
-	switch f := strings.ToLower(strings.TrimSpace(format)); f {
-	case "":
-		if ext := strings.ToLower(filepath.Ext(out)); ext == ".html" || ext == ".htm" {
-			return "html", nil
-		}
-		return "markdown", nil
-	case "markdown", "md":
-		return "markdown", nil
-	case "html":
-		return "html", nil
-	}
-	return "", exitcode.Usagef("use --format markdown or --format html", "unknown report format %q", format)
-}
-
 func runEvidenceReport(app *App, opts *EvidenceReportOptions) error {
-	format, err := evidenceReportFormat(opts.Format, opts.Out)
+	format, err := reportKind().format(opts.Format, opts.Out)
 	if err != nil {
 		return err
 	}
@@ -112,7 +107,7 @@ offsets (and any that went backwards), configs, consumer groups and log
 directories: the same changes 'evidence watch' records as events. What a
 side could not read is not compared, and a note says so.
 
-A and B are snapshot files ('kafka-runbook snapshot -f') or bundles. A bundle
+A and B are snapshot files ('kafka-runbook snapshot --out') or bundles. A bundle
 stands for its first snapshot as A and its last as B, so 'diff BUNDLE' shows
 what changed over a watch, and 'diff BEFORE AFTER' compares the start of one
 recording with the end of another. Two snapshots of different clusters give

@@ -18,6 +18,10 @@ type IO struct {
 	OutIsTerminal bool
 	// InIsTerminal is true when In is an interactive terminal.
 	InIsTerminal bool
+	// RawInput puts In, a terminal, in raw mode (one key at a time, no
+	// echo, Ctrl-C as a key instead of a signal) and returns how to restore
+	// it; nil when In is not a terminal. Tests inject their own.
+	RawInput func() (restore func(), err error)
 	// Width of the terminal in columns, 0 when unknown.
 	Width int
 }
@@ -31,6 +35,15 @@ func SystemIO() *IO {
 			s.Width = w
 		}
 	}
-	s.InIsTerminal = term.IsTerminal(int(os.Stdin.Fd()))
+	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
+		s.InIsTerminal = true
+		s.RawInput = func() (func(), error) {
+			old, err := term.MakeRaw(fd)
+			if err != nil {
+				return nil, err
+			}
+			return func() { _ = term.Restore(fd, old) }, nil
+		}
+	}
 	return s
 }

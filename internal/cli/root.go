@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -64,6 +65,7 @@ No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`
 	root.SetIn(app.IO.In)
 	root.SetOut(app.IO.Out)
 	root.SetErr(app.IO.Err)
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return checkOutputFlag(cmd) }
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return exitcode.Usage(err, fmt.Sprintf("run '%s --help' for usage", cmd.CommandPath()))
 	})
@@ -80,11 +82,18 @@ No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`
 }
 
 // Main runs the tool with args and returns the exit code. Errors are
-// printed as one line plus what to do; never a stack trace.
-func Main(ctx context.Context, app *App, args []string) int {
+// printed as one line plus what to do; never a stack trace. A panic in the
+// command is a bug, not a verdict: it is reported the same way, as exit 3,
+// because Go's own exit 2 would read as CRITICAL to a monitoring system.
+func Main(ctx context.Context, app *App, args []string) (code int) {
 	if app.Version == "" {
 		app.Version = defaultVersion
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			code = reportPanic(app, p)
+		}
+	}()
 	root := NewRootCmd(app)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -105,6 +114,21 @@ func Main(ctx context.Context, app *App, args []string) int {
 		fmt.Fprintf(app.IO.Err, "Hint: %s\n", hint)
 	}
 	return exitcode.Of(err)
+}
+
+// debugEnv, when set, makes a panic print where it happened: the one place
+// a stack trace is wanted, by whoever fixes the bug.
+const debugEnv = "KAFKA_RUNBOOK_DEBUG"
+
+// reportPanic turns a recovered panic into one error line and a hint.
+func reportPanic(app *App, p any) int {
+	fmt.Fprintf(app.IO.Err, "Error: internal error: %s\n", oneLine(fmt.Sprint(p)))
+	fmt.Fprintf(app.IO.Err, "Hint: this is a bug in kafka-runbook %s: please report it with the command line (%s=1 prints where it happened)\n",
+		app.Version, debugEnv)
+	if app.Getenv != nil && app.Getenv(debugEnv) != "" {
+		_, _ = app.IO.Err.Write(debug.Stack())
+	}
+	return exitcode.Unknown
 }
 
 // verdictError ends a command with a non-zero code after its output has been

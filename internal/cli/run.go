@@ -1,9 +1,10 @@
 package cli
 
 import (
-	"bufio"
+	"cmp"
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
@@ -37,10 +39,19 @@ shows tables of the cluster's current state, gives a verdict, and suggests the
 next commands, filled in with this cluster's ids and labelled safe, caution
 or dangerous.
 
-On a terminal it pauses between steps (Enter to continue, q to stop). When
-stdin is not a terminal, or with --yes, it runs every step without asking.
+On a terminal it pauses between steps: one key answers (Enter or space to
+continue, q to stop). When stdin is not a terminal, or with --yes, it runs
+every step without asking. Ctrl-C stops at once, at a prompt or during a
+step: it says where it stopped, --record keeps the steps that ran, and the
+exit code is 130.
 kafka-runbook itself never changes the cluster: the suggested commands are
 for you to run.
+
+Files a step generates (broker-failure's reassignment plan) go to --plan-dir,
+by default $XDG_STATE_HOME/kafka-runbook/plans (or
+~/.local/state/kafka-runbook/plans, created 0700), never the current
+directory, and the step names them. With -o json none is written unless
+--plan-dir is given.
 
 Each step is bounded even when brokers hang: a hung broker costs one request
 deadline (a third of --timeout), per-broker probes run in parallel, and a
@@ -49,7 +60,8 @@ between the samples of steps that measure change.
 
 Exit code: the worst finding of any step (0 OK, 1 warning, 2 critical);
 3 (UNKNOWN) when no step could run, or when some step could not evaluate
-everything it checks and nothing at warning or above was found.`,
+everything it checks and nothing at warning or above was found; 130 when
+interrupted (Ctrl-C).`,
 		Example: `  kafka-runbook run broker-failure -b kafka1:9092
   kafka-runbook run isr-shrinkage --step 3
   kafka-runbook run broker-failure --yes -o json > transcript.json`,
@@ -70,7 +82,7 @@ everything it checks and nothing at warning or above was found.`,
 	f.IntVar(&opts.Step, "step", 0, "run only step N")
 	f.BoolVarP(&opts.Yes, "yes", "y", false, "run every step without pausing")
 	addRunbookDirFlag(cmd, &opts.RunbookDir)
-	f.StringVar(&opts.PlanDir, "plan-dir", ".", "directory for generated plan files (reassignment plans)")
+	f.StringVar(&opts.PlanDir, "plan-dir", "", planDirHelp)
 	f.DurationVar(&opts.Interval, "interval", 2*time.Second, "time between the samples of steps that measure change")
 	f.StringVar(&opts.ToDatetime, "to-datetime", "", "rewind target for data-recovery, e.g. 2026-11-26T03:00:00Z")
 	opts.Replay.bindSince(cmd)
@@ -135,11 +147,16 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 	if opts.Step < 0 || opts.Step > len(rb.Steps) {
 		return exitcode.Usagef(fmt.Sprintf("use --step 1 to --step %d", len(rb.Steps)), "runbook %s has %d steps, not %d", rb.Name, len(rb.Steps), opts.Step)
 	}
+	plans, err := planDir(app, opts.PlanDir, ropts.Format == render.FormatJSON)
+	if err != nil {
+		return err
+	}
 	if opts.Replay.From != "" { // recorded state: no connection at all
 		env, err := evidenceReplayEnv(app, conn, opts)
 		if err != nil {
 			return err
 		}
+		env.PlanDir = plans
 		return walkAndRender(ctx, app, ropts, rb, env, opts)
 	}
 	c, err := conn.connect(app)
@@ -166,10 +183,10 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 		return err
 	}
 	env := &runbooks.Env{
-		Source: c.live, Probe: c.live, Epochs: c.live, Previous: prev, ToDatetime: target, PlanDir: opts.PlanDir, PollInterval: opts.Interval,
+		Source: c.live, Probe: c.live, Epochs: c.live, Previous: prev, ToDatetime: target, PlanDir: plans, PollInterval: opts.Interval,
 		StepTimeout: stepTimeout(conn.Timeout, opts.Interval),
 		Commands: runbooks.Commands{Bootstrap: strings.Join(c.settings.BootstrapServers, ","), CommandConfig: conn.CommandConfig,
-			BootstrapController: conn.BootstrapController},
+			BootstrapController: conn.BootstrapController, SelfFlags: conn.selfFlags(c)},
 	}
 	return walkAndRender(ctx, app, ropts, rb, env, opts)
 }
@@ -178,27 +195,36 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 // markdown) or the whole transcript at the end (json).
 func walkAndRender(ctx context.Context, app *App, ropts render.Options, rb runbooks.Runbook, env *runbooks.Env, opts *RunOptions) error {
 	interactive := app.IO.InIsTerminal && !opts.Yes && opts.Step == 0 && ropts.Format != render.FormatJSON
-	in := bufio.NewReader(app.IO.In)
 	walk := runbooks.WalkOptions{Step: opts.Step}
 	if ropts.Format != render.FormatJSON {
 		writeRunbookHeader(app.IO.Out, ropts, rb)
 		walk.Emit = func(step runbooks.StepResult) error {
-			return writeStep(app.IO.Out, ropts, rb, step)
+			return writeStep(app.IO.Out, ropts, rb, step, env.Commands)
 		}
 	}
+	var stoppedBy *Interrupt // Ctrl-C, as a key at a raw prompt or as a signal
 	if interactive {
+		prompt := newStepPrompt(app.IO)
 		walk.Continue = func(next int) bool {
-			fmt.Fprintf(app.IO.Err, "\nEnter for step %d/%d (%s), q to stop: ", next, len(rb.Steps), rb.Steps[next-1].Title)
-			line, err := in.ReadString('\n')
-			return err == nil && !strings.EqualFold(strings.TrimSpace(line), "q")
+			switch prompt.ask(ctx, fmt.Sprintf("\nEnter for step %d/%d (%s), q to stop: ", next, len(rb.Steps), rb.Steps[next-1].Title)) {
+			case goOn:
+				return true
+			case interrupted:
+				stoppedBy = cmp.Or(interruptOf(ctx), &Interrupt{Signal: os.Interrupt})
+			}
+			return false
 		}
 	}
 	tr, err := runbooks.Walk(ctx, rb, env, walk)
 	if err != nil {
 		return err
 	}
+	stoppedBy = cmp.Or(stoppedBy, interruptOf(ctx))
 	if err := evidenceRecordRun(app, opts, tr); err != nil {
 		return err
+	}
+	if stoppedBy != nil {
+		return reportInterrupt(app, ropts, rb, tr, opts, stoppedBy)
 	}
 	if failure := tr.Failure(); failure != nil && ropts.Format != render.FormatJSON {
 		// Nothing could be evaluated: say why as every command does, on
@@ -219,6 +245,30 @@ func walkAndRender(ctx context.Context, app *App, ropts render.Options, rb runbo
 		return &verdictError{code: code}
 	}
 	return nil
+}
+
+// reportInterrupt ends a walk stopped by Ctrl-C: what ran is shown (and
+// was recorded) as for any stopped walk, then one line says where it
+// stopped and what was kept, and the exit status is the signal's (130).
+func reportInterrupt(app *App, ropts render.Options, rb runbooks.Runbook, tr runbooks.Transcript, opts *RunOptions, by *Interrupt) error {
+	if ropts.Format == render.FormatJSON {
+		if err := render.JSON(app.IO.Out, tr); err != nil {
+			return err
+		}
+	} else {
+		writeRunFooter(app.IO.Out, tr)
+	}
+	n := max(opts.Step, 1) + len(tr.Steps)
+	where := "after the last step"
+	if n <= len(rb.Steps) {
+		where = fmt.Sprintf("at step %d/%d (%s)", n, len(rb.Steps), rb.Steps[n-1].Title)
+	}
+	kept := "nothing was recorded (--record BUNDLE keeps a walk's transcript)"
+	if opts.Replay.Record != "" {
+		kept = fmt.Sprintf("the transcript of %s is in %s", words.Plural(len(tr.Steps), "step", "steps"), opts.Replay.Record)
+	}
+	fmt.Fprintf(app.IO.Err, "Interrupted %s: %s; %s.\n", where, words.Plural(len(tr.Steps), "step ran", "steps ran"), kept)
+	return &verdictError{code: by.Code()}
 }
 
 // stepTimeout bounds one runbook step as a whole. A step that samples takes

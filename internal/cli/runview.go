@@ -67,7 +67,7 @@ func writeRunbookHeader(w io.Writer, ropts render.Options, rb runbooks.Runbook) 
 	t.list("Links:", rb.Links)
 }
 
-func writeStep(w io.Writer, ropts render.Options, rb runbooks.Runbook, s runbooks.StepResult) error {
+func writeStep(w io.Writer, ropts render.Options, rb runbooks.Runbook, s runbooks.StepResult, cmds runbooks.Commands) error {
 	t := text{w: w, markdown: ropts.Format == render.FormatMarkdown}
 	t.heading(fmt.Sprintf("Step %d/%d: %s", s.Number, len(rb.Steps), s.Title))
 	t.field("Checks", s.Checks)
@@ -109,7 +109,7 @@ func writeStep(w io.Writer, ropts render.Options, rb runbooks.Runbook, s runbook
 	t.list("Team notes:", s.Notes)
 	t.list("Files written:", s.Files)
 	if s.NextRunbook != "" {
-		t.field("The evidence points to another runbook", "kafka-runbook run "+s.NextRunbook)
+		t.field("The evidence points to another runbook", cmds.Self("run", s.NextRunbook))
 	}
 	return nil
 }

@@ -24,15 +24,26 @@ one versioned JSON document (schema_version 1).
 Take one before risky work and at the start of an incident: later,
 'run data-recovery --since FILE' measures exactly which offsets went backwards.
 The file is written atomically: it is either complete or not there.`,
-		Example: `  kafka-runbook snapshot -b kafka1:9092 -f before-upgrade.json
+		Example: `  kafka-runbook snapshot -b kafka1:9092 --out before-upgrade.json
   kafka-runbook snapshot | jq '.brokers[] | {id, probe}'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := snapshotKind().format(explicitOutput(cmd), file); err != nil {
+				return err
+			}
 			return runSnapshot(cmd.Context(), app, conn, file)
 		},
 	}
-	cmd.Flags().StringVarP(&file, "file", "f", "", "write to this file instead of standard output")
+	bindOut(cmd, &file, "write to this file (.json, atomically) instead of standard output")
+	// -f/--file is the older spelling; scripts keep working.
+	cmd.Flags().StringVarP(&file, "file", "f", "", "same as --out")
+	_ = cmd.Flags().MarkHidden("file")
 	return cmd
+}
+
+// snapshotKind: a snapshot is a JSON document and nothing else.
+func snapshotKind() outKind {
+	return outKind{command: "snapshot", def: "json", names: map[string]string{"json": "json"}, exts: map[string]string{".json": "json"}}
 }
 
 func runSnapshot(ctx context.Context, app *App, conn *ConnOptions, file string) error {

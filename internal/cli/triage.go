@@ -13,6 +13,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/internal/triage"
 	"github.com/kafka-runbook/kafka-runbook/internal/wait"
+	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
 func newTriageCmd(app *App, conn *ConnOptions) *cobra.Command {
@@ -90,7 +91,21 @@ func runTriage(ctx context.Context, app *App, conn *ConnOptions, replay *ReplayO
 	if err := sameCluster(prev, snap, replay.Since); err != nil {
 		return err
 	}
-	return writeReport(app, ropts, triage.BuildFrom(checks.Input{Snap: snap, Previous: prev, Window: window}))
+	c, err := conn.connect(app)
+	if err != nil {
+		return err
+	}
+	report := triage.BuildFrom(checks.Input{Snap: snap, Previous: prev, Window: window})
+	return writeReport(app, ropts, withNextCommand(report, conn.selfFlags(c)))
+}
+
+// withNextCommand fills in the command that opens the runbook triage
+// names, with the flags that reach the same cluster or recording.
+func withNextCommand(r triage.Report, flags []string) triage.Report {
+	if r.Summary.NextRunbook != "" {
+		r.NextCommand = runbooks.Commands{SelfFlags: flags}.Self("run", r.Summary.NextRunbook)
+	}
+	return r
 }
 
 // writeTriage renders the triage of a snapshot and ends with its verdict.

@@ -113,7 +113,7 @@ func TestSinceRefusesAnotherCluster(t *testing.T) {
 	}
 	// A bundle of this cluster is taken as its last snapshot.
 	bundle := filepath.Join(t.TempDir(), "bundle")
-	if _, stderr, code := run(t, nil, "evidence", "capture", "-b", addr, "--out", bundle); code != 0 {
+	if _, stderr, code := run(t, nil, "evidence", "capture", "-b", addr, "--out", bundle); code != 2 {
 		t.Fatalf("evidence capture: exit %d: %s", code, stderr)
 	}
 	if _, stderr, code := run(t, nil, "triage", "-b", addr, "--since", bundle); code == 3 {

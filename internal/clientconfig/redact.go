@@ -112,3 +112,19 @@ func (s Settings) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String()
 
 // MarshalJSON encodes Redacted().
 func (s Settings) MarshalJSON() ([]byte, error) { return json.Marshal(s.Redacted()) }
+
+// PrintableOverrides returns the -X key=value overrides that a printed
+// command line may repeat for someone to paste: none whose key carries a
+// secret (it would land in scrollback and shell history; secrets belong in
+// --command-config), no inline PEM, nothing malformed.
+func PrintableOverrides(overrides []string) []string {
+	var out []string
+	for _, kv := range overrides {
+		k, _, ok := strings.Cut(kv, "=")
+		k = strings.TrimSpace(k)
+		if ok && k != "" && !isSecretKey(k) && !isInlinePEMKey(k) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}

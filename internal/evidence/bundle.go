@@ -14,7 +14,9 @@
 // so an interrupted capture leaves nothing that looks whole. A watch writes
 // its two journals in place, one write per line and an fsync per poll, so a
 // watch killed with SIGKILL still leaves a readable bundle. Open verifies every hash and
-// refuses anything corrupt, truncated or edited, naming the file.
+// refuses anything corrupt, truncated or edited, naming the file. Every read
+// stays inside the bundle and is bounded (readfile.go): links, devices and
+// files above their kind's cap are refused before a byte is read.
 package evidence
 
 import (
@@ -103,8 +105,8 @@ var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // readManifest reads and checks manifest.json of dir.
 func readManifest(dir string) (Manifest, error) {
 	p := filepath.Join(dir, ManifestFile)
-	data, err := os.ReadFile(p)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := readInside(dir, ManifestFile)
+	if errors.Is(err, errNotFound) {
 		return Manifest{}, &Error{Path: p, Problem: "missing: not an evidence bundle, or its capture was interrupted"}
 	}
 	if err != nil {
@@ -170,9 +172,12 @@ func (b *Bundle) verify() error {
 // read returns a listed file's verified contents: for an append-only file,
 // everything written, of which the first Size bytes are verified.
 func (b *Bundle) read(f File) ([]byte, error) {
-	data, err := os.ReadFile(filepath.Join(b.Dir, filepath.FromSlash(f.Path)))
+	if limit := maxBytesOf(f.Path); f.Size > limit {
+		return nil, b.fail(f.Path, "%s says it is %d bytes, more than a bundle file of its kind may hold (%s)", ManifestFile, f.Size, sizeText(limit))
+	}
+	data, err := readInside(b.Dir, f.Path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, errNotFound):
 		return nil, b.fail(f.Path, "listed in %s but missing", ManifestFile)
 	case err != nil:
 		return nil, b.fail(f.Path, "%v", err)

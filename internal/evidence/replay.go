@@ -128,6 +128,16 @@ func ReadSnapshotFile(path string) (*snapshot.Snapshot, error) {
 		return nil, &Error{Path: path, Problem: unwrapPath(err)}
 	}
 	defer f.Close()
+	// The user named this file, so a link or a pipe (/dev/stdin) is fine;
+	// a device would be read until the cap, and a file above it never fits.
+	if st, err := f.Stat(); err == nil {
+		switch {
+		case st.Mode()&fs.ModeDevice != 0:
+			return nil, &Error{Path: path, Problem: "is a device, not a snapshot file"}
+		case st.Mode().IsRegular() && st.Size() > snapshot.MaxDocumentBytes:
+			return nil, &Error{Path: path, Problem: fmt.Sprintf("is %d bytes, more than a snapshot may hold (%s)", st.Size(), sizeText(snapshot.MaxDocumentBytes))}
+		}
+	}
 	s, err := snapshot.Decode(f)
 	if err != nil {
 		return nil, &Error{Path: path, Problem: err.Error()}
@@ -173,7 +183,7 @@ func (r *Recording) Source() source.Cluster {
 
 // Env returns a runbook environment for an offline replay: the recorded
 // source, no per-broker probes (those steps say they cannot evaluate), no
-// waiting between samples.
+// waiting between samples, and no plan directory (the caller chooses one).
 func (r *Recording) Env(cmds runbooks.Commands) *runbooks.Env {
 	if cmds.Bootstrap == "" {
 		for i, ep := range r.Snap.Bootstrap {
@@ -188,7 +198,7 @@ func (r *Recording) Env(cmds runbooks.Commands) *runbooks.Env {
 		window = []*snapshot.Snapshot{} // a replay: never sample the one recorded moment as if it were a trend
 	}
 	return &runbooks.Env{
-		Source: r.Source(), Previous: r.Previous, Commands: cmds, PlanDir: ".", Window: window,
+		Source: r.Source(), Previous: r.Previous, Commands: cmds, Window: window,
 		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 	}
 }

@@ -44,6 +44,10 @@ func BuildReport(b *Bundle) (*Report, error) {
 	if err := r.readTriage(b); err != nil {
 		return nil, err
 	}
+	if next := r.Triage.Summary.NextRunbook; next != "" {
+		// The postmortem's reader replays the same state, offline.
+		r.Triage.NextCommand = runbooks.Commands{SelfFlags: []string{"--from", b.Dir}}.Self("run", next)
+	}
 	if len(r.Metrics) == 0 {
 		// A capture has no journal: chart the snapshots themselves.
 		for _, ref := range r.Snapshots {

@@ -1,6 +1,6 @@
 // Package testkit holds what the tests of several packages share: golden
-// files and the snapshot fixtures in testdata/snapshots. Only tests import
-// it.
+// files, the snapshot fixtures in testdata/snapshots and a simulated
+// cluster per test. Only tests import it.
 package testkit
 
 import (

@@ -55,6 +55,11 @@ type Report struct {
 	// Window says over how many samples and how long the trend checks
 	// judged; absent for a single snapshot.
 	Window *Window `json:"window,omitempty"`
+	// NextCommand is the command line that opens Summary.NextRunbook
+	// against the same cluster or recording, filled in by the caller that
+	// knows how it connected; empty prints the bare runbook command. JSON
+	// has next_runbook: scripts build their own command lines.
+	NextCommand string `json:"-"`
 }
 
 // Window is the span of samples a report's trend checks judged.
@@ -128,7 +133,7 @@ func (r Report) Tables() []render.Table {
 		head.Rows = append(head.Rows, []string{l})
 	}
 	if r.Summary.NextRunbook != "" {
-		head.Notes = append(head.Notes, fmt.Sprintf("Next: kafka-runbook run %s", r.Summary.NextRunbook))
+		head.Notes = append(head.Notes, "Next: "+cmp.Or(r.NextCommand, "kafka-runbook run "+r.Summary.NextRunbook))
 	}
 	if w := r.Window; w != nil {
 		head.Notes = append(head.Notes, fmt.Sprintf("Trends judged over %d samples in %s.", w.Samples,
