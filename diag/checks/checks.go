@@ -81,6 +81,9 @@ type Reporter struct {
 	skipped bool
 	// judged: the check turned its sources' failures into findings itself.
 	judged bool
+	// accepted are sources whose failures the check has accounted for
+	// itself (a refusal it words as a skip), so Run does not count them.
+	accepted []string
 }
 
 // Add records a finding, taking its severity from the catalogue.
@@ -101,6 +104,10 @@ func (r *Reporter) CannotEvaluate(format string, args ...any) {
 // quorum that does not answer is itself the finding), so Run must not also
 // count them as gaps.
 func (r *Reporter) Judged() { r.judged = true }
+
+// Accept records that the check has accounted for the failures of source
+// itself, so that Run does not also count them as its gaps.
+func (r *Reporter) Accept(source string) { r.accepted = append(r.accepted, source) }
 
 // Skip records that the check does not apply to what was asked.
 func (r *Reporter) Skip(format string, args ...any) {
@@ -179,7 +186,7 @@ func sourceGaps(c Check, s *snapshot.Snapshot, r *Reporter) {
 		return
 	}
 	for _, e := range s.Errors {
-		if !slices.Contains(c.Reads, e.Source) {
+		if !slices.Contains(c.Reads, e.Source) || slices.Contains(r.accepted, e.Source) {
 			continue
 		}
 		where := ""

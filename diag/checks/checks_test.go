@@ -423,3 +423,26 @@ func TestConfigHygieneDuringAReassignment(t *testing.T) {
 		t.Errorf("findings %q, want %q", got, want)
 	}
 }
+
+// TestTimeLagDeniedIsSkippedNotAGap: without READ on the topics (optional
+// in docs/SECURITY.md) the age of unread records cannot be read; that is
+// what the principal was granted, not a gap. A timeout still is one.
+func TestTimeLagDeniedIsSkippedNotAGap(t *testing.T) {
+	for _, tc := range []struct {
+		kind string
+		gap  bool
+	}{{snapshot.KindAuthorization, false}, {snapshot.KindTimeout, true}} {
+		snap := cluster(func(s *snapshot.Snapshot) {
+			s.Groups = []snapshot.Group{{ID: "billing", State: "Stable", Members: []snapshot.GroupMember{{ID: "m"}},
+				Offsets: []snapshot.GroupOffset{{Topic: "orders", Partition: 0, Committed: 40, Latest: 100, Lag: 60}}}}
+			s.Errors = append(s.Errors, snapshot.CollectError{Source: snapshot.SourceTimeLag, Broker: 1, Kind: tc.kind, Message: "TOPIC_AUTHORIZATION_FAILED"})
+		})
+		res := Run(Input{Snap: snap}, Named("lag-retention"))
+		if gap := len(res.Unevaluated) > 0; gap != tc.gap {
+			t.Errorf("time lag %s: gaps %+v, want a gap %v", tc.kind, res.Unevaluated, tc.gap)
+		}
+		if !tc.gap && (len(res.Skipped) == 0 || !strings.Contains(res.Skipped[0].Reason, "no READ on the topics")) {
+			t.Errorf("time lag denied: skipped %+v, want the reason named", res.Skipped)
+		}
+	}
+}

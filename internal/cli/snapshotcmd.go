@@ -28,7 +28,14 @@ The file is written atomically: it is either complete or not there.`,
   kafka-runbook snapshot | jq '.brokers[] | {id, probe}'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if _, err := snapshotKind().format(explicitOutput(cmd), file); err != nil {
+			output := explicitOutput(cmd)
+			if file != "" && (output == "table" || output == "markdown") {
+				// --output is every command's format for what it prints; with
+				// --out the file is the document and nothing else is printed,
+				// so scripts that pass one -o to every command keep working.
+				output = ""
+			}
+			if _, err := snapshotKind().format(output, file); err != nil {
 				return err
 			}
 			return runSnapshot(cmd.Context(), app, conn, file)

@@ -107,8 +107,13 @@ func testConnects(t *testing.T, sc *securedCluster) {
 					t.Errorf("finding %s (%s)", f.key(), f.Severity)
 				}
 			}
-			if len(rep.Errors) > 0 {
-				t.Errorf("collection errors with the documented read-only ACLs: %+v", rep.Errors)
+			// READ is optional (docs/SECURITY.md): without it the time lag is
+			// denied, listed, and is not a gap.
+			errs := slices.DeleteFunc(rep.Errors, func(e struct{ Source, Kind, Message string }) bool {
+				return e.Source == "time_lag" && e.Kind == "authorization"
+			})
+			if len(errs) > 0 {
+				t.Errorf("collection errors with the documented read-only ACLs: %+v", errs)
 			}
 			if r.code != 0 {
 				t.Errorf("triage exit %d, want 0: %s", r.code, r.stderr)
