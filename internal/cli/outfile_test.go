@@ -32,6 +32,8 @@ func TestOutFileFormatFollowsTheExtension(t *testing.T) {
 		{[]string{"snapshot", "-b", addr, "--out", "s.json"}, "s.json", "{"},
 		{[]string{"snapshot", "-b", addr, "-f", "old.json"}, "old.json", "{"},
 		{[]string{"snapshot", "-b", addr, "--file", "older.json"}, "older.json", "{"},
+		// Scripts pass one -o to every command; with a file it is what is printed, and nothing is.
+		{[]string{"snapshot", "-b", addr, "-f", "tabled.json", "-o", "table"}, "tabled.json", "{"},
 		{[]string{"drill", "from-bundle", bundle, "--out", "scenario.yaml"}, "scenario.yaml", "# Generated"},
 	}
 	for _, w := range written {
