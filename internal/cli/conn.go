@@ -62,7 +62,7 @@ func (o *ConnOptions) renderOptions(io *IO) (render.Options, error) {
 	if err != nil {
 		return render.Options{}, exitcode.Usage(err, "use --output table, --output json or --output markdown")
 	}
-	return render.Options{Format: format, Terminal: io.OutIsTerminal, Width: io.Width}, nil
+	return render.Options{Format: format, Terminal: io.OutIsTerminal, Width: io.Width, Color: io.Color}, nil
 }
 
 // connection is what a command connects with: the settings, loaded once

@@ -236,7 +236,7 @@ func walkAndRender(ctx context.Context, app *App, ropts render.Options, rb runbo
 			return err
 		}
 	} else {
-		writeRunFooter(app.IO.Out, tr)
+		writeRunFooter(app.IO.Out, ropts, tr)
 	}
 	if failure := tr.Failure(); failure != nil {
 		return collectFailure(failure)
@@ -256,7 +256,7 @@ func reportInterrupt(app *App, ropts render.Options, rb runbooks.Runbook, tr run
 			return err
 		}
 	} else {
-		writeRunFooter(app.IO.Out, tr)
+		writeRunFooter(app.IO.Out, ropts, tr)
 	}
 	n := max(opts.Step, 1) + len(tr.Steps)
 	where := "after the last step"
