@@ -73,6 +73,11 @@ type connection struct {
 	live     *collect.Live
 }
 
+// waitingFor is what a progress line says while the cluster is asked.
+func (c *connection) waitingFor() string {
+	return "Waiting for the cluster at " + strings.Join(c.settings.BootstrapServers, ",")
+}
+
 // connect loads the connection settings and builds the live source, once
 // per command: every step of a runbook, every probe and every poll of a
 // watch shares them, so files are read and warnings printed once.
@@ -175,7 +180,9 @@ func (o *ConnOptions) collectOnce(ctx context.Context, app *App, parts source.Pa
 	if err != nil {
 		return nil, err
 	}
+	p := app.IO.startProgress(c.waitingFor(), waitDeadline(ctx, o.Timeout), progressDelay)
 	snap, err := c.live.Collect(ctx, parts, groups)
+	p.end()
 	return snap, collectFailure(err)
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/term"
 
@@ -39,6 +40,11 @@ type IO struct {
 	// Color is whether labels are coloured on Out, decided once per
 	// command from --color, NO_COLOR and OutIsTerminal (settleTerminal).
 	Color bool
+
+	// progress is the progress line on Err now, nil when none: one line
+	// at a time (startProgress).
+	progressMu sync.Mutex
+	progress   *progress
 }
 
 // SystemIO returns the process's own streams.
