@@ -29,13 +29,14 @@ func fitColumns(t Table, opts Options, header []string, rows [][]string, footer 
 	if !opts.Terminal || opts.Width <= 0 {
 		return all
 	}
+	floors := wrapFloors(t.Columns, rows, footer, minWrapWidth)
 	order := dropOrder(t.Columns)
 	keep := make([]bool, len(t.Columns))
 	for i := range keep {
 		keep[i] = true
 	}
 	n := 0
-	for ; n < len(order) && narrowestWidth(t.Columns, natural, keep) > opts.Width; n++ {
+	for ; n < len(order) && narrowestWidth(t.Columns, natural, floors, keep) > opts.Width; n++ {
 		keep[order[n]] = false
 	}
 	if n == 0 {
@@ -45,7 +46,7 @@ func fitColumns(t Table, opts Options, header []string, rows [][]string, footer 
 	// take back what fits, the most wanted first.
 	for i := n - 2; i >= 0; i-- {
 		keep[order[i]] = true
-		if narrowestWidth(t.Columns, natural, keep) > opts.Width {
+		if narrowestWidth(t.Columns, natural, floors, keep) > opts.Width {
 			keep[order[i]] = false
 		} else {
 			n--
@@ -103,7 +104,7 @@ func dropOrder(cols []Column) []int {
 
 // narrowestWidth is the width of the boxed table over the kept columns
 // with every wrappable column folded as far as wrapWidths folds it.
-func narrowestWidth(cols []Column, natural []int, keep []bool) int {
+func narrowestWidth(cols []Column, natural, floors []int, keep []bool) int {
 	total := 1
 	for i, c := range cols {
 		if !keep[i] {
@@ -111,11 +112,36 @@ func narrowestWidth(cols []Column, natural []int, keep []bool) int {
 		}
 		w := natural[i]
 		if c.Wrap {
-			w = min(w, minWrapWidth)
+			w = min(w, floors[i])
 		}
 		total += w + boxCellPad + 1
 	}
 	return total
+}
+
+// wrapFloors is how narrow each wrappable column can be folded: not below
+// least, and not below its longest word, which is never split (an address
+// or a class name cut in two reads as two things).
+func wrapFloors(cols []Column, rows [][]string, footer []string, least int) []int {
+	floors := make([]int, len(cols))
+	for i, c := range cols {
+		if !c.Wrap {
+			continue
+		}
+		floors[i] = least
+		measure := func(cell string) {
+			for _, w := range strings.Fields(cell) {
+				floors[i] = max(floors[i], cellWidth(w))
+			}
+		}
+		for _, r := range rows {
+			measure(r[i])
+		}
+		if footer != nil {
+			measure(footer[i])
+		}
+	}
+	return floors
 }
 
 // droppedNote says which columns were left out and how to see them.

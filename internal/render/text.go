@@ -16,9 +16,14 @@ import (
 const (
 	// plainGap separates columns in piped output, as kubectl does.
 	plainGap = "   "
-	// minWrapWidth is the narrowest a wrappable column is folded to; below
-	// that an error message becomes a column of single words.
+	// minWrapWidth is the narrowest a wrappable column is folded to before
+	// columns are left out; below that an error message becomes a column
+	// of single words.
 	minWrapWidth = 24
+	// lastResortWrapWidth is the narrowest it is folded to when the table
+	// does not fit even with every column that may go left out: a thin
+	// column of text still beats a table that breaks on the screen.
+	lastResortWrapWidth = 12
 	// boxCellPad is the padding a boxed cell adds around its content.
 	boxCellPad = 2
 )
@@ -79,7 +84,8 @@ func writeGrid(b *bytes.Buffer, opts Options, t Table) ([]string, error) {
 	if opts.Color {
 		paintStatusCells(t.Columns, f.rows)
 	}
-	maxWidths := wrapWidths(t, opts, f.natural)
+	maxWidths := wrapWidths(t, opts, f.natural, wrapFloors(t.Columns, f.rows, f.footer, minWrapWidth),
+		wrapFloors(t.Columns, f.rows, f.footer, lastResortWrapWidth))
 	if maxWidths == nil {
 		writeAligned(b, t, opts.Terminal, f.natural, f.header, f.rows, f.footer)
 		return f.dropped, nil
@@ -346,11 +352,13 @@ func gridConfig(t Table, boxed bool, maxWidths map[int]int) tablewriter.Config {
 }
 
 // wrapWidths decides how far to fold the wrappable columns so that a boxed
-// table fits the terminal. natural holds the widest cell of each column. It
-// returns nil (no folding) when output is not a terminal, the width is
-// unknown, the table already fits or nothing may wrap. Keys are column
-// indexes, values whole cell widths with padding.
-func wrapWidths(t Table, opts Options, natural []int) map[int]int {
+// table fits the terminal. natural holds the widest cell of each column,
+// floors how narrow each wrappable one may go (wrapFloors), and
+// lastResort how narrow if that is not enough. It returns nil
+// (no folding) when output is not a terminal, the width is unknown, the
+// table already fits or nothing may wrap. Keys are column indexes, values
+// whole cell widths with padding.
+func wrapWidths(t Table, opts Options, natural, floors, lastResort []int) map[int]int {
 	if !opts.Terminal || opts.Width <= 0 {
 		return nil
 	}
@@ -365,21 +373,24 @@ func wrapWidths(t Table, opts Options, natural []int) map[int]int {
 	}
 	out := map[int]int{}
 	// Fold the widest wrappable column first: it usually holds an error
-	// message, and taking from it hurts readability least.
-	for excess > 0 {
-		col := -1
-		for i, c := range t.Columns {
-			if c.Wrap && natural[i] > minWrapWidth && (col < 0 || natural[i] > natural[col]) {
-				col = i
+	// message, and taking from it hurts readability least. Down to floors
+	// first, and only then, if that is not enough, to lastResort.
+	for _, floor := range [][]int{floors, lastResort} {
+		for excess > 0 {
+			col := -1
+			for i, c := range t.Columns {
+				if c.Wrap && natural[i] > floor[i] && (col < 0 || natural[i] > natural[col]) {
+					col = i
+				}
 			}
+			if col < 0 {
+				break
+			}
+			cut := min(excess, natural[col]-floor[col])
+			natural[col] -= cut
+			excess -= cut
+			out[col] = natural[col] + boxCellPad
 		}
-		if col < 0 {
-			break
-		}
-		cut := min(excess, natural[col]-minWrapWidth)
-		natural[col] -= cut
-		excess -= cut
-		out[col] = natural[col] + boxCellPad
 	}
 	if len(out) == 0 {
 		return nil
