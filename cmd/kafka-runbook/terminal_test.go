@@ -229,6 +229,13 @@ func TestColour(t *testing.T) {
 	if !strings.Contains(out, critical+": cluster") {
 		t.Errorf("--color always through a pipe: no colour:\n%q", out)
 	}
+	// JSON and Markdown are read elsewhere: never coloured.
+	for _, args := range [][]string{{"triage", "-o", "json"}, {"triage", "-o", "markdown"}, {"run", "broker-failure", "--yes", "-o", "markdown"}} {
+		out, _, _ := piped(t, cleanEnv(t), append(args, "-b", addr, "--color", "always")...)
+		if strings.Contains(out, "\x1b") {
+			t.Errorf("%v --color always: escape codes", args)
+		}
+	}
 	_, errOut, code = piped(t, cleanEnv(t), "triage", "-b", addr, "--color", "sometimes")
 	if code != 3 || !strings.Contains(errOut, `unknown --color value "sometimes"`) {
 		t.Errorf("--color sometimes: exit %d, stderr %q", code, errOut)

@@ -68,19 +68,22 @@ func Paint(s string, tone Tone) string {
 	return code + s + sgrReset
 }
 
-// Label colours a label by its own meaning when o asks for colour, and
-// returns it unchanged otherwise (pipes, files, NO_COLOR, golden files).
+// Label colours a label by its own meaning when o asks for colour in the
+// table format, and returns it unchanged otherwise (pipes, files,
+// NO_COLOR, golden files, Markdown and JSON, which are read elsewhere).
 func (o Options) Label(s string) string {
-	if !o.Color {
-		return s
-	}
-	return Paint(s, ToneOf(s))
+	return o.LabelAs(s, s)
+}
+
+// colour reports whether o colours labels.
+func (o Options) colour() bool {
+	return o.Color && (o.Format == FormatTable || o.Format == "")
 }
 
 // LabelAs colours s with the tone of the label named by key when o asks
 // for colour: "[ok]" coloured as "ok", "CRITICAL: 3 steps" as "critical".
 func (o Options) LabelAs(s, key string) string {
-	if !o.Color {
+	if !o.colour() {
 		return s
 	}
 	return Paint(s, ToneOf(key))

@@ -81,7 +81,7 @@ func writeGrid(b *bytes.Buffer, opts Options, t Table) ([]string, error) {
 	natural := naturalWidths(header, rows, footer)
 	f := fitColumns(t, opts, header, rows, footer, natural)
 	t.Columns = f.columns
-	if opts.Color {
+	if opts.colour() {
 		paintStatusCells(t.Columns, f.rows)
 	}
 	maxWidths := wrapWidths(t, opts, f.natural, wrapFloors(t.Columns, f.rows, f.footer, minWrapWidth),
