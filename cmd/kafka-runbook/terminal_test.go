@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"regexp"
@@ -272,5 +273,38 @@ func TestProgress(t *testing.T) {
 	out, errOut, _ := piped(t, cleanEnv(t), "triage", "--sample", "2s", "-b", addr)
 	if strings.Contains(out+errOut, "\r") || strings.Contains(out+errOut, "left") {
 		t.Errorf("progress in piped output:\nstdout %q\nstderr %q", out, errOut)
+	}
+
+	// A broker that accepts connections and never answers: the wait says
+	// whom it waits for and how long is left within --timeout.
+	hung, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hung.Close()
+	go func() {
+		var open []net.Conn // held open, unanswered, until the listener closes
+		for {
+			c, err := hung.Accept()
+			if err != nil {
+				for _, c := range open {
+					c.Close()
+				}
+				return
+			}
+			open = append(open, c)
+		}
+	}()
+	screen, code = onPty(t, 100, cleanEnv(t, "NO_COLOR=1"), "triage", "--timeout", "3s", "-b", hung.Addr().String())
+	if code != 3 {
+		t.Errorf("exit %d against a hung broker, want 3", code)
+	}
+	if !regexp.MustCompile(`\r[|/\\-] Waiting for the cluster at ` + regexp.QuoteMeta(hung.Addr().String()) + `, [0-9.]+m?s left`).MatchString(screen) {
+		t.Errorf("no progress while waiting for a hung broker:\n%q", screen)
+	}
+	for _, l := range screenLines(screen) {
+		if strings.Contains(l, "left") {
+			t.Errorf("a progress line is left on the screen: %q", l)
+		}
 	}
 }
