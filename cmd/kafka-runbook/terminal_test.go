@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -164,7 +165,7 @@ func TestNarrowTerminal(t *testing.T) {
 						continue
 					}
 					trimmed := strings.TrimSpace(l)
-					if strings.HasPrefix(trimmed, "$ ") {
+					if strings.HasPrefix(trimmed, "$ ") || strings.Contains(l, "kafka-runbook ") {
 						continue // commands are never folded: they must paste as one line
 					}
 					if n > int(cols) && len(strings.Fields(l)) > 1 {
@@ -179,6 +180,9 @@ func TestNarrowTerminal(t *testing.T) {
 				if tables == 0 {
 					t.Errorf("no table on the screen:\n%s", screen)
 				}
+				if args[0] == "triage" && !slices.Contains(screenLines(screen), "Next: kafka-runbook run broker-failure -b "+addr) {
+					t.Errorf("triage's next command is not whole on one line:\n%s", screen)
+				}
 			})
 		}
 	}
@@ -187,6 +191,12 @@ func TestNarrowTerminal(t *testing.T) {
 	flat := strings.Join(strings.Fields(strings.Join(screenLines(screen), " ")), " ")
 	if !regexp.MustCompile(`Not shown at 80 columns: [A-Z ,]*EARLIEST[A-Z ,]*; widen the terminal or use -o json to see them\.`).MatchString(flat) {
 		t.Errorf("no note of the columns left out:\n%s", screen)
+	}
+	// A command is never folded, even when it is wider than the terminal:
+	// folded, it would not paste as one.
+	screen, _ = onPty(t, 60, cleanEnv(t), "triage", "-b", addr)
+	if !slices.Contains(screenLines(screen), "Next: kafka-runbook run broker-failure -b "+addr) {
+		t.Errorf("at 60 columns triage's next command is not whole on one line:\n%s", screen)
 	}
 	// COLUMNS replaces the terminal's width.
 	screen, _ = onPty(t, 200, cleanEnv(t, "COLUMNS=80"), "describe", "brokers", "-b", addr)

@@ -69,16 +69,10 @@ func (t text) list(label string, items []string) {
 	}
 }
 
-// item folds a list item line by line, except the commands ("$ ..."):
-// a command folded by the tool no longer pastes as one.
+// item folds a list item line by line; render.Wrap leaves the commands
+// ("$ ...") whole, so that they paste as one.
 func (t text) item(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		if !strings.HasPrefix(strings.TrimLeft(l, " "), "$ ") {
-			lines[i] = t.opts.Wrap(l, "  ")
-		}
-	}
-	return strings.Join(lines, "\n")
+	return t.opts.Wrap(s, "  ")
 }
 
 func writeRunbookHeader(w io.Writer, ropts render.Options, rb runbooks.Runbook) {

@@ -161,6 +161,9 @@ func TestWrap(t *testing.T) {
 		{"\x1b[31mred\x1b[0m word fits", "", 14, "\x1b[31mred\x1b[0m word fits"},
 		{"first line\nsecond line is long", "", 12, "first line\nsecond line\nis long"},
 		{"no width", "", 0, "no width"},
+		// Commands stay whole, to paste as one.
+		{"Next: kafka-runbook run broker-failure -b kafka-1:9092,kafka-2:9092", "  ", 20, "Next: kafka-runbook run broker-failure -b kafka-1:9092,kafka-2:9092"},
+		{"      $ kafka-topics.sh --describe --under-min-isr-partitions", "  ", 20, "      $ kafka-topics.sh --describe --under-min-isr-partitions"},
 	}
 	for _, c := range cases {
 		if got := Wrap(c.in, c.width, c.indent); got != c.want {

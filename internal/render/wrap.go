@@ -6,19 +6,28 @@ import "strings"
 // split, and one longer than the line stays whole on a line of its own.
 // Each line of s is folded on its own; a folded line's continuation keeps
 // the line's own leading blanks plus indent, so list items and labelled
-// fields stay readable. Width is measured without escape codes. A width of
-// 0 or less returns s unchanged.
+// fields stay readable. A line that holds a command to paste (holdsCommand)
+// is never folded: folded, it would no longer paste as one command; the
+// terminal shows it whole on as many rows as it takes. Width is measured
+// without escape codes. A width of 0 or less returns s unchanged.
 func Wrap(s string, width int, indent string) string {
 	if width <= 0 {
 		return s
 	}
 	lines := strings.Split(s, "\n")
 	for i, line := range lines {
-		if displayWidth(line) > width {
+		if displayWidth(line) > width && !holdsCommand(line) {
 			lines[i] = wrapLine(line, width, indent)
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// holdsCommand reports whether a line shows a command to copy: an action's
+// "$ command" line, or a kafka-runbook command line such as triage's
+// "Next: kafka-runbook run broker-failure -b ...".
+func holdsCommand(line string) bool {
+	return strings.HasPrefix(strings.TrimLeft(line, " "), "$ ") || strings.Contains(line, "kafka-runbook ")
 }
 
 func wrapLine(line string, width int, indent string) string {
