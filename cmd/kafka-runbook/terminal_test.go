@@ -285,6 +285,17 @@ func TestProgress(t *testing.T) {
 		t.Errorf("progress in piped output:\nstdout %q\nstderr %q", out, errOut)
 	}
 
+	// A runbook's window: the wait between its samples counts down.
+	screen, _ = onPty(t, 100, cleanEnv(t, "NO_COLOR=1"), "run", "consumer-lag", "--yes", "--interval", "1s", "-b", addr)
+	if !regexp.MustCompile(`\r[|/\\-] Waiting 1s for the next sample, [0-9.]+m?s left`).MatchString(screen) {
+		t.Errorf("no progress during a runbook's sampling window:\n%q", screen)
+	}
+	for _, l := range screenLines(screen) {
+		if strings.Contains(l, "s left") {
+			t.Errorf("a progress line is left on the screen: %q", l)
+		}
+	}
+
 	// A broker that accepts connections and never answers: the wait says
 	// whom it waits for and how long is left within --timeout.
 	hung, err := net.Listen("tcp", "127.0.0.1:0")

@@ -154,11 +154,14 @@ func (s progressSource) Snapshot(ctx context.Context, parts source.Parts) (*snap
 	return s.Cluster.Snapshot(ctx, parts)
 }
 
-// progressSleep is a runbook's wait between samples with a progress line.
+// progressSleep is a runbook's wait between samples with a progress line,
+// shown at once for a wait of a second or more, never for a shorter one.
 func progressSleep(s *IO, sleep func(context.Context, time.Duration) error) func(context.Context, time.Duration) error {
 	return func(ctx context.Context, d time.Duration) error {
-		p := s.startProgress("Waiting for the next sample", time.Now().Add(d), min(d, progressDelay)/2)
-		defer p.end()
+		if d >= progressDelay {
+			p := s.startProgress(fmt.Sprintf("Waiting %s for the next sample", d), time.Now().Add(d), 0)
+			defer p.end()
+		}
 		return sleep(ctx, d)
 	}
 }
