@@ -57,7 +57,11 @@ func (s *IO) startProgress(what string, deadline time.Time, delay time.Duration)
 	if s.progress != nil {
 		return nil
 	}
-	p := &progress{w: s.Err, width: s.ErrWidth, deadline: deadline, what: what, owner: s,
+	width := s.ErrWidth
+	if width <= 0 {
+		width = 80 // unknown: the width every terminal has at least
+	}
+	p := &progress{w: s.Err, width: width, deadline: deadline, what: what, owner: s,
 		stop: make(chan struct{}), done: make(chan struct{})}
 	s.progress = p
 	go p.run(delay)

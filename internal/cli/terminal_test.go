@@ -2,10 +2,14 @@ package cli
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
 // TestSettleTerminal: --color always and never win over everything;
@@ -113,5 +117,32 @@ func TestProgressLine(t *testing.T) {
 	p.end()
 	if piped.String() != "" {
 		t.Errorf("progress on a pipe: %q", piped.String())
+	}
+}
+
+// TestStepTableLayout: a runbook step's table is plain data; its layout
+// comes from its columns: numbers right-aligned, prose folds, states
+// coloured, the subject never left out and the rest from the right.
+func TestStepTableLayout(t *testing.T) {
+	got := stepTable(runbooks.Table{
+		Columns: []string{"Broker", "State", "Address", "Replicas", "Error", "Rack"},
+		Rows: [][]string{
+			{"1", "up", "kafka-1:9092", "61", "", "eu-west-1a"},
+			{"3", "down", "kafka-3:9092", "-", "dial tcp kafka-3:9092: connection refused", "eu-west-1c"},
+		},
+	}).Columns
+	want := []render.Column{
+		{Name: "Broker", Align: render.AlignRight},
+		{Name: "State", Drop: 1, Status: true},
+		{Name: "Address", Drop: 2},
+		{Name: "Replicas", Align: render.AlignRight, Drop: 3},
+		{Name: "Error", Wrap: true},
+		{Name: "Rack", Drop: 5},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("columns\n%+v\nwant\n%+v", got, want)
+	}
+	if c := stepTable(runbooks.Table{Columns: []string{"Partition", "Group"}, Rows: [][]string{{"orders/1", "billing"}}}).Columns; c[0].Drop != 0 || c[1].Drop != 0 {
+		t.Errorf("a subject may be left out: %+v", c)
 	}
 }
