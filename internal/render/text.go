@@ -84,8 +84,11 @@ func writeGrid(b *bytes.Buffer, opts Options, t Table) ([]string, error) {
 	if opts.colour() {
 		paintStatusCells(t.Columns, f.rows)
 	}
-	maxWidths := wrapWidths(t, opts, f.natural, wrapFloors(t.Columns, f.rows, f.footer, minWrapWidth),
-		wrapFloors(t.Columns, f.rows, f.footer, lastResortWrapWidth))
+	var maxWidths map[int]int
+	if opts.Terminal && opts.Width > 0 { // piped output never folds: skip measuring words
+		maxWidths = wrapWidths(t, opts, f.natural, wrapFloors(t.Columns, f.rows, f.footer, minWrapWidth),
+			wrapFloors(t.Columns, f.rows, f.footer, lastResortWrapWidth))
+	}
 	if maxWidths == nil {
 		writeAligned(b, t, opts.Terminal, f.natural, f.header, f.rows, f.footer)
 		return f.dropped, nil
