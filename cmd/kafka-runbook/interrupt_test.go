@@ -101,13 +101,21 @@ func (p *onTerminal) waitFor(t *testing.T, s string, n int) {
 	}
 }
 
-// exit waits at most limit for the process and returns its exit code.
+// exit waits at most limit for the process and returns its exit code,
+// once the screen has caught up with what it wrote last: the reader may
+// still be copying it from the terminal when the process is gone.
 func (p *onTerminal) exit(t *testing.T, limit time.Duration) int {
 	t.Helper()
 	select {
 	case <-p.exited:
 	case <-time.After(limit):
 		t.Fatalf("still running %s later:\n%s", limit, p.text())
+	}
+	for seen, quiet := len(p.text()), 0; quiet < 5; quiet++ {
+		time.Sleep(20 * time.Millisecond)
+		if n := len(p.text()); n != seen {
+			seen, quiet = n, 0
+		}
 	}
 	return p.cmd.ProcessState.ExitCode()
 }

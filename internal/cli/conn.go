@@ -62,7 +62,7 @@ func (o *ConnOptions) renderOptions(io *IO) (render.Options, error) {
 	if err != nil {
 		return render.Options{}, exitcode.Usage(err, "use --output table, --output json or --output markdown")
 	}
-	return render.Options{Format: format, Terminal: io.OutIsTerminal, Width: io.Width}, nil
+	return render.Options{Format: format, Terminal: io.OutIsTerminal, Width: io.Width, Color: io.Color}, nil
 }
 
 // connection is what a command connects with: the settings, loaded once
@@ -71,6 +71,11 @@ func (o *ConnOptions) renderOptions(io *IO) (render.Options, error) {
 type connection struct {
 	settings *clientconfig.Settings
 	live     *collect.Live
+}
+
+// waitingFor is what a progress line says while the cluster is asked.
+func (c *connection) waitingFor() string {
+	return "Waiting for the cluster at " + strings.Join(c.settings.BootstrapServers, ",")
 }
 
 // connect loads the connection settings and builds the live source, once
@@ -175,7 +180,9 @@ func (o *ConnOptions) collectOnce(ctx context.Context, app *App, parts source.Pa
 	if err != nil {
 		return nil, err
 	}
+	p := app.IO.startProgress(c.waitingFor(), waitDeadline(ctx, o.Timeout), progressDelay)
 	snap, err := c.live.Collect(ctx, parts, groups)
+	p.end()
 	return snap, collectFailure(err)
 }
 

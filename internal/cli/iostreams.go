@@ -3,8 +3,13 @@ package cli
 import (
 	"io"
 	"os"
+	"strconv"
+	"strings"
+	"sync"
 
 	"golang.org/x/term"
+
+	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 )
 
 // IO holds the streams a command reads and writes, so tests can use
@@ -18,12 +23,28 @@ type IO struct {
 	OutIsTerminal bool
 	// InIsTerminal is true when In is an interactive terminal.
 	InIsTerminal bool
+	// ErrIsTerminal is true when Err is an interactive terminal: progress
+	// is shown there, and only there.
+	ErrIsTerminal bool
 	// RawInput puts In, a terminal, in raw mode (one key at a time, no
 	// echo, Ctrl-C as a key instead of a signal) and returns how to restore
 	// it; nil when In is not a terminal. Tests inject their own.
 	RawInput func() (restore func(), err error)
-	// Width of the terminal in columns, 0 when unknown.
+	// Width of the terminal in columns, 0 when unknown. COLUMNS, when
+	// set, replaces it (settleTerminal); it is only used when Out is a
+	// terminal, so piped output never changes with it.
 	Width int
+	// ErrWidth is the width of Err's terminal, 0 when unknown: a progress
+	// line is cut to it so that it never folds and can be erased.
+	ErrWidth int
+	// Color is whether labels are coloured on Out, decided once per
+	// command from --color, NO_COLOR and OutIsTerminal (settleTerminal).
+	Color bool
+
+	// progress is the progress line on Err now, nil when none: one line
+	// at a time (startProgress).
+	progressMu sync.Mutex
+	progress   *progress
 }
 
 // SystemIO returns the process's own streams.
@@ -33,6 +54,12 @@ func SystemIO() *IO {
 		s.OutIsTerminal = true
 		if w, _, err := term.GetSize(fd); err == nil {
 			s.Width = w
+		}
+	}
+	if fd := int(os.Stderr.Fd()); term.IsTerminal(fd) {
+		s.ErrIsTerminal = true
+		if w, _, err := term.GetSize(fd); err == nil {
+			s.ErrWidth = w
 		}
 	}
 	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
@@ -46,4 +73,40 @@ func SystemIO() *IO {
 		}
 	}
 	return s
+}
+
+// The values of --color.
+const (
+	colorAuto   = "auto"
+	colorAlways = "always"
+	colorNever  = "never"
+)
+
+// settleTerminal decides, once per command, how Out is drawn: colour from
+// --color (always and never win over everything), else NO_COLOR (any
+// non-empty value, https://no-color.org) and whether Out is a terminal;
+// the width from COLUMNS when it is a positive number, else the
+// terminal's own.
+func settleTerminal(s *IO, getenv Env, color string) error {
+	env := func(k string) string {
+		if getenv == nil {
+			return ""
+		}
+		return getenv(k)
+	}
+	switch strings.ToLower(strings.TrimSpace(color)) {
+	case colorAlways:
+		s.Color = true
+	case colorNever:
+		s.Color = false
+	case colorAuto, "":
+		s.Color = s.OutIsTerminal && env("NO_COLOR") == ""
+	default:
+		return exitcode.Usagef("use --color auto, --color always or --color never",
+			"unknown --color value %q", color)
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(env("COLUMNS"))); err == nil && n > 0 {
+		s.Width = n
+	}
+	return nil
 }

@@ -65,7 +65,17 @@ No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`
 	root.SetIn(app.IO.In)
 	root.SetOut(app.IO.Out)
 	root.SetErr(app.IO.Err)
-	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return checkOutputFlag(cmd) }
+	color := colorAuto
+	root.PersistentFlags().StringVar(&color, "color", colorAuto, "colour status, severity and risk labels: auto (on a terminal, unless NO_COLOR is set), always or never")
+	_ = root.RegisterFlagCompletionFunc("color", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{colorAuto, colorAlways, colorNever}, cobra.ShellCompDirectiveNoFileComp
+	})
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := settleTerminal(app.IO, app.Getenv, color); err != nil {
+			return err
+		}
+		return checkOutputFlag(cmd)
+	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return exitcode.Usage(err, fmt.Sprintf("run '%s --help' for usage", cmd.CommandPath()))
 	})

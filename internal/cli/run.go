@@ -12,6 +12,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/wait"
 	"github.com/kafka-runbook/kafka-runbook/internal/words"
 	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
@@ -183,8 +184,8 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 		return err
 	}
 	env := &runbooks.Env{
-		Source: c.live, Probe: c.live, Epochs: c.live, Previous: prev, ToDatetime: target, PlanDir: plans, PollInterval: opts.Interval,
-		StepTimeout: stepTimeout(conn.Timeout, opts.Interval),
+		Source: progressSource{Cluster: c.live, io: app.IO, what: c.waitingFor(), timeout: conn.Timeout}, Probe: c.live, Epochs: c.live, Previous: prev, ToDatetime: target, PlanDir: plans, PollInterval: opts.Interval,
+		StepTimeout: stepTimeout(conn.Timeout, opts.Interval), Sleep: progressSleep(app.IO, wait.For),
 		Commands: runbooks.Commands{Bootstrap: strings.Join(c.settings.BootstrapServers, ","), CommandConfig: conn.CommandConfig,
 			BootstrapController: conn.BootstrapController, SelfFlags: conn.selfFlags(c)},
 	}
@@ -236,7 +237,7 @@ func walkAndRender(ctx context.Context, app *App, ropts render.Options, rb runbo
 			return err
 		}
 	} else {
-		writeRunFooter(app.IO.Out, tr)
+		writeRunFooter(app.IO.Out, ropts, tr)
 	}
 	if failure := tr.Failure(); failure != nil {
 		return collectFailure(failure)
@@ -256,7 +257,7 @@ func reportInterrupt(app *App, ropts render.Options, rb runbooks.Runbook, tr run
 			return err
 		}
 	} else {
-		writeRunFooter(app.IO.Out, tr)
+		writeRunFooter(app.IO.Out, ropts, tr)
 	}
 	n := max(opts.Step, 1) + len(tr.Steps)
 	where := "after the last step"

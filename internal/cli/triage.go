@@ -143,9 +143,15 @@ func sampleWindow(ctx context.Context, app *App, conn *ConnOptions, d time.Durat
 		return nil, err // bad settings: say so now, not after the wait
 	}
 	fmt.Fprintf(app.IO.Err, "Sampling consumer groups for %s (%d samples)...\n", d, windowSamples+1)
+	sampling := func(n int) string {
+		return fmt.Sprintf("Sampling consumer groups: sample %d of %d", n, windowSamples+1)
+	}
+	p := app.IO.startProgress(sampling(1), time.Now().Add(d), 0)
+	defer p.end()
 	every := d / windowSamples
 	var window []*snapshot.Snapshot
 	for i := range windowSamples {
+		p.update(sampling(i + 1))
 		if i > 0 {
 			if err := wait.For(ctx, every); err != nil {
 				return nil, err

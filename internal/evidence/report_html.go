@@ -91,7 +91,7 @@ func (r *Report) HTML(w io.Writer) error {
 }
 
 func toHTMLTable(t render.Table) htmlTable {
-	h := htmlTable{Title: t.Title, Empty: t.Empty, Notes: t.Notes, Warnings: t.Warnings}
+	h := htmlTable{Title: t.Heading(), Empty: t.Empty, Notes: t.Notes, Warnings: t.Warnings}
 	if h.Empty == "" {
 		h.Empty = "(none)"
 	}

@@ -15,9 +15,9 @@ import (
 // last row; notes follow as a list.
 func writeMarkdown(w io.Writer, _ Options, t Table) error {
 	var b bytes.Buffer
-	if t.Title != "" {
+	if heading := t.Heading(); heading != "" {
 		b.WriteString("### ")
-		b.WriteString(mdEscape(clean(t.Title)))
+		b.WriteString(mdEscape(heading))
 		b.WriteString("\n\n")
 	}
 	if len(t.Rows) == 0 {

@@ -65,11 +65,22 @@ type Column struct {
 	// lines when a terminal is too narrow. Other columns never wrap: a
 	// broken id or number is worse than a wide table.
 	Wrap bool
+	// Drop is when the column is left out of a table too wide for the
+	// terminal: 0 never (the subject of a row: topic, partition, broker,
+	// group), otherwise highest first. What was left out is named under
+	// the table. Piped output and Markdown always have every column.
+	Drop int
+	// Status marks cells that are status, severity or risk labels: they
+	// are coloured by ToneOf when Options.Color is set.
+	Status bool
 }
 
 // Table is one titled table with optional footer and notes.
 type Table struct {
-	Title   string
+	Title string
+	// Status, when set, is printed before the title as "STATUS: Title"
+	// and coloured on a terminal like any status label.
+	Status  string
 	Columns []Column
 	// Rows holds the cells, one string per column. An empty cell prints as
 	// "-" in table output so that whitespace-splitting tools keep counting
@@ -96,8 +107,13 @@ type Options struct {
 	// are boxed there and plain aligned columns otherwise (pipes, files).
 	Terminal bool
 	// Width is the terminal width in columns, 0 when unknown. Only used
-	// when Terminal is true, to fold wrappable columns.
+	// when Terminal is true: to fold wrappable columns and prose, and to
+	// leave out columns that do not fit.
 	Width int
+	// Color colours status, severity and risk labels with escape codes.
+	// The caller decides (a terminal, NO_COLOR, --color); widths are
+	// always measured without the codes.
+	Color bool
 }
 
 // Tabler is view data that can present itself as tables. Views implement
@@ -274,6 +290,19 @@ func clean(s string) string {
 }
 
 func isControl(r rune) bool { return r < 0x20 || (r >= 0x7f && r < 0xa0) }
+
+// Heading is the title line: the status, if any, then the title. Every
+// format that prints a table's title prints this.
+func (t Table) Heading() string {
+	title := clean(t.Title)
+	if t.Status == "" {
+		return title
+	}
+	if title == "" {
+		return clean(t.Status)
+	}
+	return clean(t.Status) + ": " + title
+}
 
 // emptyText is what a table without rows prints.
 func (t Table) emptyText() string {

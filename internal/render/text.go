@@ -16,35 +16,55 @@ import (
 const (
 	// plainGap separates columns in piped output, as kubectl does.
 	plainGap = "   "
-	// minWrapWidth is the narrowest a wrappable column is folded to; below
-	// that an error message becomes a column of single words.
+	// minWrapWidth is the narrowest a wrappable column is folded to before
+	// columns are left out; below that an error message becomes a column
+	// of single words.
 	minWrapWidth = 24
+	// lastResortWrapWidth is the narrowest it is folded to when the table
+	// does not fit even with every column that may go left out: a thin
+	// column of text still beats a table that breaks on the screen.
+	lastResortWrapWidth = 12
 	// boxCellPad is the padding a boxed cell adds around its content.
 	boxCellPad = 2
 )
 
 // writeText writes one table in the table format: title, grid (or the empty
-// message), then notes and warnings.
+// message), then notes and warnings. On a terminal of known width the
+// prose is folded on words and columns that do not fit are left out.
 func writeText(w io.Writer, opts Options, t Table) error {
 	var b bytes.Buffer
-	if t.Title != "" {
-		b.WriteString(clean(t.Title))
+	if heading := t.Heading(); heading != "" {
+		heading = opts.Wrap(heading, "  ")
+		if t.Status != "" {
+			status := clean(t.Status)
+			heading = opts.Label(status) + heading[len(status):]
+		}
+		b.WriteString(heading)
 		b.WriteByte('\n')
 	}
+	notes := t.Notes
 	if len(t.Rows) == 0 {
-		b.WriteString(clean(t.emptyText()))
+		b.WriteString(opts.Wrap(clean(t.emptyText()), ""))
 		b.WriteByte('\n')
-	} else if err := writeGrid(&b, opts, t); err != nil {
-		return err
+	} else {
+		dropped, err := writeGrid(&b, opts, t)
+		if err != nil {
+			return err
+		}
+		if len(dropped) > 0 {
+			notes = append(slices.Clip(notes), droppedNote(dropped, opts.Width))
+		}
 	}
-	for _, n := range t.Notes {
-		b.WriteString(clean(n))
+	for _, n := range notes {
+		b.WriteString(opts.Wrap(clean(n), "  "))
 		b.WriteByte('\n')
 	}
 	// Warnings come last, nearest the prompt, where they are read.
+	const warning = "WARNING"
 	for _, n := range t.Warnings {
-		b.WriteString("WARNING: ")
-		b.WriteString(clean(n))
+		line := opts.Wrap(warning+": "+clean(n), "  ")
+		b.WriteString(opts.LabelAs(warning, "warning"))
+		b.WriteString(line[len(warning):])
 		b.WriteByte('\n')
 	}
 	_, err := w.Write(b.Bytes())
@@ -52,18 +72,42 @@ func writeText(w io.Writer, opts Options, t Table) error {
 }
 
 // writeGrid draws the rows: boxed on a terminal, plain aligned columns
-// otherwise. Tables that fit need no folding, and those are drawn here
+// otherwise, and returns the headers of the columns left out to fit the
+// terminal. Tables that fit need no folding, and those are drawn here
 // directly (writeAligned), which is two orders of magnitude faster than
 // tablewriter on tens of thousands of rows; tablewriter folds the rest.
-func writeGrid(b *bytes.Buffer, opts Options, t Table) error {
+func writeGrid(b *bytes.Buffer, opts Options, t Table) ([]string, error) {
 	header, rows, footer := textCells(t)
 	natural := naturalWidths(header, rows, footer)
-	maxWidths := wrapWidths(t, opts, natural)
-	if maxWidths == nil {
-		writeAligned(b, t, opts.Terminal, natural, header, rows, footer)
-		return nil
+	f := fitColumns(t, opts, header, rows, footer, natural)
+	t.Columns = f.columns
+	if opts.colour() {
+		paintStatusCells(t.Columns, f.rows)
 	}
-	return writeTablewriter(b, t, opts.Terminal, maxWidths, header, rows, footer)
+	var maxWidths map[int]int
+	if opts.Terminal && opts.Width > 0 { // piped output never folds: skip measuring words
+		maxWidths = wrapWidths(t, opts, f.natural, wrapFloors(t.Columns, f.rows, f.footer, minWrapWidth),
+			wrapFloors(t.Columns, f.rows, f.footer, lastResortWrapWidth))
+	}
+	if maxWidths == nil {
+		writeAligned(b, t, opts.Terminal, f.natural, f.header, f.rows, f.footer)
+		return f.dropped, nil
+	}
+	return f.dropped, writeTablewriter(b, t, opts.Terminal, maxWidths, f.header, f.rows, f.footer)
+}
+
+// paintStatusCells colours the labels of Status columns. The widths are
+// measured before, on the plain text, and cellWidth skips escape codes,
+// so colour never moves a column.
+func paintStatusCells(cols []Column, rows [][]string) {
+	for i, c := range cols {
+		if !c.Status {
+			continue
+		}
+		for _, r := range rows {
+			r[i] = Paint(r[i], ToneOf(r[i]))
+		}
+	}
 }
 
 // writeTablewriter draws the grid through tablewriter, folding the
@@ -127,10 +171,11 @@ func textRow(r []string, blank string) []string {
 }
 
 // cellWidth is the display width of a cleaned cell: its length when it is
-// ASCII, which almost every cell is, else what tablewriter measures.
+// ASCII without escape codes, which almost every cell is, else what
+// tablewriter measures (which skips escape codes).
 func cellWidth(s string) int {
 	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
+		if s[i] >= 0x80 || s[i] == 0x1b {
 			return twwidth.Width(s)
 		}
 	}
@@ -310,11 +355,13 @@ func gridConfig(t Table, boxed bool, maxWidths map[int]int) tablewriter.Config {
 }
 
 // wrapWidths decides how far to fold the wrappable columns so that a boxed
-// table fits the terminal. natural holds the widest cell of each column. It
-// returns nil (no folding) when output is not a terminal, the width is
-// unknown, the table already fits or nothing may wrap. Keys are column
-// indexes, values whole cell widths with padding.
-func wrapWidths(t Table, opts Options, natural []int) map[int]int {
+// table fits the terminal. natural holds the widest cell of each column,
+// floors how narrow each wrappable one may go (wrapFloors), and
+// lastResort how narrow if that is not enough. It returns nil
+// (no folding) when output is not a terminal, the width is unknown, the
+// table already fits or nothing may wrap. Keys are column indexes, values
+// whole cell widths with padding.
+func wrapWidths(t Table, opts Options, natural, floors, lastResort []int) map[int]int {
 	if !opts.Terminal || opts.Width <= 0 {
 		return nil
 	}
@@ -329,21 +376,24 @@ func wrapWidths(t Table, opts Options, natural []int) map[int]int {
 	}
 	out := map[int]int{}
 	// Fold the widest wrappable column first: it usually holds an error
-	// message, and taking from it hurts readability least.
-	for excess > 0 {
-		col := -1
-		for i, c := range t.Columns {
-			if c.Wrap && natural[i] > minWrapWidth && (col < 0 || natural[i] > natural[col]) {
-				col = i
+	// message, and taking from it hurts readability least. Down to floors
+	// first, and only then, if that is not enough, to lastResort.
+	for _, floor := range [][]int{floors, lastResort} {
+		for excess > 0 {
+			col := -1
+			for i, c := range t.Columns {
+				if c.Wrap && natural[i] > floor[i] && (col < 0 || natural[i] > natural[col]) {
+					col = i
+				}
 			}
+			if col < 0 {
+				break
+			}
+			cut := min(excess, natural[col]-floor[col])
+			natural[col] -= cut
+			excess -= cut
+			out[col] = natural[col] + boxCellPad
 		}
-		if col < 0 {
-			break
-		}
-		cut := min(excess, natural[col]-minWrapWidth)
-		natural[col] -= cut
-		excess -= cut
-		out[col] = natural[col] + boxCellPad
 	}
 	if len(out) == 0 {
 		return nil

@@ -125,7 +125,8 @@ func clusterOf(s *snapshot.Snapshot) Cluster {
 // Tables presents the report for people.
 func (r Report) Tables() []render.Table {
 	head := render.Table{
-		Title:   fmt.Sprintf("%s: cluster %s, %d/%d brokers answering, %d topics, %d partitions", r.Status, words.OrDash(r.Cluster.ID), r.Cluster.AnsweringBrokers, r.Cluster.Brokers, r.Cluster.Topics, r.Cluster.Partitions),
+		Status:  r.Status.String(),
+		Title:   fmt.Sprintf("cluster %s, %d/%d brokers answering, %d topics, %d partitions", words.OrDash(r.Cluster.ID), r.Cluster.AnsweringBrokers, r.Cluster.Brokers, r.Cluster.Topics, r.Cluster.Partitions),
 		Columns: []render.Column{{Name: "Blast radius", Wrap: true}},
 		Empty:   "Nothing is wrong that a client can see.",
 	}
@@ -163,7 +164,7 @@ func (r Report) findingsTable() render.Table {
 func FindingsTable(fs []findings.Finding) render.Table {
 	t := render.Table{
 		Title:   "Findings",
-		Columns: []render.Column{{Name: "Severity"}, {Name: "Code"}, {Name: "Subject"}, {Name: "Summary", Wrap: true}},
+		Columns: []render.Column{{Name: "Severity", Status: true}, {Name: "Code"}, {Name: "Subject"}, {Name: "Summary", Wrap: true}},
 		Empty:   "No findings.",
 	}
 	byCode := map[string][]findings.Finding{}

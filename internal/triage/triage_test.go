@@ -135,8 +135,9 @@ func TestTablesHeadline(t *testing.T) {
 		t.Fatalf("%d tables, want the blast radius and the findings", len(tables))
 	}
 	head := tables[0]
-	if head.Title != "CRITICAL: cluster q7Zx1b0fT4mK2pLw9aR3cA, 2/3 brokers answering, 4 topics, 10 partitions" {
-		t.Errorf("title %q", head.Title)
+	// The status heads the title, coloured on a terminal.
+	if head.Status != "CRITICAL" || head.Title != "cluster q7Zx1b0fT4mK2pLw9aR3cA, 2/3 brokers answering, 4 topics, 10 partitions" {
+		t.Errorf("status %q title %q", head.Status, head.Title)
 	}
 	if len(head.Rows) != len(r.Summary.Lines) || head.Rows[0][0] != r.Summary.Lines[0] {
 		t.Errorf("blast radius rows %q, want the summary lines", head.Rows)
@@ -165,12 +166,12 @@ func TestTablesHeadline(t *testing.T) {
 	if len(healthy.Rows) != 0 || healthy.Empty != "Nothing is wrong that a client can see." || len(healthy.Notes) != 0 {
 		t.Errorf("healthy headline rows %q notes %q empty %q", healthy.Rows, healthy.Notes, healthy.Empty)
 	}
-	if !strings.HasPrefix(healthy.Title, "WARNING: cluster") {
-		t.Errorf("healthy title %q", healthy.Title)
+	if healthy.Status != "WARNING" || !strings.HasPrefix(healthy.Title, "cluster") {
+		t.Errorf("healthy status %q title %q", healthy.Status, healthy.Title)
 	}
 	none := Build(&snapshot.Snapshot{SchemaVersion: 1}, nil).Tables()[0]
-	if !strings.HasPrefix(none.Title, "UNKNOWN: cluster -, 0/0 brokers answering") {
-		t.Errorf("unknown cluster title %q", none.Title)
+	if none.Status != "UNKNOWN" || !strings.HasPrefix(none.Title, "cluster -, 0/0 brokers answering") {
+		t.Errorf("unknown cluster status %q title %q", none.Status, none.Title)
 	}
 }
 

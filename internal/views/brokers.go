@@ -163,10 +163,12 @@ func (v BrokersView) Tables() []render.Table {
 	t := render.Table{
 		Title: v.title(),
 		Columns: []render.Column{
-			{Name: "ID", Align: render.AlignRight}, {Name: "Address"}, {Name: "Rack"},
-			{Name: "Registered"}, {Name: "Fenced"}, {Name: "Controller"}, {Name: "Probe"},
-			{Name: "Latency", Align: render.AlignRight}, {Name: "Leaders", Align: render.AlignRight},
-			{Name: "Replicas", Align: render.AlignRight}, {Name: "Not in ISR", Align: render.AlignRight},
+			// Drop: on a narrow terminal what a broker is (rack,
+			// registration, role) goes before how it answers; the id never.
+			{Name: "ID", Align: render.AlignRight}, {Name: "Address", Drop: 1}, {Name: "Rack", Drop: 7},
+			{Name: "Registered", Drop: 9}, {Name: "Fenced", Drop: 2}, {Name: "Controller", Drop: 8}, {Name: "Probe", Status: true},
+			{Name: "Latency", Align: render.AlignRight, Drop: 6}, {Name: "Leaders", Align: render.AlignRight, Drop: 3},
+			{Name: "Replicas", Align: render.AlignRight, Drop: 5}, {Name: "Not in ISR", Align: render.AlignRight, Drop: 4},
 			{Name: "Error", Wrap: true},
 		},
 		Rows:     [][]string{},
@@ -241,7 +243,7 @@ func (v BrokersView) bootstrapTable() (render.Table, bool) {
 	t := render.Table{
 		Title: "Bootstrap addresses",
 		Columns: []render.Column{
-			{Name: "Address"}, {Name: "Probe"}, {Name: "Latency", Align: render.AlignRight}, {Name: "Error", Wrap: true},
+			{Name: "Address"}, {Name: "Probe", Status: true}, {Name: "Latency", Align: render.AlignRight, Drop: 1}, {Name: "Error", Wrap: true},
 		},
 		Rows: [][]string{},
 	}

@@ -101,7 +101,7 @@ func (v ConfigsView) Tables() []render.Table {
 		if right {
 			a = render.AlignRight
 		}
-		return []render.Column{{Name: first, Align: a}, {Name: "Config"}, {Name: "Value"}, {Name: "Source"}}
+		return []render.Column{{Name: first, Align: a}, {Name: "Config"}, {Name: "Value", Wrap: true}, {Name: "Source", Drop: 1}}
 	}
 	brokers := render.Table{
 		Title: "Broker configs", Columns: cols("Broker", true), Rows: [][]string{},
@@ -143,7 +143,7 @@ func (v ConfigsView) Tables() []render.Table {
 func (v ConfigsView) byValue() render.Table {
 	t := render.Table{
 		Title: fmt.Sprintf("Topic configs by value, of these %d topics", len(v.Topics)),
-		Columns: []render.Column{{Name: "Config"}, {Name: "Value"}, {Name: "Source"},
+		Columns: []render.Column{{Name: "Config"}, {Name: "Value", Wrap: true}, {Name: "Source", Drop: 1},
 			{Name: "Topics", Align: render.AlignRight}},
 		Rows:  [][]string{},
 		Empty: "no topic configs collected",

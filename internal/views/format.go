@@ -3,6 +3,8 @@ package views
 import (
 	"strconv"
 
+	"github.com/kafka-runbook/kafka-runbook/internal/render"
+
 	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
@@ -24,4 +26,11 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// dropped sets when a column is left out of a table too wide for the
+// terminal (render.Column.Drop: higher goes first).
+func dropped(c render.Column, order int) render.Column {
+	c.Drop = order
+	return c
 }

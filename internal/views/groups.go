@@ -146,8 +146,11 @@ func (v GroupsView) Tables() []render.Table {
 	sum := render.Table{
 		Title: fmt.Sprintf("Consumer groups (%d of %d)", len(v.Groups), v.Total),
 		Columns: []render.Column{
-			{Name: "Group"}, {Name: "Type"}, {Name: "State"}, {Name: "Status"}, num("Members"), {Name: "Coordinator"},
-			num("Partitions"), num("Total lag"), num("Oldest unread"), {Name: "Error", Wrap: true},
+			// Drop: on a narrow terminal how a group is built goes before
+			// how far behind it is; the group never.
+			{Name: "Group"}, {Name: "Type", Drop: 9}, {Name: "State", Drop: 6}, {Name: "Status", Status: true}, dropped(num("Members"), 5),
+			{Name: "Coordinator", Drop: 7}, dropped(num("Partitions"), 8), dropped(num("Total lag"), 2), dropped(num("Oldest unread"), 4),
+			{Name: "Error", Wrap: true, Drop: 3},
 		},
 		Rows:     [][]string{},
 		Empty:    "no consumer groups match",
@@ -156,7 +159,8 @@ func (v GroupsView) Tables() []render.Table {
 	offsets := render.Table{
 		Title: "Committed offsets",
 		Columns: []render.Column{
-			{Name: "Group"}, {Name: "Topic"}, num("Partition"), num("Committed"), num("Latest"), num("Lag"), num("Time lag"), {Name: "Status"},
+			{Name: "Group"}, {Name: "Topic"}, num("Partition"), dropped(num("Committed"), 4), dropped(num("Latest"), 3), num("Lag"),
+			dropped(num("Time lag"), 2), {Name: "Status", Status: true, Drop: 1},
 		},
 		Rows:  [][]string{},
 		Empty: "no committed offsets",
@@ -369,8 +373,9 @@ func age(ms int64) string {
 func (v GroupsView) membersTable() render.Table {
 	num := func(name string) render.Column { return render.Column{Name: name, Align: render.AlignRight} }
 	t := render.Table{Title: "Members",
-		Columns: []render.Column{{Name: "Group"}, {Name: "Member"}, {Name: "Client id"}, {Name: "Host"}, num("Partitions"), num("Epoch")},
-		Rows:    [][]string{}, Empty: "no group has members"}
+		Columns: []render.Column{{Name: "Group"}, {Name: "Member"}, {Name: "Client id", Drop: 3}, {Name: "Host", Drop: 2},
+			dropped(num("Partitions"), 1), dropped(num("Epoch"), 4)},
+		Rows: [][]string{}, Empty: "no group has members"}
 	for _, g := range v.Groups {
 		for _, m := range g.Members {
 			epoch := "-"

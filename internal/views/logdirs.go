@@ -68,8 +68,8 @@ func (v LogDirsView) Tables() []render.Table {
 	t := render.Table{
 		Title: fmt.Sprintf("Log directories (%d)", len(v.LogDirs)),
 		Columns: []render.Column{
-			num("Broker"), {Name: "Path"}, num("Size"), num("Total"), num("Usable"), num("Usable %"),
-			num("Partitions"), {Name: "Error", Wrap: true},
+			num("Broker"), {Name: "Path"}, dropped(num("Size"), 3), dropped(num("Total"), 4), dropped(num("Usable"), 2), num("Usable %"),
+			dropped(num("Partitions"), 5), {Name: "Error", Wrap: true},
 		},
 		Rows:     [][]string{},
 		Empty:    "no log directories reported",

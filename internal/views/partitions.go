@@ -95,8 +95,11 @@ func (v PartitionsView) Tables() []render.Table {
 	t := render.Table{
 		Title: fmt.Sprintf("Partitions (%d of %d)", len(v.Partitions), v.Total),
 		Columns: []render.Column{
-			{Name: "Topic"}, num("Partition"), {Name: "Leader"}, num("Epoch"), {Name: "Replicas"}, {Name: "ISR"},
-			{Name: "Offline"}, {Name: "Status"}, num("Min ISR"), num("Earliest"), num("Latest"), {Name: "Error", Wrap: true},
+			// Drop: on a narrow terminal the offsets and epoch go first,
+			// the replica sets and the status last; the partition never.
+			{Name: "Topic"}, num("Partition"), {Name: "Leader", Drop: 1}, dropped(num("Epoch"), 7), {Name: "Replicas", Drop: 2}, {Name: "ISR", Drop: 1},
+			{Name: "Offline", Drop: 4}, {Name: "Status", Status: true}, dropped(num("Min ISR"), 6), dropped(num("Earliest"), 8), dropped(num("Latest"), 5),
+			{Name: "Error", Wrap: true, Drop: 3},
 		},
 		Rows:     [][]string{},
 		Empty:    "no partitions match",
@@ -225,7 +228,7 @@ func (v PartitionsView) perTopic() render.Table {
 	t := render.Table{
 		Title: fmt.Sprintf("Per topic, of these %d partitions", len(v.Partitions)),
 		Columns: []render.Column{{Name: "Topic"}, num("Partitions"), num("Offline"), num("Under min ISR"),
-			num("At min ISR"), num("Under-replicated"), num("OK")},
+			dropped(num("At min ISR"), 2), dropped(num("Under-replicated"), 1), dropped(num("OK"), 3)},
 		Rows:  [][]string{},
 		Empty: "no partitions",
 		Notes: []string{"A partition counts in every state that applies, as kafka-topics.sh lists it under each filter."},

@@ -126,8 +126,9 @@ func (v QuorumView) Tables() []render.Table {
 	}
 	num := func(name string) render.Column { return render.Column{Name: name, Align: render.AlignRight} }
 	repl := render.Table{Title: "Replication of the metadata log",
-		Columns: []render.Column{num("NodeId"), {Name: "Status"}, num("LogEndOffset"), num("Lag"), {Name: "LastFetch"}, {Name: "LastCaughtUp"}, {Name: "Endpoint"}},
-		Rows:    [][]string{}, Empty: "no replica reported"}
+		Columns: []render.Column{num("NodeId"), {Name: "Status"}, dropped(num("LogEndOffset"), 3), num("Lag"), {Name: "LastFetch", Drop: 2},
+			{Name: "LastCaughtUp", Drop: 4}, {Name: "Endpoint", Drop: 1}},
+		Rows: [][]string{}, Empty: "no replica reported"}
 	for _, n := range append(append([]QuorumNode{}, v.Voters...), v.Observers...) {
 		repl.Rows = append(repl.Rows, []string{render.Int(n.ID), n.Role, render.Int(n.LogEndOffset), render.Int(n.Lag),
 			words.Ago(0, n.LastFetchAgoMS, "?"), words.Ago(0, n.LastCaughtUpAgoMS, "?"), words.OrDash(n.Endpoint)})

@@ -81,8 +81,8 @@ func (v SecurityView) Tables() []render.Table {
 	}
 	at := render.Table{
 		Title: fmt.Sprintf("ACLs (%d)", len(v.ACLs)),
-		Columns: []render.Column{{Name: "Principal"}, {Name: "Permission"}, {Name: "Operation"}, {Name: "Resource"},
-			{Name: "Name"}, {Name: "Pattern"}, {Name: "Host"}, {Name: "Risk", Wrap: true}},
+		Columns: []render.Column{{Name: "Principal"}, {Name: "Permission"}, {Name: "Operation"}, {Name: "Resource", Drop: 2},
+			{Name: "Name"}, {Name: "Pattern", Drop: 3}, {Name: "Host", Drop: 1}, {Name: "Risk", Wrap: true}},
 		Rows:  [][]string{},
 		Empty: "no ACLs (or no authorizer)",
 	}

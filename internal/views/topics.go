@@ -162,9 +162,12 @@ func (v TopicsView) Tables() []render.Table {
 	t := render.Table{
 		Title: fmt.Sprintf("Topics (%d of %d)", len(v.Topics), v.Total),
 		Columns: []render.Column{
-			{Name: "Topic"}, {Name: "Internal"}, num("Partitions"), num("RF"), num("Min ISR"),
-			{Name: "Unclean"}, num("Retention"), num("Retention bytes"),
-			num("Under-replicated"), num("Under min ISR"), num("At min ISR"), num("Offline"), {Name: "Error", Wrap: true},
+			// Drop: on a narrow terminal the settings go before the
+			// damage; the topic never.
+			{Name: "Topic"}, {Name: "Internal", Drop: 12}, dropped(num("Partitions"), 6), dropped(num("RF"), 7), dropped(num("Min ISR"), 8),
+			{Name: "Unclean", Drop: 10}, dropped(num("Retention"), 9), dropped(num("Retention bytes"), 11),
+			dropped(num("Under-replicated"), 3), dropped(num("Under min ISR"), 2), dropped(num("At min ISR"), 5), dropped(num("Offline"), 1),
+			{Name: "Error", Wrap: true, Drop: 4},
 		},
 		Rows:     [][]string{},
 		Empty:    "no topics match",
