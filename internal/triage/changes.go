@@ -25,6 +25,7 @@ type FindingChange struct {
 	Finding findings.Finding `json:"finding"`
 	// Was is the earlier severity, for Severity only.
 	Was *findings.Severity `json:"was,omitempty"`
+	key string             // the finding's state key (stateKeys)
 }
 
 // FindingChanges is what changed in the findings from prev to cur: the
@@ -45,17 +46,17 @@ func FindingChanges(prev, cur []findings.Finding) []FindingChange {
 	var out []FindingChange
 	for i, f := range prev {
 		if !after[prevKeys[i]] {
-			out = append(out, FindingChange{Kind: Cleared, Finding: f})
+			out = append(out, FindingChange{Kind: Cleared, Finding: f, key: prevKeys[i]})
 		}
 	}
 	for i, f := range cur {
 		was, ok := before[curKeys[i]]
 		switch {
 		case !ok:
-			out = append(out, FindingChange{Kind: Appeared, Finding: f})
+			out = append(out, FindingChange{Kind: Appeared, Finding: f, key: curKeys[i]})
 		case was.Severity != f.Severity:
 			sev := was.Severity
-			out = append(out, FindingChange{Kind: Severity, Finding: f, Was: &sev})
+			out = append(out, FindingChange{Kind: Severity, Finding: f, Was: &sev, key: curKeys[i]})
 		}
 	}
 	return out
