@@ -65,8 +65,10 @@ type WatchResult struct {
 
 // Watch polls the cluster every Interval until ctx ends or For elapses,
 // appending what changed to the bundle's events.jsonl (one flushed line per
-// event), the health of every poll to metrics.jsonl, and snapshots on the
-// first poll, after changes, periodically and on the last poll. Stopping
+// event), the health of every poll to metrics.jsonl, and the snapshots of
+// the first poll, of every poll that changes a finding, of the worst moment,
+// of the last poll and, within the budget, after other changes and
+// periodically (maybeStore). Stopping
 // through ctx is the normal end (Ctrl-C), not an error: the bundle is then
 // finished with findings.json and a final manifest.
 func Watch(ctx context.Context, opts WatchOptions) (WatchResult, error) {
