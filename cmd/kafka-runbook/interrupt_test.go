@@ -231,3 +231,22 @@ func TestCtrlCDuringAStepStopsAtOnce(t *testing.T) {
 		t.Errorf("the interrupted step was reported:\n%s", out.String())
 	}
 }
+
+// TestCtrlCEndsTriageWatch: triage --watch runs until Ctrl-C, which on a
+// terminal is SIGINT from the line discipline: it stops within 1 s, says
+// how long it watched, and exits 130 as every command does.
+func TestCtrlCEndsTriageWatch(t *testing.T) {
+	addr := demo(t)
+	p := startOnTerminal(t, "triage", "--watch", "200ms", "-b", addr)
+	p.waitFor(t, "watching: changes follow", 1)
+	time.Sleep(300 * time.Millisecond) // a poll or two more
+	sent := time.Now()
+	_, _ = p.ptmx.Write([]byte{0x03}) // Ctrl-C, cooked mode: the terminal sends SIGINT
+	if code := p.exit(t, time.Second); code != 130 {
+		t.Errorf("exit %d after %s, want 130", code, time.Since(sent).Round(time.Millisecond))
+	}
+	if !strings.Contains(p.text(), "Stopped after ") {
+		t.Errorf("the screen does not say the watch stopped:\n%s", p.text())
+	}
+	p.termRestored(t)
+}

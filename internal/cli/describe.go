@@ -74,7 +74,10 @@ summarised first (counts per broker and per topic), then listed worst first up
 to --limit rows; --all lists every row. --output json always has every row.
 
 describe exits 0 whenever it could collect, even partially (what could not be
-collected is named under the tables), and 3 when no broker answered.`,
+collected is named under the tables), and 3 when no broker answered or when
+every --topic (or --group) given matches nothing the cluster has: the error
+names them and the choices. A name that matches nothing beside others that
+do is a warning.`,
 		Example: `  kafka-runbook describe brokers -b kafka1:9092
   kafka-runbook describe partitions --under-replicated --topic orders
   kafka-runbook describe partitions --under-min-isr -o json | jq '.partitions | length'
@@ -124,6 +127,9 @@ func runDescribe(ctx context.Context, app *App, conn *ConnOptions, opts *Describ
 	if err != nil {
 		return err
 	}
+	if err := checkNames(app, opts.View, snap, opts.Filter); err != nil {
+		return err
+	}
 	return writeView(app, ropts, opts.View, snap, opts.Filter)
 }
 
@@ -143,6 +149,9 @@ func describeSampled(ctx context.Context, app *App, conn *ConnOptions, ropts ren
 	}
 	snap, err := conn.collectOnce(ctx, app, describeParts["groups"]|triage.SampleParts, opts.Filter.Groups)
 	if err != nil {
+		return err
+	}
+	if err := checkNames(app, opts.View, snap, opts.Filter); err != nil {
 		return err
 	}
 	v := views.Groups(snap, opts.Filter)

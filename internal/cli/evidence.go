@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -100,6 +102,8 @@ type EvidenceWatchOptions struct {
 	LagThresholds []int64
 	LogDirs       bool
 	SnapshotEvery time.Duration
+	// SnapshotBudget is --snapshot-budget as typed (e.g. 1GiB).
+	SnapshotBudget string
 }
 
 func newEvidenceWatchCmd(app *App, conn *ConnOptions) *cobra.Command {
@@ -114,9 +118,22 @@ backwards; group lag crossing --lag-threshold; configs changed; sources that
 could not be read. Each change is printed as one line with its UTC time.
 
 Every event is written as soon as it is seen and is on disk before it is
-printed: Ctrl-C, a crash or kill -9 loses nothing already printed. Snapshots are kept on the first poll, soon
-after each change, every --snapshot-every and on the last poll; a health
-line per poll feeds the report's charts. Each poll is bounded by --timeout.`,
+printed: Ctrl-C, a crash or kill -9 loses nothing already printed. A health
+line per poll feeds the report's charts. Each poll is bounded by --timeout.
+
+Which polls keep a full snapshot (each replayable with 'triage --from
+BUNDLE --at TIME'):
+  always   the first poll; every poll that changes a finding's state (a
+           finding appearing, clearing or changing severity, as triage
+           judges that poll); the worst poll so far, the report's "worst
+           moment" (replaced when a worse one comes, unless kept for
+           another reason); the last poll.
+  budget   one poll soon after other changes (leaders, offsets, lag) and
+           one every --snapshot-every, never two of the same state, while
+           the snapshots stay within --snapshot-budget. Once it is spent,
+           an event says so and only the polls above are kept; the budget
+           is exceeded only by them.
+The report prints the command that replays the worst moment.`,
 		Example: `  kafka-runbook evidence watch -b kafka1:9092 --interval 5s --for 30m --lag-threshold 10000 --out incident-42`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -130,11 +147,20 @@ line per poll feeds the report's charts. Each poll is bounded by --timeout.`,
 	f.Int64SliceVar(&opts.LagThresholds, "lag-threshold", nil, "record when a group's total lag crosses this many records (repeatable, e.g. 10000,100000)")
 	f.BoolVar(&opts.LogDirs, "log-dirs", false, "also poll every broker's log dirs (heavy on large clusters)")
 	f.DurationVar(&opts.SnapshotEvery, "snapshot-every", 5*time.Minute, "keep a full snapshot at least this often, even when nothing changes")
+	f.StringVar(&opts.SnapshotBudget, "snapshot-budget", "1GiB", "bytes of snapshots kept for changes and --snapshot-every before only the required ones are (e.g. 200MiB, 2GiB)")
 	_ = cmd.MarkFlagDirname("out")
 	return cmd
 }
 
-func (o *EvidenceWatchOptions) validate() error {
+func (o *EvidenceWatchOptions) validate() (budget int64, err error) {
+	budget, err = parseByteSize(o.SnapshotBudget)
+	if err != nil || budget <= 0 {
+		return 0, exitcode.Usagef("use e.g. --snapshot-budget 500MiB or 2GiB", "--snapshot-budget %q is not a positive size", o.SnapshotBudget)
+	}
+	return budget, o.validateTimes()
+}
+
+func (o *EvidenceWatchOptions) validateTimes() error {
 	switch {
 	case o.Interval < 100*time.Millisecond:
 		return exitcode.Usagef("use e.g. --interval 5s", "--interval must be at least 100ms, got %s", o.Interval)
@@ -152,7 +178,8 @@ func (o *EvidenceWatchOptions) validate() error {
 }
 
 func runEvidenceWatch(ctx context.Context, app *App, conn *ConnOptions, opts *EvidenceWatchOptions, args []string) error {
-	if err := opts.validate(); err != nil {
+	budget, err := opts.validate()
+	if err != nil {
 		return err
 	}
 	c, err := conn.connect(app)
@@ -174,9 +201,10 @@ func runEvidenceWatch(ctx context.Context, app *App, conn *ConnOptions, opts *Ev
 			return c.live.Snapshot(ctx, parts)
 		},
 		Interval: opts.Interval, For: opts.For, Out: opts.Out, Ticker: app.IO.Out,
-		Diff:          evidence.DiffOptions{LagThresholds: opts.LagThresholds},
-		SnapshotEvery: opts.SnapshotEvery,
-		Meta:          evidence.Meta{ToolVersion: app.Version, Args: args},
+		Diff:           evidence.DiffOptions{LagThresholds: opts.LagThresholds},
+		SnapshotEvery:  opts.SnapshotEvery,
+		SnapshotBudget: budget,
+		Meta:           evidence.Meta{ToolVersion: app.Version, Args: args},
 	})
 	if res.Polls == 0 && err != nil {
 		return exitcode.Usage(err, "choose a new directory with --out")
@@ -193,6 +221,28 @@ func runEvidenceWatch(ctx context.Context, app *App, conn *ConnOptions, opts *Ev
 			Hint: "the bundle's events say why; check --bootstrap-server and --command-config"}
 	}
 	return nil
+}
+
+// parseByteSize reads a size like 500MiB, 2GiB, 200MB or 1048576.
+func parseByteSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		bytes  int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1}}
+	s = strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = strings.TrimSpace(n), u.bytes
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("not a size: %q", s)
+	}
+	return n * mult, nil
 }
 
 func watchForText(d time.Duration) string {

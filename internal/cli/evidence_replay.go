@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,7 +35,8 @@ type ReplayOptions struct {
 func (r *ReplayOptions) bindReplay(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&r.From, "from", "", "replay a recorded bundle or snapshot file offline instead of connecting")
-	f.StringVar(&r.At, "at", "", "with --from BUNDLE: the state at this UTC time, e.g. 2026-03-14T03:12:00Z (default: the last snapshot)")
+	f.StringVar(&r.At, "at", "", "with --from BUNDLE: the newest snapshot taken at or before this UTC time, e.g. 2026-03-14T03:12:05Z (that whole second; "+
+		"add .000 for the millisecond). A time before the bundle's first snapshot or after its recording ended is an error (exit 3). Default: the last snapshot")
 	_ = cmd.MarkFlagDirname("from")
 	chainPreRun(cmd, func(*cobra.Command, []string) error {
 		if r.At != "" && r.From == "" && r.Since == "" {
@@ -58,13 +60,13 @@ func (r *ReplayOptions) since() (*snapshot.Snapshot, error) {
 	if r.Since == "" {
 		return nil, nil
 	}
-	var at time.Time
+	var at evidence.Moment
 	if r.At != "" && r.From == "" {
-		t, err := parseDatetime(r.At)
+		m, err := parseMoment(r.At)
 		if err != nil {
 			return nil, err
 		}
-		at = t
+		at = m
 	}
 	rec, err := evidence.LoadRecording(r.Since, at)
 	if err != nil {
@@ -106,6 +108,33 @@ func chainPreRun(cmd *cobra.Command, fn func(*cobra.Command, []string) error) {
 	}
 }
 
+// parseMoment reads --at: a UTC time to the second (2026-03-14T03:12:05Z,
+// which stands for that whole second), the minute, or a fraction of a
+// second (the millisecond evidence reports print selects one poll). The
+// zero Moment when s is empty.
+func parseMoment(s string) (evidence.Moment, error) {
+	if s == "" {
+		return evidence.Moment{}, nil
+	}
+	t, err := parseDatetime(s)
+	if err != nil {
+		return evidence.Moment{}, exitcode.Usagef("use e.g. --at 2026-03-14T03:12:00Z", "--at %q is not a date and time", s)
+	}
+	clock := s[strings.IndexByte(s, 'T')+1:]
+	if end := strings.IndexAny(clock, "Z+-"); end >= 0 {
+		clock = clock[:end] // the zone
+	}
+	hms, fraction, _ := strings.Cut(clock, ".")
+	within := time.Second
+	if strings.Count(hms, ":") == 1 {
+		within = time.Minute
+	}
+	for range min(len(fraction), 9) {
+		within /= 10
+	}
+	return evidence.Moment{At: t, Within: within}, nil
+}
+
 // selfFlags point a printed kafka-runbook command at the same recording.
 func (r *ReplayOptions) selfFlags() []string {
 	out := []string{"--from", r.From}
@@ -117,13 +146,9 @@ func (r *ReplayOptions) selfFlags() []string {
 
 // load reads the recording --from names, at --at.
 func (r *ReplayOptions) load(app *App) (*evidence.Recording, error) {
-	var at time.Time
-	if r.At != "" {
-		t, err := parseDatetime(r.At)
-		if err != nil {
-			return nil, exitcode.Usagef("use e.g. --at 2026-03-14T03:12:00Z", "--at %q is not a date and time", r.At)
-		}
-		at = t
+	at, err := parseMoment(r.At)
+	if err != nil {
+		return nil, err
 	}
 	rec, err := evidence.LoadRecording(r.From, at)
 	if err != nil {

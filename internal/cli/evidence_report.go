@@ -109,9 +109,10 @@ side could not read is not compared, and a note says so.
 
 A and B are snapshot files ('kafka-runbook snapshot --out') or bundles. A bundle
 stands for its first snapshot as A and its last as B, so 'diff BUNDLE' shows
-what changed over a watch, and 'diff BEFORE AFTER' compares the start of one
-recording with the end of another. Two snapshots of different clusters give
-a cross-cluster config diff.`,
+what changed over a watch (a bundle of one snapshot, such as a capture, has
+nothing to compare with itself: exit 3), and 'diff BEFORE AFTER' compares
+the start of one recording with the end of another. Two snapshots of
+different clusters give a cross-cluster config diff.`,
 		Example: `  kafka-runbook evidence diff incident-42
   kafka-runbook evidence diff before-upgrade.json incident-42 -o markdown
   kafka-runbook evidence diff a.json b.json -o json | jq '.offsets_backwards'`,
@@ -132,6 +133,9 @@ func runEvidenceDiff(app *App, conn *ConnOptions, args []string) error {
 			return exitcode.Usagef("give two snapshot files, or one bundle (its first and last snapshots are compared)",
 				"%s is a single snapshot: nothing to compare it with", args[0])
 		}
+		if err := bundleHasTwoSnapshots(args[0]); err != nil {
+			return err
+		}
 		args = append(args, args[0])
 	}
 	a, srcA, err := evidenceDiffSide(args[0], true)
@@ -143,6 +147,25 @@ func runEvidenceDiff(app *App, conn *ConnOptions, args []string) error {
 		return evidenceInputError(err)
 	}
 	return render.View(app.IO.Out, ropts, evidence.Compare(a, b, srcA, srcB))
+}
+
+// bundleHasTwoSnapshots refuses to diff a bundle with itself when it
+// holds one snapshot (a capture): comparing it with itself would show
+// "no change", which reads as a finding.
+func bundleHasTwoSnapshots(dir string) error {
+	b, err := evidence.Open(dir)
+	if err != nil {
+		return evidenceInputError(err)
+	}
+	refs, err := b.Snapshots()
+	if err != nil {
+		return evidenceInputError(err)
+	}
+	if len(refs) == 1 {
+		return exitcode.Usagef("give a second snapshot or bundle to compare it with (evidence diff "+dir+" LATER), or record more with 'kafka-runbook evidence watch'",
+			"%s holds one snapshot (taken %s): there is nothing to compare it with", dir, refs[0].Time.Format(evidence.TimeFormat))
+	}
+	return nil
 }
 
 // evidenceDiffSide reads a snapshot file, or a bundle's first (or last) snapshot.

@@ -234,8 +234,8 @@ func TestEvidenceReportHTMLAndDiff(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &c); err != nil || c.A.ClusterID != c.B.ClusterID || len(c.Brokers) != 0 {
 		t.Errorf("diff JSON %v: %+v", err, c)
 	}
-	if out, _, code := run(t, nil, "evidence", "diff", dir, "-o", "markdown"); code != 0 || !strings.Contains(out, "### Leaders") {
-		t.Errorf("diff of one bundle, markdown: exit %d\n%s", code, out)
+	if out, _, code := run(t, nil, "evidence", "diff", dir, dir, "-o", "markdown"); code != 0 || !strings.Contains(out, "### Leaders") {
+		t.Errorf("diff of a bundle with itself, markdown: exit %d\n%s", code, out)
 	}
 }
 

@@ -19,7 +19,7 @@ func typicalInvocations(t *testing.T, addr, elsewhere string) [][]string {
 		{"triage", "-b", addr}, {"triage", "-b", addr, "-o", "json"}, {"triage", "-b", addr, "-o", "markdown"},
 		{"triage", "--from", bundle}, {"triage", "-b", addr, "--since", bundle},
 		{"snapshot", "-b", addr}, {"list"}, {"codes"}, {"explain", "BROKER_DOWN"}, {"version"},
-		{"evidence", "report", bundle}, {"evidence", "report", bundle, "--format", "html"}, {"evidence", "diff", bundle},
+		{"evidence", "report", bundle}, {"evidence", "report", bundle, "--format", "html"}, {"evidence", "diff", bundle, bundle},
 		{"evidence", "watch", "-b", addr, "--interval", "200ms", "--for", "500ms", "--out", filepath.Join(elsewhere, "watch")},
 		{"drill", "list"}, {"drill", "from-bundle", bundle}, {"demo"},
 	}

@@ -19,6 +19,7 @@ import (
 func newTriageCmd(app *App, conn *ConnOptions) *cobra.Command {
 	var replay ReplayOptions
 	var sample time.Duration
+	var watch TriageWatchOptions
 	cmd := &cobra.Command{
 		Use:   "triage",
 		Short: "Run every check once: what is broken, how bad, and which runbook to open",
@@ -42,12 +43,37 @@ last stable offsets five times over DURATION before its full snapshot, and
 judges every group's lag over that window (Burrow's rules: lag growing,
 stalled, stopped, rewound), rebalances, how old the oldest unconsumed
 record is and how long until retention deletes it, and hanging
-transactions. The command then takes DURATION plus its usual time.`,
+transactions. The command then takes DURATION plus its usual time.
+
+With --watch [INTERVAL] (default 5s), triage runs again every INTERVAL
+until Ctrl-C: the first poll prints the whole report, later ones only what
+changed, one line each with its UTC time: a finding appeared, cleared
+(with how long it lasted) or changed severity, the status changed, the
+cluster could not be reached or answers again. More than 3 changes of one
+code in a poll fold into one line. Polls never overlap and each is bounded
+by --timeout; lag trends are judged over the recent polls. With -o json
+every change is one JSON object per line (JSON lines): {"time", "event"
+(started, appeared, cleared, severity, status, collect_failed,
+collect_recovered), "status" (after that poll), "finding", "was", "since",
+"report" (started only: the whole report), "error"}.
+
+Exit codes with --watch: 0 when --exit-when-healthy saw an OK status (at
+the first poll, or later), 130 on Ctrl-C (143 on SIGTERM), 3 for bad input.
+A cluster that cannot be reached does not end the watch.`,
 		Example: `  kafka-runbook triage -b kafka1:9092
   kafka-runbook triage -o json | jq -r '.findings[] | select(.severity=="critical") | .code'
-  kafka-runbook triage --sample 30s       # also judge consumer lag over 30 seconds`,
-		Args: cobra.NoArgs,
+  kafka-runbook triage --sample 30s       # also judge consumer lag over 30 seconds
+  kafka-runbook triage --watch            # print what changes, every 5 s, until Ctrl-C
+  kafka-runbook triage --watch 10s --exit-when-healthy && echo recovered
+  kafka-runbook triage --watch -o json | jq -c 'select(.event=="appeared") | .finding.code'`,
+		Args: func(cmd *cobra.Command, args []string) error { return watch.args(cmd, args) },
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := watch.validate(&replay, sample); err != nil {
+				return err
+			}
+			if watch.Interval > 0 {
+				return runTriageWatch(cmd.Context(), app, conn, &replay, &watch)
+			}
 			if replay.From != "" {
 				if sample != 0 {
 					return exitcode.Usagef("drop --sample: a replay judges trends over the bundle's own snapshots",
@@ -59,6 +85,7 @@ transactions. The command then takes DURATION plus its usual time.`,
 		},
 	}
 	cmd.Flags().DurationVar(&sample, "sample", 0, "also sample consumer groups over this long (e.g. 30s) and judge lag, rebalances and hanging transactions over the window")
+	watch.bind(cmd)
 	replay.bindSince(cmd)
 	replay.bindReplay(cmd)
 	return cmd

@@ -166,9 +166,9 @@ func TestBrokenContentIsCaughtOnRead(t *testing.T) {
 		problem string
 	}{
 		{"snapshot not JSON", func(t *testing.T, d string) { writeFile(t, d, snapLast, "{not json") },
-			func(b *Bundle) error { _, err := b.recording(time.Time{}); return err }, snapLast, "not valid JSON"},
+			func(b *Bundle) error { _, err := b.recording(Moment{}); return err }, snapLast, "not valid JSON"},
 		{"snapshot from the future", func(t *testing.T, d string) { writeFile(t, d, snapLast, `{"schema_version": 9}`) },
-			func(b *Bundle) error { _, err := b.recording(time.Time{}); return err }, snapLast, "newer than this tool"},
+			func(b *Bundle) error { _, err := b.recording(Moment{}); return err }, snapLast, "newer than this tool"},
 		{"findings wrong schema", func(t *testing.T, d string) { writeFile(t, d, FindingsFile, `{"schema_version": 0}`) },
 			func(b *Bundle) error { _, err := BuildReport(b); return err }, FindingsFile, "schema_version 0 is invalid"},
 		{"transcript not JSON", func(t *testing.T, d string) {
@@ -234,20 +234,20 @@ func TestTemporaryDirectoryIsNotABundle(t *testing.T) {
 }
 
 func TestRecordingSelection(t *testing.T) {
-	r, err := LoadRecording(fixtureDir, time.Time{})
+	r, err := LoadRecording(fixtureDir, Moment{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !r.Snap.TakenAt.Equal(t0.Add(35*time.Second)) || r.Previous == nil || !r.Previous.TakenAt.Equal(t0) {
 		t.Errorf("newest = %s, previous = %v", r.Snap.TakenAt, r.Previous)
 	}
-	r, err = LoadRecording(fixtureDir, t0.Add(12*time.Second))
+	r, err = LoadRecording(fixtureDir, Moment{At: t0.Add(12 * time.Second)})
 	if err != nil || !r.Snap.TakenAt.Equal(t0.Add(10*time.Second)) {
 		t.Errorf("at 03:10:12 got %v, %v; want the 03:10:10 snapshot", r, err)
 	}
-	_, err = LoadRecording(fixtureDir, t0.Add(-time.Minute))
+	_, err = LoadRecording(fixtureDir, Moment{At: t0.Add(-time.Minute)})
 	checkBundleError(t, err, fixtureDir, "no snapshot at or before")
-	r, err = LoadRecording(filepath.Join(fixtureDir, snap0), time.Time{})
+	r, err = LoadRecording(filepath.Join(fixtureDir, snap0), Moment{})
 	if err != nil || r.Previous != nil || r.Bundle != nil {
 		t.Errorf("single file: %+v, %v", r, err)
 	}

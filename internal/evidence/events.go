@@ -24,6 +24,9 @@ const (
 	CollectRecovered Kind = "collect_recovered"
 	CollectError     Kind = "collect_error" // one source could not be read
 	CollectCleared   Kind = "collect_error_cleared"
+	// SnapshotBudgetSpent: the watch's snapshots reached --snapshot-budget;
+	// from then on only the snapshots that must be kept are stored.
+	SnapshotBudgetSpent Kind = "snapshot_budget_spent"
 
 	BrokerUnreachable    Kind = "broker_unreachable" // registered, stopped answering
 	BrokerReachable      Kind = "broker_reachable"
@@ -147,6 +150,10 @@ func SortEvents(es []Event) {
 
 // TimeFormat is how every UTC time is printed in tickers and reports.
 const TimeFormat = "2006-01-02T15:04:05Z"
+
+// ExactTimeFormat names one poll of a bundle: snapshots are named to the
+// millisecond, and --at with milliseconds selects within that millisecond.
+const ExactTimeFormat = "2006-01-02T15:04:05.000Z"
 
 // TickerLine renders an event as one line of the live ticker.
 func TickerLine(e Event) string {

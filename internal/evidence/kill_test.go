@@ -75,7 +75,7 @@ func TestWatchSurvivesSIGKILL(t *testing.T) {
 	}
 	t.Logf("warnings after SIGKILL: %q", b.Warnings)
 	// Everything downstream works on what was kept.
-	if _, err := LoadRecording(dir, time.Time{}); err != nil {
+	if _, err := LoadRecording(dir, Moment{}); err != nil {
 		t.Errorf("replay: %v", err)
 	}
 	r, err := BuildReport(b)

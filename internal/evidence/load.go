@@ -26,6 +26,9 @@ func (b *Bundle) LoadSnapshot(rel string) (*snapshot.Snapshot, error) {
 	if err != nil {
 		return nil, b.fail(rel, "%v", err)
 	}
+	if problem := notSnapshot(s, bytes.NewReader(data)); problem != "" {
+		return nil, b.fail(rel, "%s", problem)
+	}
 	return s, nil
 }
 

@@ -89,6 +89,11 @@ func (m *Manifest) upsert(f File) {
 	m.Files = slices.Insert(m.Files, i, f)
 }
 
+// remove drops the entry for path, if any.
+func (m *Manifest) remove(path string) {
+	m.Files = slices.DeleteFunc(m.Files, func(f File) bool { return f.Path == path })
+}
+
 // file returns the entry for path.
 func (m *Manifest) file(path string) (File, bool) {
 	for _, f := range m.Files {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"slices"
@@ -29,11 +30,40 @@ type Recording struct {
 	Window []*snapshot.Snapshot
 }
 
+// Moment is a time a user named, to the precision they named it: --at
+// 03:12:05Z stands for that whole second, so it selects a snapshot taken at
+// 03:12:05.300.
+type Moment struct {
+	At time.Time
+	// Within is how long the moment lasts: zero for an exact instant.
+	Within time.Duration
+}
+
+// IsZero reports whether no moment was named.
+func (m Moment) IsZero() bool { return m.At.IsZero() }
+
+// Last is the last instant the moment covers.
+func (m Moment) Last() time.Time {
+	if m.Within <= 0 {
+		return m.At
+	}
+	return m.At.Add(m.Within - time.Nanosecond)
+}
+
+func (m Moment) String() string {
+	if m.Within >= time.Second {
+		return m.At.UTC().Format(TimeFormat)
+	}
+	return m.At.UTC().Format(time.RFC3339Nano)
+}
+
 // LoadRecording reads a bundle directory or a single snapshot file. In a
-// bundle it takes the newest snapshot taken at or before at (the newest of
-// all when at is zero) and the bundle's oldest as Previous. Any problem
-// with the input is an *Error naming the file.
-func LoadRecording(path string, at time.Time) (*Recording, error) {
+// bundle it takes the newest snapshot taken within or before at (the newest
+// of all when at is zero) and the bundle's oldest as Previous. A moment
+// before the bundle's first snapshot or after the end of its recording is
+// refused, never answered with the nearest snapshot. Any problem with the
+// input is an *Error naming the file.
+func LoadRecording(path string, at Moment) (*Recording, error) {
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &Error{Path: path, Problem: "no such bundle or snapshot file"}
@@ -58,7 +88,7 @@ func LoadRecording(path string, at time.Time) (*Recording, error) {
 	return b.recording(at)
 }
 
-func (b *Bundle) recording(at time.Time) (*Recording, error) {
+func (b *Bundle) recording(at Moment) (*Recording, error) {
 	refs, err := b.Snapshots()
 	if err != nil {
 		return nil, err
@@ -68,12 +98,15 @@ func (b *Bundle) recording(at time.Time) (*Recording, error) {
 	}
 	pick := len(refs) - 1
 	if !at.IsZero() {
-		for pick >= 0 && refs[pick].Time.After(at) {
+		span := fmt.Sprintf("it holds snapshots from %s to %s UTC", refs[0].Time.Format(TimeFormat), refs[len(refs)-1].Time.Format(TimeFormat))
+		if end := b.end(refs); at.At.After(end) {
+			return nil, &Error{Path: b.Dir, Problem: fmt.Sprintf("its recording ended at %s UTC, before %s: %s", end.Format(TimeFormat), at, span)}
+		}
+		for pick >= 0 && refs[pick].Time.After(at.Last()) {
 			pick--
 		}
 		if pick < 0 {
-			return nil, &Error{Path: b.Dir, Problem: fmt.Sprintf("has no snapshot at or before %s: the first was taken %s",
-				at.UTC().Format(TimeFormat), refs[0].Time.Format(TimeFormat))}
+			return nil, &Error{Path: b.Dir, Problem: fmt.Sprintf("has no snapshot at or before %s: %s", at, span)}
 		}
 	}
 	snap, err := b.LoadSnapshot(refs[pick].Path)
@@ -93,6 +126,32 @@ func (b *Bundle) recording(at time.Time) (*Recording, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// end is when the bundle's recording ended: when it finished, or, for a
+// watch still running or killed, the last thing it recorded.
+func (b *Bundle) end(refs []SnapshotRef) time.Time {
+	var end time.Time
+	if b.Manifest.FinishedAt != nil {
+		end = *b.Manifest.FinishedAt
+	}
+	for _, m := range b.Metrics {
+		end = latest(end, m.Time)
+	}
+	for _, e := range b.Events {
+		end = latest(end, e.Time)
+	}
+	for _, r := range refs {
+		end = latest(end, r.Time)
+	}
+	return end.UTC()
+}
+
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // TrendWindow is how far back a replay looks for the samples the trend
@@ -141,6 +200,13 @@ func ReadSnapshotFile(path string) (*snapshot.Snapshot, error) {
 	s, err := snapshot.Decode(f)
 	if err != nil {
 		return nil, &Error{Path: path, Problem: err.Error()}
+	}
+	if s.TakenAt.IsZero() {
+		var doc io.Reader // a pipe cannot be read again: the problem is then said without the document's kind
+		if _, err := f.Seek(0, io.SeekStart); err == nil {
+			doc = f
+		}
+		return nil, &Error{Path: path, Problem: notSnapshot(s, doc)}
 	}
 	return s, nil
 }

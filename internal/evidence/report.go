@@ -138,8 +138,9 @@ func (r *Report) Summary() []string {
 		r.Start.Format(TimeFormat), r.End.Format(TimeFormat), r.End.Sub(r.Start).Round(time.Second), words.Plural(polls, "poll", "polls"), failed,
 		words.Plural(len(r.Events), "event", "events"), words.Plural(len(r.Snapshots), "snapshot", "snapshots"), words.Plural(len(r.Transcripts), "runbook transcript", "runbook transcripts")))
 	if w, ok := worst(r.Metrics); ok {
-		out = append(out, fmt.Sprintf("Worst moment: %s UTC, %d of %d brokers alive, partitions: %d offline, %d under min ISR, %d under-replicated%s.",
-			w.Time.Format(TimeFormat), w.BrokersAlive, w.BrokersKnown, w.Offline, w.UnderMinISR, w.UnderReplicated, lagText(w.TotalLag)))
+		out = append(out, fmt.Sprintf("Worst moment: %s UTC, %d of %d brokers alive, partitions: %d offline, %d under min ISR, %d under-replicated%s. Replay it: %s",
+			w.Time.Format(TimeFormat), w.BrokersAlive, w.BrokersKnown, w.Offline, w.UnderMinISR, w.UnderReplicated, lagText(w.TotalLag),
+			runbooks.ShellLine("kafka-runbook", "triage", "--from", r.Dir, "--at", w.Time.Format(ExactTimeFormat))))
 	}
 	if len(r.Events) > 0 && r.Events[0].Kind == WatchStarted && r.Events[0].Severity >= findings.Warning {
 		out = append(out, fmt.Sprintf("Already degraded when recording began: %s.", strings.TrimPrefix(r.Events[0].Summary, "watch started on ")))
@@ -169,32 +170,20 @@ func lagText(lag int64) string {
 	return fmt.Sprintf(", total lag %d", lag)
 }
 
-// worst is the poll with the most damage: offline first, then under min
-// ISR, under-replicated, fewest brokers alive, highest lag.
+// worst is the poll with the most damage (see damage): the first of the
+// worst polls. A watch keeps that poll's snapshot (maybeStore).
 func worst(ms []Metrics) (Metrics, bool) {
 	var w Metrics
 	found := false
-	key := func(m Metrics) [5]int64 {
-		return [5]int64{int64(m.Offline), int64(m.UnderMinISR), int64(m.UnderReplicated), int64(m.BrokersKnown - m.BrokersAlive), m.TotalLag}
-	}
 	for _, m := range ms {
 		if m.Failed() {
 			continue
 		}
-		if !found || greater(key(m), key(w)) {
+		if !found || damageOf(m).worseThan(damageOf(w)) {
 			w, found = m, true
 		}
 	}
 	return w, found
-}
-
-func greater(a, b [5]int64) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return a[i] > b[i]
-		}
-	}
-	return false
 }
 
 // firstSign is the first warning or critical change after the start.

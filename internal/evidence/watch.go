@@ -1,11 +1,13 @@
 package evidence
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -38,9 +40,14 @@ type WatchOptions struct {
 	Diff       DiffOptions
 	// SnapshotEvery stores a snapshot at least this often even when nothing
 	// changes (default 5m). SnapshotMinGap is the least time between
-	// snapshots stored because something changed (default 15s).
+	// snapshots stored because something changed that changes no finding
+	// (default 15s); a poll that changes a finding is always stored.
 	SnapshotEvery  time.Duration
 	SnapshotMinGap time.Duration
+	// SnapshotBudget bounds the bytes of the snapshots stored for changes
+	// and periodically (default DefaultSnapshotBudget); see maybeStore for
+	// what is kept once it is spent.
+	SnapshotBudget int64
 	Meta           Meta
 	// Now and Sleep are the clock; nil means the real one.
 	Now   func() time.Time
@@ -58,8 +65,10 @@ type WatchResult struct {
 
 // Watch polls the cluster every Interval until ctx ends or For elapses,
 // appending what changed to the bundle's events.jsonl (one flushed line per
-// event), the health of every poll to metrics.jsonl, and snapshots on the
-// first poll, after changes, periodically and on the last poll. Stopping
+// event), the health of every poll to metrics.jsonl, and the snapshots of
+// the first poll, of every poll that changes a finding, of the worst moment,
+// of the last poll and, within the budget, after other changes and
+// periodically (maybeStore). Stopping
 // through ctx is the normal end (Ctrl-C), not an error: the bundle is then
 // finished with findings.json and a final manifest.
 func Watch(ctx context.Context, opts WatchOptions) (WatchResult, error) {
@@ -121,6 +130,9 @@ func (o *WatchOptions) defaults() error {
 	if o.SnapshotMinGap <= 0 {
 		o.SnapshotMinGap = 15 * time.Second
 	}
+	if o.SnapshotBudget <= 0 {
+		o.SnapshotBudget = DefaultSnapshotBudget
+	}
 	o.Now = nowFunc(o.Now)
 	if o.Sleep == nil {
 		o.Sleep = wait.For
@@ -136,13 +148,14 @@ type watcher struct {
 	first, last     *snapshot.Snapshot // first and last good snapshots
 	// recent are the last good polls before last, oldest first, at most
 	// WindowSamples: the window the final triage judges trends over.
-	recent     []*snapshot.Snapshot
-	lastStored *snapshot.Snapshot
-	storedAt   time.Time
-	pending    bool   // something changed since the last stored snapshot
-	failing    bool   // the last poll could not collect
-	newFiles   []File // written, not yet in the manifest
-	names      map[string]bool
+	recent   []*snapshot.Snapshot
+	failing  bool   // the last poll could not collect
+	newFiles []File // written, not yet in the manifest
+	// dropped are files replaced since the last commit: out of the
+	// manifest at the next commit, then deleted.
+	dropped []string
+	names   map[string]bool
+	store   storePolicy
 }
 
 func (w *watcher) now() time.Time { return w.opts.Now().UTC() }
@@ -213,13 +226,14 @@ func (w *watcher) poll(ctx context.Context) error {
 		}
 	}
 	w.last = snap
-	if err := w.appendMetrics(Measure(snap)); err != nil {
+	m := Measure(snap)
+	if err := w.appendMetrics(m); err != nil {
 		return err
 	}
 	if err := w.record(evs); err != nil {
 		return err
 	}
-	if err := w.maybeStore(snap, changed); err != nil {
+	if err := w.maybeStore(snap, m, changed); err != nil {
 		return err
 	}
 	return w.commit(nil)
@@ -266,41 +280,6 @@ func (w *watcher) record(evs []Event) error {
 	return nil
 }
 
-// maybeStore keeps the first snapshot, one soon after each change, and one
-// every SnapshotEvery, so a report can show the state over time without
-// storing every poll.
-func (w *watcher) maybeStore(snap *snapshot.Snapshot, changed bool) error {
-	w.pending = w.pending || changed
-	t := snap.TakenAt
-	due := w.lastStored == nil ||
-		(w.pending && t.Sub(w.storedAt) >= w.opts.SnapshotMinGap) ||
-		t.Sub(w.storedAt) >= w.opts.SnapshotEvery
-	if !due {
-		return nil
-	}
-	return w.store(snap)
-}
-
-func (w *watcher) store(snap *snapshot.Snapshot) error {
-	var buf bytes.Buffer
-	if err := snapshot.Encode(&buf, snap); err != nil {
-		return err
-	}
-	name := snapshotName(snap.TakenAt)
-	for i := 2; w.names[name]; i++ {
-		name = fmt.Sprintf("%s-%d.json", strings.TrimSuffix(snapshotName(snap.TakenAt), ".json"), i)
-	}
-	f, err := writeInPlace(w.opts.Out, name, buf.Bytes())
-	if err != nil {
-		return err
-	}
-	w.names[name] = true
-	w.newFiles = append(w.newFiles, f)
-	w.lastStored, w.storedAt, w.pending = snap, snap.TakenAt, false
-	w.res.Snapshots++
-	return nil
-}
-
 // commit brings the manifest up to date with the journals and new files,
 // so a watch killed now leaves every flushed line covered by a hash.
 func (w *watcher) commit(finished *time.Time) error {
@@ -309,6 +288,9 @@ func (w *watcher) commit(finished *time.Time) error {
 		for _, f := range files {
 			m.upsert(f)
 		}
+		for _, rel := range w.dropped {
+			m.remove(rel)
+		}
 		if w.last != nil {
 			m.ClusterID = w.last.ClusterID
 		}
@@ -316,18 +298,29 @@ func (w *watcher) commit(finished *time.Time) error {
 			m.FinishedAt = finished
 		}
 	})
-	if err == nil {
-		w.newFiles = nil
+	if err != nil {
+		return err
 	}
-	return err
+	w.newFiles = nil
+	// Deleted only once the manifest no longer lists them: a watch killed
+	// in between leaves an unlisted file, which readers tolerate, never a
+	// listed one that is missing.
+	for _, rel := range w.dropped {
+		if err := os.Remove(filepath.Join(w.opts.Out, filepath.FromSlash(rel))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	w.dropped = nil
+	return nil
 }
 
 // finish stores the last snapshot and the triage of it, records the stop
 // and marks the bundle finished.
 func (w *watcher) finish() error {
 	var errs []error
-	if w.last != nil && w.lastStored != w.last {
-		errs = append(errs, w.store(w.last))
+	if w.last != nil && w.store.last != w.last {
+		_, err := w.write(w.last)
+		errs = append(errs, err)
 	}
 	if w.last != nil {
 		snap, prev := ReplayPair(w.first, w.last)

@@ -51,10 +51,21 @@ func TestWatchRecordsAKilledAndRestartedBroker(t *testing.T) {
 	killedAt := time.Now()
 	c.Kill(t, 3)
 	waitForEvents(t, dir, evidence.LeaderMoved, evidence.ISRShrink)
+	// A script waiting for recovery, started while broker 3 is down.
+	recovery := exec.Command(bin, "triage", "--watch", interval.String(), "--exit-when-healthy", "-o", "json", "-b", bootstrap(c))
+	var recoveryOut, recoveryErr strings.Builder
+	recovery.Stdout, recovery.Stderr = &recoveryOut, &recoveryErr
+	if err := recovery.Start(); err != nil {
+		t.Fatal(err)
+	}
+	recovered := make(chan error, 1)
+	go func() { recovered <- recovery.Wait() }()
+	t.Cleanup(func() { _ = recovery.Process.Kill() })
 	restartedAt := time.Now()
 	c.Restart(t, 3)
 	waitForEvents(t, dir, evidence.ISRExpand)
 	time.Sleep(2 * interval) // let the watch see the whole recovery
+	checkWatchedRecovery(t, recovery, recovered, &recoveryOut, &recoveryErr)
 
 	if err := watch.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -118,6 +129,65 @@ func TestWatchRecordsAKilledAndRestartedBroker(t *testing.T) {
 		if !found {
 			t.Errorf("report timeline has no %s row at %s:\n%s", e.Kind, e.Time.UTC().Format(time.RFC3339), r.stdout)
 		}
+	}
+	// The worst moment replays, with the command the report prints.
+	_, replay, ok := strings.Cut(r.stdout, "Replay it: kafka-runbook ")
+	if !ok {
+		t.Fatalf("the report prints no replay of the worst moment:\n%s", r.stdout)
+	}
+	replay, _, _ = strings.Cut(replay, "\n")
+	rr := runCLI(t, append(strings.Fields(replay), "-o", "json")...)
+	var worst struct {
+		Findings []finding `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(rr.stdout), &worst); err != nil {
+		t.Fatalf("replay %s: exit %d, %v: %s", replay, rr.code, err, rr.stderr)
+	}
+	brokerDown := slices.ContainsFunc(worst.Findings, func(f finding) bool {
+		return f.Broker != nil && *f.Broker == 3 && strings.HasPrefix(f.Code, "BROKER_")
+	})
+	if rr.code != 1 && rr.code != 2 || !brokerDown {
+		t.Errorf("replaying the worst moment (%s): exit %d, findings %+v; want broker 3's", replay, rr.code, worst.Findings)
+	}
+}
+
+// checkWatchedRecovery: triage --watch --exit-when-healthy, started while
+// broker 3 was down, saw it broken, then its findings clear, and exited 0
+// once the cluster was OK again.
+func checkWatchedRecovery(t *testing.T, recovery *exec.Cmd, recovered <-chan error, out, errOut *strings.Builder) {
+	t.Helper()
+	select {
+	case <-recovered:
+	case <-time.After(60 * time.Second):
+		_ = recovery.Process.Kill()
+		<-recovered
+		t.Fatalf("triage --watch --exit-when-healthy still running 60 s after the restart:\n%s\n%s", out, errOut)
+	}
+	if code := recovery.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("triage --watch --exit-when-healthy: exit %d, want 0 after the recovery\n%s", code, errOut)
+	}
+	var first, last struct {
+		Event, Status string
+	}
+	cleared := 0
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	for i, l := range lines {
+		var e struct {
+			Event, Status string
+		}
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatalf("not a JSON line: %q", l)
+		}
+		if i == 0 {
+			first = e
+		}
+		if e.Event == "cleared" {
+			cleared++
+		}
+		last = e
+	}
+	if first.Event != "started" || first.Status == "OK" || cleared == 0 || last.Status != "OK" {
+		t.Errorf("watch of the recovery: first %+v, %d cleared, last %+v\n%s", first, cleared, last, out)
 	}
 }
 
