@@ -7,6 +7,12 @@
 // control in <module root>/.cache/kafka-libs or in $KAFKA_RUNBOOK_KAFKA_LIBS. Start fetches them
 // itself when they are missing, so plain `go test ./...` works on a machine with Java 17 and Maven.
 //
+// Options.Version runs any other kafka_2.13 release Maven Central serves, from its own jar
+// directory (the same path with "-VERSION" appended, fetched from pom-matrix.xml); the test
+// matrix's versions are listed in matrix-versions (MatrixVersions). Options.ZooKeeper runs a
+// Kafka 3.x cluster in ZooKeeper mode: a ZooKeeper server from the same jars instead of the
+// KRaft controller, and the three brokers registered there.
+//
 // Tests that call Start are skipped under -short and when Java or Maven is missing, unless
 // KAFKA_RUNBOOK_REQUIRE_KAFKA=1 (set in CI), which turns the skip into a failure so that
 // integration tests cannot silently stop running.
