@@ -72,6 +72,9 @@ func Start(t testing.TB, opts Options) *Cluster {
 	for id, p := range proxies.brokers {
 		p.SetTarget(c.BrokerAddr(id))
 	}
+	for _, p := range proxies.zooKeeper {
+		p.target = c.zk.addr() // before any broker starts and dials it
+	}
 	t.Cleanup(func() { c.shutdown(t) })
 	if err := c.formatAndLaunch(); err != nil {
 		t.Fatalf("kafkatest: %v", err)

@@ -14,6 +14,7 @@ import (
 type harnessProxies struct {
 	controllers map[string]*Proxy // by the controller's real address
 	brokers     map[int32]*Proxy
+	zooKeeper   map[int32]*zooKeeperProxy // by broker id, in ZooKeeper mode
 }
 
 // newHarnessProxies opens the proxies opts asks for and, for ControllerProxies, points
@@ -26,7 +27,14 @@ func newHarnessProxies(t testing.TB, opts *Options) harnessProxies {
 			px.brokers[id] = NewProxy(t, "")
 		}
 	}
-	if opts.ControllerProxies {
+	if opts.ControllerProxies && opts.ZooKeeper {
+		px.zooKeeper = map[int32]*zooKeeperProxy{}
+		opts.zooKeeperVia = map[int32]string{}
+		for _, id := range brokerIDs() {
+			px.zooKeeper[id] = newZooKeeperProxy(t)
+			opts.zooKeeperVia[id] = px.zooKeeper[id].addr()
+		}
+	} else if opts.ControllerProxies {
 		opts.ControllerVia = func(real string) string {
 			p := NewProxy(t, real)
 			px.controllers[real] = p
@@ -59,7 +67,10 @@ func brokerToController(id int32, clientID string) bool {
 
 // IsolateFromController cuts broker id off every controller (Options.ControllerProxies must be
 // set): its controller connections are closed and new ones are closed at their first request,
-// while clients still reach the broker. The controller fences it once Options.SessionTimeout
+// while clients still reach the broker. In ZooKeeper mode it cuts the broker off ZooKeeper: its
+// session expires after Options.SessionTimeout, the controller (another broker) takes it for
+// dead and moves its leaderships, and the cut-off broker, which hears nothing more from the
+// controller, keeps serving its last metadata. The controller fences it once Options.SessionTimeout
 // passes without a heartbeat and moves its leaderships away; the broker, which never fences
 // itself in KRaft, keeps answering from its last metadata image (a zombie). The data helpers
 // and readiness checks leave an isolated broker out, as they do a paused one.
@@ -83,7 +94,7 @@ func (c *Cluster) Reconnect(t testing.TB, id int32) {
 
 func (c *Cluster) setIsolated(t testing.TB, op string, id int32, isolated bool) {
 	t.Helper()
-	if len(c.proxies.controllers) == 0 {
+	if len(c.proxies.controllers) == 0 && len(c.proxies.zooKeeper) == 0 {
 		t.Fatalf("kafkatest: %s(%d) needs Options.ControllerProxies", op, id)
 	}
 	n := c.nodeFor(t, op, id)
@@ -99,6 +110,11 @@ func (c *Cluster) setIsolated(t testing.TB, op string, id int32, isolated bool) 
 		}
 	}
 	c.mu.Unlock()
+	if c.zk != nil {
+		c.proxies.zooKeeper[id].setCut(isolated)
+		t.Logf("kafkatest: brokers cut off ZooKeeper: %s", fmt.Sprint(cut))
+		return
+	}
 	// Each proxy gets a matcher over a copy of the set: the proxy calls it under its own lock.
 	match := func(clientID string) bool {
 		return slices.ContainsFunc(cut, func(b int32) bool { return brokerToController(b, clientID) })

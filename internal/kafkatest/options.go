@@ -55,7 +55,8 @@ type Options struct {
 	ControllerVia func(controllerAddr string) string
 	// ControllerProxies puts a harness-owned Proxy in front of every controller (as
 	// ControllerVia would), so that IsolateFromController can cut one broker off the quorum
-	// while clients still reach it, and Reconnect can undo it. It excludes ControllerVia.
+	// while clients still reach it, and Reconnect can undo it. It excludes ControllerVia. In
+	// ZooKeeper mode it puts a proxy between each broker and ZooKeeper instead.
 	ControllerProxies bool
 	// ProxiedBrokers are brokers reached through a harness-owned Proxy (BrokerProxy): each
 	// advertises its proxy's address on its PLAINTEXT listener, so every connection a client
@@ -76,8 +77,10 @@ type Options struct {
 	// ControllerVia, ControllerProxies, Features and Security.
 	ZooKeeper bool
 
-	// zooKeeperAddr is where the brokers reach ZooKeeper, set by Start in ZooKeeper mode.
+	// zooKeeperAddr is where the brokers reach ZooKeeper, set by Start in ZooKeeper mode;
+	// zooKeeperVia the proxy each broker uses instead (ControllerProxies in ZooKeeper mode).
 	zooKeeperAddr string
+	zooKeeperVia  map[int32]string
 }
 
 func (o Options) withDefaults() Options {
@@ -143,8 +146,8 @@ func (o Options) validateVersion() error {
 	switch {
 	case !v.before(4, 0):
 		return fmt.Errorf("Options.ZooKeeper: Kafka %s has no ZooKeeper mode (removed in 4.0)", v)
-	case o.Controllers > 1 || o.ControllerVia != nil || o.ControllerProxies:
-		return fmt.Errorf("Options.ZooKeeper: there are no KRaft controllers to add or proxy")
+	case o.Controllers > 1 || o.ControllerVia != nil:
+		return fmt.Errorf("Options.ZooKeeper: there are no KRaft controllers to add or proxy (ControllerProxies puts proxies between the brokers and ZooKeeper)")
 	case len(o.Features) > 0:
 		return fmt.Errorf("Options.ZooKeeper: features are set when formatting KRaft storage, which ZooKeeper mode does not do")
 	case o.Security != nil:

@@ -2,20 +2,26 @@ package kafkatest
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"testing"
 	"time"
 )
 
 // ZooKeeper mode (Options.ZooKeeper): Kafka before 4.0 could keep its metadata in ZooKeeper
 // instead of a KRaft quorum. The harness then runs one ZooKeeper server from the ZooKeeper jars
 // that kafka_2.13 depends on, and the three brokers register there; ZooKeeper elects one of
-// them the controller, the broker Metadata names. Nothing is formatted.
+// them the controller, the broker Metadata names. Nothing is formatted. With
+// Options.ControllerProxies each broker reaches ZooKeeper through its own zooKeeperProxy, which
+// IsolateFromController cuts.
 
 // zooKeeperMain is ZooKeeper's standalone server (what zookeeper-server-start.sh runs).
 const zooKeeperMain = "org.apache.zookeeper.server.ZooKeeperServerMain"
@@ -31,7 +37,7 @@ const zooKeeperTick = 500 * time.Millisecond
 func (n *node) zooKeeperProperties(o Options) map[string]string {
 	return map[string]string{
 		"broker.id":                       strconv.Itoa(int(n.id)),
-		"zookeeper.connect":               o.zooKeeperAddr,
+		"zookeeper.connect":               cmp.Or(o.zooKeeperVia[n.id], o.zooKeeperAddr),
 		"zookeeper.session.timeout.ms":    strconv.FormatInt(o.SessionTimeout.Milliseconds(), 10),
 		"zookeeper.connection.timeout.ms": "30000",
 		"log.dirs":                        strings.Join(n.logDirs, ","),
@@ -130,3 +136,99 @@ func (c *Cluster) ZooKeeperAddr() string {
 
 // Version returns the Kafka version the cluster runs (Options.Version, or DefaultVersion).
 func (c *Cluster) Version() string { return c.opts.Version }
+
+// zooKeeperProxy forwards one broker's ZooKeeper connections (Options.ControllerProxies in
+// ZooKeeper mode) and can cut them: IsolateFromController then cuts a broker off ZooKeeper, as
+// it cuts a KRaft broker off the controllers. ZooKeeper's protocol is not Kafka's, so this
+// proxy only copies bytes; it needs no request header to tell brokers apart, because each
+// broker has its own.
+type zooKeeperProxy struct {
+	listener net.Listener
+	target   string // fixed before the broker starts
+
+	mu    sync.Mutex
+	cut   bool
+	conns map[net.Conn]bool // both ends of every open forwarded connection
+}
+
+func newZooKeeperProxy(t testing.TB) *zooKeeperProxy {
+	t.Helper()
+	l, err := net.Listen("tcp", net.JoinHostPort(loopback, "0"))
+	if err != nil {
+		t.Fatalf("kafkatest: ZooKeeper proxy: %v", err)
+	}
+	p := &zooKeeperProxy{listener: l, conns: map[net.Conn]bool{}}
+	t.Cleanup(func() { p.close() })
+	go p.serve()
+	return p
+}
+
+func (p *zooKeeperProxy) addr() string { return p.listener.Addr().String() }
+
+// setCut closes every forwarded connection when cutting, and from then on closes new ones as
+// soon as they are accepted: the broker's ZooKeeper client keeps retrying and its session
+// expires after Options.SessionTimeout.
+func (p *zooKeeperProxy) setCut(cut bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = cut
+	if cut {
+		for c := range p.conns {
+			c.Close()
+		}
+	}
+}
+
+func (p *zooKeeperProxy) close() {
+	p.listener.Close()
+	p.setCut(true)
+}
+
+func (p *zooKeeperProxy) serve() {
+	for {
+		in, err := p.listener.Accept()
+		if err != nil {
+			return // closed
+		}
+		go p.forward(in)
+	}
+}
+
+func (p *zooKeeperProxy) forward(in net.Conn) {
+	p.mu.Lock()
+	cut, target := p.cut, p.target
+	p.mu.Unlock()
+	if cut {
+		in.Close()
+		return
+	}
+	out, err := net.DialTimeout("tcp", target, time.Second)
+	if err != nil {
+		in.Close()
+		return
+	}
+	p.mu.Lock()
+	if p.cut { // cut while dialling
+		p.mu.Unlock()
+		in.Close()
+		out.Close()
+		return
+	}
+	p.conns[in], p.conns[out] = true, true
+	p.mu.Unlock()
+	done := make(chan struct{}, 2)
+	pipe := func(dst, src net.Conn) {
+		_, _ = io.Copy(dst, src)
+		done <- struct{}{}
+	}
+	go pipe(out, in)
+	go pipe(in, out)
+	<-done // one side ended: end both
+	in.Close()
+	out.Close()
+	<-done
+	p.mu.Lock()
+	delete(p.conns, in)
+	delete(p.conns, out)
+	p.mu.Unlock()
+}
