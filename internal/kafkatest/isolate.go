@@ -89,7 +89,7 @@ func (c *Cluster) Reconnect(t testing.TB, id int32) {
 	if err := c.waitSettled(c.opts.StartTimeout); err != nil {
 		t.Fatalf("kafkatest: Reconnect(%d): broker not back after %s: %v", id, time.Since(began).Round(time.Millisecond), err)
 	}
-	t.Logf("kafkatest: broker %d reconnected to the controllers and unfenced in %s", id, time.Since(began).Round(time.Millisecond))
+	t.Logf("kafkatest: broker %d reconnected to %s and listed again in %s", id, c.metadataKeeper(), time.Since(began).Round(time.Millisecond))
 }
 
 func (c *Cluster) setIsolated(t testing.TB, op string, id int32, isolated bool) {
@@ -112,7 +112,7 @@ func (c *Cluster) setIsolated(t testing.TB, op string, id int32, isolated bool) 
 	c.mu.Unlock()
 	if c.zk != nil {
 		c.proxies.zooKeeper[id].setCut(isolated)
-		t.Logf("kafkatest: brokers cut off ZooKeeper: %s", fmt.Sprint(cut))
+		t.Logf("kafkatest: brokers cut off %s: %s", c.metadataKeeper(), fmt.Sprint(cut))
 		return
 	}
 	// Each proxy gets a matcher over a copy of the set: the proxy calls it under its own lock.
@@ -127,5 +127,13 @@ func (c *Cluster) setIsolated(t testing.TB, op string, id int32, isolated bool) 
 			p.Block(match)
 		}
 	}
-	t.Logf("kafkatest: brokers cut off the controllers: %s", fmt.Sprint(cut))
+	t.Logf("kafkatest: brokers cut off %s: %s", c.metadataKeeper(), fmt.Sprint(cut))
+}
+
+// metadataKeeper names what a broker registers with, for the log.
+func (c *Cluster) metadataKeeper() string {
+	if c.zk != nil {
+		return "ZooKeeper"
+	}
+	return "the controllers"
 }
