@@ -40,7 +40,7 @@ type kafkaVersion struct{ major, minor, patch int }
 func parseVersion(s string) (kafkaVersion, error) {
 	m := versionRE.FindStringSubmatch(s)
 	if m == nil {
-		return kafkaVersion{}, fmt.Errorf("Kafka version %q is not of the form 3.9.1", s)
+		return kafkaVersion{}, fmt.Errorf("version %q is not of the form 3.9.1", s)
 	}
 	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v } // the pattern admits only digits
 	return kafkaVersion{n(1), n(2), n(3)}, nil
