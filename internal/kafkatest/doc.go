@@ -1,4 +1,4 @@
-// Package kafkatest runs a real Apache Kafka 4.1 KRaft cluster on 127.0.0.1 for integration
+// Package kafkatest runs a real Apache Kafka cluster (4.1 KRaft by default) on 127.0.0.1 for integration
 // tests: one controller-only node (id 9) and three broker-only nodes (ids 1, 2, 3), each its own
 // JVM, with fast-failure settings so that fencing and ISR changes happen within seconds.
 // Options.Controllers 3 gives a three-voter quorum (ids 9, 10, 11) for quorum faults.
