@@ -52,6 +52,11 @@ func reportBroker(r *Reporter, b snapshot.Broker, replicas, leaders int) {
 		f.Code = findings.BrokerFenced
 		f.Summary = fmt.Sprintf("broker %d is fenced by the controller but still answers clients: it cannot reach the controller "+
 			"(or is shutting down); its %d replicas are out of every ISR", b.ID, replicas)
+		if !b.Registered {
+			f.Summary = fmt.Sprintf("broker %d is no longer registered in the cluster but still answers clients at its bootstrap address: "+
+				"it lost its registration (cannot reach the controller or ZooKeeper) and serves its last view; its %d replicas are out of every ISR",
+				b.ID, replicas)
+		}
 		if replicas == 0 {
 			f.Severity = findings.Warning // holds nothing yet: a broker that never got unfenced
 		}

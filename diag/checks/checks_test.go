@@ -138,6 +138,18 @@ func TestChecks(t *testing.T) {
 			want: []string{"BROKER_DOWN broker 3", "OFFLINE_PARTITION orders/2"},
 		},
 		{
+			// Before Kafka 4.0 (and on ZooKeeper) no DescribeCluster lists it as fenced: the
+			// collector found it at its bootstrap address.
+			name: "unregistered broker still answering is fenced, not down",
+			snap: cluster(func(s *snapshot.Snapshot) {
+				s.Brokers[2].Registered = false
+				s.Brokers[2].LearnedFrom = []string{"replicas", "bootstrap"}
+			}),
+			// orders/2 is still led by it in this fixture: a leader the cluster does not
+			// list serves nobody the cluster sends.
+			want: []string{"BROKER_FENCED broker 3", "OFFLINE_PARTITION orders/2"},
+		},
+		{
 			name: "fenced broker without replicas is not a finding",
 			snap: cluster(func(s *snapshot.Snapshot) {
 				s.Brokers = append(s.Brokers, snapshot.Broker{ID: 4, Registered: true, Fenced: true, FencedKnown: true})

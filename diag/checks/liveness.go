@@ -12,7 +12,7 @@ const (
 	StateUp                        // registered, unfenced, answered
 	StateUnreachable               // registered, refuses connections or handshakes
 	StateUnresponsive              // registered, accepts but does not answer
-	StateFenced                    // fenced by the controller, yet answers clients
+	StateFenced                    // fenced by the controller, or no longer registered, yet answers clients
 	StateDown                      // not registered, or fenced and not answering
 )
 
@@ -24,6 +24,11 @@ func (s State) String() string {
 func BrokerState(b snapshot.Broker) State {
 	fenced := b.FencedKnown && b.Fenced
 	switch {
+	case !b.Registered && b.Probe.Status == snapshot.StatusOK:
+		// Found at a bootstrap address, answering, but unlisted by the cluster: it lost its
+		// registration (ZooKeeper session, or a fence brokers older than 4.0 cannot report)
+		// and serves its last view. As a fenced one, it is cut off, not dead.
+		return StateFenced
 	case !b.Registered:
 		return StateDown
 	case fenced && b.Probe.Status == snapshot.StatusOK:

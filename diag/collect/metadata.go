@@ -50,11 +50,61 @@ func (c *collector) metadata(ctx context.Context, seed *conn) {
 	if md != nil {
 		c.applyMetadata(md, brokers)
 		c.describeCluster(ctx, from, brokers)
+		if c.opts.Parts.Has(source.PartBrokerViews) {
+			c.unlistedSeeds(ctx, from, brokers)
+		}
 	}
 	c.snap.Brokers = c.snap.Brokers[:0]
 	for _, id := range slices.Sorted(maps.Keys(brokers)) {
 		c.snap.Brokers = append(c.snap.Brokers, brokers[id].Broker)
 	}
+}
+
+// unlistedSeeds finds the brokers that answer at a bootstrap address but that the cluster no
+// longer lists with one: where brokers do not offer DescribeCluster v2 (before Kafka 4.0, and
+// every ZooKeeper cluster), a broker that lost its registration, cut off the controller or
+// ZooKeeper, vanishes from the cluster's Metadata while it still serves clients from its last
+// view, possibly as a zombie leader. Each such seed is asked for its own Metadata, where it
+// lists itself at that address: that gives its id, and the address lets it be probed and its
+// view compared like any broker's. A seed that names no broker at its own address (a load
+// balancer, an alias) is left alone.
+func (c *collector) unlistedSeeds(ctx context.Context, from *conn, brokers map[int32]*brokerInfo) {
+	known := map[string]bool{}
+	for _, bi := range brokers {
+		if addr := bi.Address(); addr != "" {
+			known[addr] = true
+		}
+	}
+	for _, addr := range c.opts.Bootstrap {
+		cn := c.pool.get(ctx, addr)
+		if known[addr] || cn == from || !cn.wait(ctx) {
+			continue
+		}
+		md, err := c.askMetadata(ctx, cn)
+		if err != nil {
+			continue // its probe answered; the views step records what fails on it later
+		}
+		id, ok := selfIn(md, addr)
+		if !ok {
+			continue
+		}
+		if bi, listed := brokers[id]; listed && bi.Registered {
+			continue // listed at another address (advertised differently): not ours to change
+		}
+		bi := ensureBroker(brokers, id, "bootstrap")
+		bi.Host, bi.Port = splitAddr(addr)
+		known[addr] = true
+	}
+}
+
+// selfIn finds the broker a Metadata answer lists at addr, the address it was asked at.
+func selfIn(md *sarama.MetadataResponse, addr string) (int32, bool) {
+	for _, b := range md.Brokers {
+		if b.Addr() == addr {
+			return b.ID(), true
+		}
+	}
+	return -1, false
 }
 
 // askMetadata sends a Metadata request for all topics to one broker.

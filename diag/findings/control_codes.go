@@ -55,11 +55,14 @@ var controlCatalogue = []Entry{
 	{
 		Code: BrokerFenced, Severity: Critical, Title: "broker fenced but answering", Runbook: "zombie-leader",
 		Meaning: "The controller fenced the broker (no heartbeat within broker.session.timeout.ms), yet it still answers " +
-			"clients: its process runs, but it cannot reach the controller, or it is shutting down.",
+			"clients: its process runs, but it cannot reach the controller, or it is shutting down. On ZooKeeper clusters, and " +
+			"brokers before Kafka 4.0 that cannot report a fence, the same is a broker the cluster no longer lists (its " +
+			"ZooKeeper session or registration lapsed) that still answers at its bootstrap address.",
 		WhyItMatters: "Its replicas are out of every ISR and its leaderships moved away, but clients that still reach it may " +
 			"be served its stale metadata and, for a while, a zombie leader may accept writes that will be truncated.",
 		WhatToDo: "Do not treat it as a dead broker: do not move its replicas away yet. Check its path to the controllers " +
-			"(network, firewall, certificates, controller.quorum.bootstrap.servers) and its log for heartbeat errors; " +
+			"(network, firewall, certificates, controller.quorum.bootstrap.servers), or to ZooKeeper (zookeeper.connect), " +
+			"and its log for heartbeat or session errors; " +
 			"run 'kafka-runbook run zombie-leader'.",
 	},
 	{

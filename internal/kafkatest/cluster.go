@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,6 +28,7 @@ type Cluster struct {
 	nodeLog4j string
 	toolLog4j string
 	nodes     map[int32]*node // the map is fixed; process state in each node is guarded by mu
+	zk        *node           // the ZooKeeper server in ZooKeeper mode (Options.ZooKeeper), else nil
 	ca        *CA             // signs the brokers' certificates; nil without TLS listeners
 	proxies   harnessProxies  // fixed after Start
 	// toolConfig is the --command-config of the harness's tool wrappers: timeouts short
@@ -56,7 +58,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 	if err != nil {
 		unavailable(t, "%v", err)
 	}
-	libs := ensureLibs(t)
+	libs := ensureLibs(t, opts.Version)
 	j := jvm{java: java, libs: libs}
 	j.cds = ensureCDS(t, j, version)
 
@@ -70,6 +72,9 @@ func Start(t testing.TB, opts Options) *Cluster {
 	for id, p := range proxies.brokers {
 		p.SetTarget(c.BrokerAddr(id))
 	}
+	for _, p := range proxies.zooKeeper {
+		p.target = c.zk.addr() // before any broker starts and dials it
+	}
 	t.Cleanup(func() { c.shutdown(t) })
 	if err := c.formatAndLaunch(); err != nil {
 		t.Fatalf("kafkatest: %v", err)
@@ -77,8 +82,8 @@ func Start(t testing.TB, opts Options) *Cluster {
 	if err := c.waitSettled(opts.StartTimeout); err != nil {
 		t.Fatalf("kafkatest: cluster not ready after %s: %v\n%s", time.Since(began).Round(time.Millisecond), err, c.tails())
 	}
-	t.Logf("kafkatest: cluster %s ready in %s; brokers %s, controllers %s", c.clusterID,
-		time.Since(began).Round(time.Millisecond), strings.Join(c.Bootstrap(), ","), strings.Join(c.ControllerAddrs(), ","))
+	t.Logf("kafkatest: Kafka %s cluster %s ready in %s; brokers %s, %s", opts.Version, c.clusterID,
+		time.Since(began).Round(time.Millisecond), strings.Join(c.Bootstrap(), ","), c.metadataPlace())
 	return c
 }
 
@@ -90,6 +95,19 @@ func newCluster(dir string, j jvm, opts Options, advertised map[int32]string) (*
 		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 			return nil, err
 		}
+	}
+	if opts.ZooKeeper {
+		// The ZooKeeper port stays taken until every node's port is chosen.
+		l, err := net.Listen("tcp", net.JoinHostPort(loopback, "0"))
+		if err != nil {
+			return nil, err
+		}
+		defer l.Close()
+		opts.zooKeeperAddr = l.Addr().String()
+		if c.zk, err = newZooKeeper(dir, l.Addr().(*net.TCPAddr).Port, opts); err != nil {
+			return nil, err
+		}
+		c.opts = opts
 	}
 	if opts.Security.usesTLS() {
 		ca, err := NewCA("kafkatest CA " + c.clusterID)
@@ -111,6 +129,9 @@ func newCluster(dir string, j jvm, opts Options, advertised map[int32]string) (*
 // run; with a static controller.quorum.voters it needs no --standalone or --initial-controllers
 // (and rejects them).
 func (c *Cluster) formatAndLaunch() error {
+	if c.zk != nil {
+		return c.launchWithZooKeeper()
+	}
 	errs := make(chan error, len(c.nodes))
 	for _, n := range c.nodes {
 		go func() {
@@ -145,6 +166,30 @@ func (c *Cluster) format(n *node) error {
 	return nil
 }
 
+// launchWithZooKeeper starts ZooKeeper, then the brokers, which need no formatting: each
+// writes its meta.properties on first start.
+func (c *Cluster) launchWithZooKeeper() error {
+	if err := c.launchZooKeeper(c.opts.StartTimeout); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range c.BrokerIDs() {
+		if err := c.launch(c.nodes[id]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// metadataPlace says where the cluster keeps its metadata, for the log.
+func (c *Cluster) metadataPlace() string {
+	if c.zk != nil {
+		return "ZooKeeper " + c.zk.addr()
+	}
+	return "controllers " + strings.Join(c.ControllerAddrs(), ",")
+}
+
 // launch starts a node's JVM with its stdout and stderr appended to its log file, which
 // survives restarts so that a failure report shows the whole history.
 func (c *Cluster) launch(n *node) error {
@@ -176,6 +221,9 @@ func (c *Cluster) shutdown(t testing.TB) {
 			n.proc.kill()
 		}
 	}
+	if c.zk != nil && c.zk.proc != nil {
+		c.zk.proc.kill() // after the brokers, which would otherwise retry it while they die
+	}
 	shown := c.tailsShown
 	c.mu.Unlock()
 	if t.Failed() && !shown {
@@ -192,6 +240,9 @@ func (c *Cluster) tails() string {
 	for _, id := range c.ids() {
 		n := c.nodes[id]
 		fmt.Fprintf(&b, "----- node %d (%s), last %d lines -----\n%s\n", n.id, n.logPath, tailLines, tail(n.logPath, tailLines))
+	}
+	if c.zk != nil {
+		fmt.Fprintf(&b, "----- ZooKeeper (%s), last %d lines -----\n%s\n", c.zk.logPath, tailLines, tail(c.zk.logPath, tailLines))
 	}
 	return b.String()
 }
@@ -224,8 +275,14 @@ func (c *Cluster) BrokerAddr(id int32) string {
 }
 
 // ControllerAddr returns the listener address of controller ControllerID, the only one by
-// default, for tools that take --bootstrap-controller and for DescribeQuorum.
-func (c *Cluster) ControllerAddr() string { return c.nodes[ControllerID].addr() }
+// default, for tools that take --bootstrap-controller and for DescribeQuorum; "" in ZooKeeper
+// mode, which has no controller node.
+func (c *Cluster) ControllerAddr() string {
+	if n, ok := c.nodes[ControllerID]; ok {
+		return n.addr()
+	}
+	return ""
+}
 
 // ControllerAddrs returns every controller's own listener address, in id order, whatever its
 // state: the --bootstrap-controller list (KIP-919). With ControllerVia or ControllerProxies

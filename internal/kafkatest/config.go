@@ -117,6 +117,12 @@ func (q quorum) voters(forBroker bool) string {
 // when Options.Security uses TLS.
 func (n *node) properties(o Options, q quorum, tls map[string]string) map[string]string {
 	p := commonProperties(o)
+	if o.ZooKeeper {
+		maps.Copy(p, n.zooKeeperProperties(o))
+		maps.Copy(p, o.Properties)
+		maps.Copy(p, o.NodeProperties[n.id])
+		return p
+	}
 	p["node.id"] = strconv.Itoa(int(n.id))
 	p["controller.quorum.voters"] = q.voters(n.broker)
 	p["controller.listener.names"] = "CONTROLLER"

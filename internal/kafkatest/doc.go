@@ -1,4 +1,4 @@
-// Package kafkatest runs a real Apache Kafka 4.1 KRaft cluster on 127.0.0.1 for integration
+// Package kafkatest runs a real Apache Kafka cluster (4.1 KRaft by default) on 127.0.0.1 for integration
 // tests: one controller-only node (id 9) and three broker-only nodes (ids 1, 2, 3), each its own
 // JVM, with fast-failure settings so that fencing and ISR changes happen within seconds.
 // Options.Controllers 3 gives a three-voter quorum (ids 9, 10, 11) for quorum faults.
@@ -6,6 +6,12 @@
 // The brokers run from Maven-fetched jars (see pom.xml and fetch-jars.sh), cached outside version
 // control in <module root>/.cache/kafka-libs or in $KAFKA_RUNBOOK_KAFKA_LIBS. Start fetches them
 // itself when they are missing, so plain `go test ./...` works on a machine with Java 17 and Maven.
+//
+// Options.Version runs any other kafka_2.13 release Maven Central serves, from its own jar
+// directory (the same path with "-VERSION" appended, fetched from pom-matrix.xml); the test
+// matrix's versions are listed in matrix-versions (MatrixVersions). Options.ZooKeeper runs a
+// Kafka 3.x cluster in ZooKeeper mode: a ZooKeeper server from the same jars instead of the
+// KRaft controller, and the three brokers registered there.
 //
 // Tests that call Start are skipped under -short and when Java or Maven is missing, unless
 // KAFKA_RUNBOOK_REQUIRE_KAFKA=1 (set in CI), which turns the skip into a failure so that

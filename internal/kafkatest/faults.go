@@ -184,6 +184,11 @@ func (c *Cluster) settled() error {
 		if err != nil {
 			return fmt.Errorf("broker %d: %w", id, err)
 		}
+		// In ZooKeeper mode a broker learns the controller from ZooKeeper: until it names a live
+		// one, partition changes (a topic created next) have nobody to carry them out.
+		if c.zk != nil && !slices.Contains(live, md.ControllerID) {
+			return fmt.Errorf("broker %d names controller %d, not a live broker %v", id, md.ControllerID, live)
+		}
 		var listed []int32
 		for _, b := range md.Brokers {
 			listed = append(listed, b.ID())

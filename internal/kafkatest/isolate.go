@@ -14,6 +14,7 @@ import (
 type harnessProxies struct {
 	controllers map[string]*Proxy // by the controller's real address
 	brokers     map[int32]*Proxy
+	zooKeeper   map[int32]*zooKeeperProxy // by broker id, in ZooKeeper mode
 }
 
 // newHarnessProxies opens the proxies opts asks for and, for ControllerProxies, points
@@ -26,7 +27,14 @@ func newHarnessProxies(t testing.TB, opts *Options) harnessProxies {
 			px.brokers[id] = NewProxy(t, "")
 		}
 	}
-	if opts.ControllerProxies {
+	if opts.ControllerProxies && opts.ZooKeeper {
+		px.zooKeeper = map[int32]*zooKeeperProxy{}
+		opts.zooKeeperVia = map[int32]string{}
+		for _, id := range brokerIDs() {
+			px.zooKeeper[id] = newZooKeeperProxy(t)
+			opts.zooKeeperVia[id] = px.zooKeeper[id].addr()
+		}
+	} else if opts.ControllerProxies {
 		opts.ControllerVia = func(real string) string {
 			p := NewProxy(t, real)
 			px.controllers[real] = p
@@ -59,7 +67,10 @@ func brokerToController(id int32, clientID string) bool {
 
 // IsolateFromController cuts broker id off every controller (Options.ControllerProxies must be
 // set): its controller connections are closed and new ones are closed at their first request,
-// while clients still reach the broker. The controller fences it once Options.SessionTimeout
+// while clients still reach the broker. In ZooKeeper mode it cuts the broker off ZooKeeper: its
+// session expires after Options.SessionTimeout, the controller (another broker) takes it for
+// dead and moves its leaderships, and the cut-off broker, which hears nothing more from the
+// controller, keeps serving its last metadata. The controller fences it once Options.SessionTimeout
 // passes without a heartbeat and moves its leaderships away; the broker, which never fences
 // itself in KRaft, keeps answering from its last metadata image (a zombie). The data helpers
 // and readiness checks leave an isolated broker out, as they do a paused one.
@@ -78,12 +89,12 @@ func (c *Cluster) Reconnect(t testing.TB, id int32) {
 	if err := c.waitSettled(c.opts.StartTimeout); err != nil {
 		t.Fatalf("kafkatest: Reconnect(%d): broker not back after %s: %v", id, time.Since(began).Round(time.Millisecond), err)
 	}
-	t.Logf("kafkatest: broker %d reconnected to the controllers and unfenced in %s", id, time.Since(began).Round(time.Millisecond))
+	t.Logf("kafkatest: broker %d reconnected to %s and listed again in %s", id, c.metadataKeeper(), time.Since(began).Round(time.Millisecond))
 }
 
 func (c *Cluster) setIsolated(t testing.TB, op string, id int32, isolated bool) {
 	t.Helper()
-	if len(c.proxies.controllers) == 0 {
+	if len(c.proxies.controllers) == 0 && len(c.proxies.zooKeeper) == 0 {
 		t.Fatalf("kafkatest: %s(%d) needs Options.ControllerProxies", op, id)
 	}
 	n := c.nodeFor(t, op, id)
@@ -99,6 +110,11 @@ func (c *Cluster) setIsolated(t testing.TB, op string, id int32, isolated bool) 
 		}
 	}
 	c.mu.Unlock()
+	if c.zk != nil {
+		c.proxies.zooKeeper[id].setCut(isolated)
+		t.Logf("kafkatest: brokers cut off %s: %s", c.metadataKeeper(), fmt.Sprint(cut))
+		return
+	}
 	// Each proxy gets a matcher over a copy of the set: the proxy calls it under its own lock.
 	match := func(clientID string) bool {
 		return slices.ContainsFunc(cut, func(b int32) bool { return brokerToController(b, clientID) })
@@ -111,5 +127,13 @@ func (c *Cluster) setIsolated(t testing.TB, op string, id int32, isolated bool) 
 			p.Block(match)
 		}
 	}
-	t.Logf("kafkatest: brokers cut off the controllers: %s", fmt.Sprint(cut))
+	t.Logf("kafkatest: brokers cut off %s: %s", c.metadataKeeper(), fmt.Sprint(cut))
+}
+
+// metadataKeeper names what a broker registers with, for the log.
+func (c *Cluster) metadataKeeper() string {
+	if c.zk != nil {
+		return "ZooKeeper"
+	}
+	return "the controllers"
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -112,9 +113,12 @@ func isModuleRoot(dir string) bool {
 	return false
 }
 
-// ensureLibs returns the jar directory, fetching the jars with Maven when they are missing or
-// were fetched for a different pom.xml.
-func ensureLibs(t testing.TB) string {
+// ensureLibs returns the jar directory of a Kafka version, fetching the jars with Maven when
+// they are missing or were fetched for a different pom. The default version (pom.xml) lives in
+// .cache/kafka-libs or $KAFKA_RUNBOOK_KAFKA_LIBS; any other in the same path with "-VERSION"
+// appended, fetched from pom-matrix.xml, so that a matrix version never touches the default
+// version's jars that other test runs use.
+func ensureLibs(t testing.TB, version string) string {
 	t.Helper()
 	root, rootErr := moduleRoot()
 	dir := os.Getenv(EnvLibs)
@@ -127,24 +131,50 @@ func ensureLibs(t testing.TB) string {
 		dir = filepath.Join(root, dir)
 	}
 	pom, digest := "", ""
+	if version != DefaultVersion {
+		dir += "-" + version
+	}
 	if rootErr == nil {
-		pom = filepath.Join(root, "internal", "kafkatest", "pom.xml")
-		d, err := fileDigest(pom)
-		if err != nil {
+		var err error
+		if pom, digest, err = pomFor(root, version); err != nil {
 			t.Fatalf("kafkatest: %v", err)
 		}
-		digest = d
 	}
 	if libsReady(dir, digest) {
 		return dir
 	}
 	if _, err := exec.LookPath("mvn"); err != nil {
-		unavailable(t, "mvn not found in PATH and no Kafka jars in %s", dir)
+		unavailable(t, "mvn not found in PATH and no Kafka %s jars in %s", version, dir)
 	}
-	if err := fetchLibs(dir, pom, digest); err != nil {
-		t.Fatalf("kafkatest: fetching the Kafka jars: %v", err)
+	if err := fetchLibs(dir, pom, digest, version); err != nil {
+		t.Fatalf("kafkatest: fetching the Kafka %s jars: %v", version, err)
 	}
 	return dir
+}
+
+// pomFor returns the pom that fetches version and the digest its jar directory's marker holds:
+// pom.xml's own for the default version; for another, pom-matrix.xml's together with the version
+// it is filled with, as fetch-jars.sh computes it.
+func pomFor(root, version string) (pom, digest string, err error) {
+	dir := filepath.Join(root, "internal", "kafkatest")
+	if version == DefaultVersion {
+		pom = filepath.Join(dir, "pom.xml")
+		digest, err = fileDigest(pom)
+		return pom, digest, err
+	}
+	pom = filepath.Join(dir, "pom-matrix.xml")
+	b, err := os.ReadFile(pom)
+	if err != nil {
+		return "", "", err
+	}
+	return pom, matrixDigest(b, version), nil
+}
+
+// matrixDigest is the marker of a matrix version's jars: sha256 of pom-matrix.xml followed by
+// "kafka.version=VERSION\n" (fetch-jars.sh hashes the same bytes).
+func matrixDigest(pom []byte, version string) string {
+	sum := sha256.Sum256(append(slices.Clone(pom), "kafka.version="+version+"\n"...))
+	return hex.EncodeToString(sum[:])
 }
 
 func fileDigest(path string) (string, error) {
@@ -169,7 +199,7 @@ func libsReady(dir, digest string) bool {
 // fetchLibs runs Maven under an exclusive flock shared with fetch-jars.sh, because `go test
 // ./...` starts one binary per package and several may want the jars at once. Jars land in a
 // temporary directory renamed into place, so a reader never sees a half-filled one.
-func fetchLibs(dir, pom, digest string) error {
+func fetchLibs(dir, pom, digest, version string) error {
 	if pom == "" {
 		return errors.New("pom.xml not found (module root unknown)")
 	}
@@ -188,8 +218,11 @@ func fetchLibs(dir, pom, digest string) error {
 	if err := os.RemoveAll(tmp); err != nil {
 		return err
 	}
-	cmd := exec.Command("mvn", "-q", "-B", "-Dstyle.color=never", "-f", pom,
-		"dependency:copy-dependencies", "-DoutputDirectory="+tmp)
+	args := []string{"-q", "-B", "-Dstyle.color=never", "-f", pom}
+	if version != DefaultVersion {
+		args = append(args, "-Dkafka.version="+version)
+	}
+	cmd := exec.Command("mvn", append(args, "dependency:copy-dependencies", "-DoutputDirectory="+tmp)...)
 	cmd.Dir = filepath.Dir(pom)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("mvn dependency:copy-dependencies: %v\n%s", err, out)

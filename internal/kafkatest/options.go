@@ -55,7 +55,8 @@ type Options struct {
 	ControllerVia func(controllerAddr string) string
 	// ControllerProxies puts a harness-owned Proxy in front of every controller (as
 	// ControllerVia would), so that IsolateFromController can cut one broker off the quorum
-	// while clients still reach it, and Reconnect can undo it. It excludes ControllerVia.
+	// while clients still reach it, and Reconnect can undo it. It excludes ControllerVia. In
+	// ZooKeeper mode it puts a proxy between each broker and ZooKeeper instead.
 	ControllerProxies bool
 	// ProxiedBrokers are brokers reached through a harness-owned Proxy (BrokerProxy): each
 	// advertises its proxy's address on its PLAINTEXT listener, so every connection a client
@@ -66,6 +67,20 @@ type Options struct {
 	// Security, when set, gives every broker secured client listeners (TLS, mutual TLS,
 	// SASL) and can turn ACLs on; see Security. Nil keeps the PLAINTEXT-only cluster.
 	Security *Security
+	// Version is the Apache Kafka release to run, any kafka_2.13 version Maven Central serves
+	// ("3.9.1", "4.4.0"); "" is DefaultVersion. Its jars are fetched into their own directory
+	// (see fetch-jars.sh). MatrixVersions lists the ones CI tests.
+	Version string
+	// ZooKeeper runs the cluster in ZooKeeper mode (Kafka before 4.0 only): a ZooKeeper server
+	// from the same jars (ZooKeeperID) in place of the KRaft controllers, and the three
+	// brokers, one of which ZooKeeper elects the controller. It excludes Controllers above 1,
+	// ControllerVia, ControllerProxies, Features and Security.
+	ZooKeeper bool
+
+	// zooKeeperAddr is where the brokers reach ZooKeeper, set by Start in ZooKeeper mode;
+	// zooKeeperVia the proxy each broker uses instead (ControllerProxies in ZooKeeper mode).
+	zooKeeperAddr string
+	zooKeeperVia  map[int32]string
 }
 
 func (o Options) withDefaults() Options {
@@ -83,6 +98,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.StartTimeout == 0 {
 		o.StartTimeout = 90 * time.Second
+	}
+	if o.Version == "" {
+		o.Version = DefaultVersion
 	}
 	return o
 }
@@ -110,11 +128,39 @@ func (o Options) validate() error {
 			return fmt.Errorf("ProxiedBrokers: %d is not a broker id (1 to %d)", id, NumBrokers)
 		}
 	}
+	if err := o.validateVersion(); err != nil {
+		return err
+	}
 	return o.Security.validate()
 }
 
-// controllerIDs are the controllers' node ids, ascending.
+// validateVersion refuses a malformed version and what ZooKeeper mode cannot do.
+func (o Options) validateVersion() error {
+	v, err := parseVersion(o.Version)
+	if err != nil {
+		return fmt.Errorf("Options.Version: %w", err)
+	}
+	if !o.ZooKeeper {
+		return nil
+	}
+	switch {
+	case !v.before(4, 0):
+		return fmt.Errorf("Options.ZooKeeper: Kafka %s has no ZooKeeper mode (removed in 4.0)", v)
+	case o.Controllers > 1 || o.ControllerVia != nil:
+		return fmt.Errorf("Options.ZooKeeper: there are no KRaft controllers to add or proxy (ControllerProxies puts proxies between the brokers and ZooKeeper)")
+	case len(o.Features) > 0:
+		return fmt.Errorf("Options.ZooKeeper: features are set when formatting KRaft storage, which ZooKeeper mode does not do")
+	case o.Security != nil:
+		return fmt.Errorf("Options.ZooKeeper: secured listeners are not supported in ZooKeeper mode")
+	}
+	return nil
+}
+
+// controllerIDs are the controllers' node ids, ascending; none in ZooKeeper mode.
 func (o Options) controllerIDs() []int32 {
+	if o.ZooKeeper {
+		return nil
+	}
 	ids := make([]int32, 0, o.Controllers)
 	for i := range int32(max(o.Controllers, 1)) {
 		ids = append(ids, ControllerID+i)

@@ -20,6 +20,9 @@ type BrokersView struct {
 	ControllerID int32 `json:"controller_id"`
 	// KRaft is true when the brokers offer DescribeQuorum (snapshot.MetadataKRaft).
 	KRaft bool `json:"kraft,omitempty"`
+	// ZooKeeper is true when none does (snapshot.MetadataZooKeeper): the controller is the
+	// broker Metadata names, and brokers have no fenced state (Fenced stays null).
+	ZooKeeper bool `json:"zookeeper,omitempty"`
 	// QuorumLeader is the active controller of a KRaft cluster
 	// (DescribeQuorum), -1 when the quorum has no leader; absent when not
 	// known.
@@ -71,6 +74,7 @@ func Brokers(s *snapshot.Snapshot, _ Filter) BrokersView {
 	c := newCluster(s)
 	v := BrokersView{ClusterID: s.ClusterID, ControllerID: s.ControllerID, Brokers: []BrokerRow{}, Bootstrap: []EndpointRow{}}
 	v.KRaft = s.MetadataMode == snapshot.MetadataKRaft
+	v.ZooKeeper = s.MetadataMode == snapshot.MetadataZooKeeper
 	if s.Quorum != nil {
 		v.QuorumLeader = ptr(s.Quorum.LeaderID)
 	}
@@ -178,13 +182,16 @@ func (v BrokersView) Tables() []render.Table {
 	fencedKnown := false
 	for _, b := range v.Brokers {
 		t.Rows = append(t.Rows, []string{
-			itoa(int(b.ID)), b.Address, b.Rack, words.YesNo(b.Registered), b.fencedCell(), mark(b.Controller),
+			itoa(int(b.ID)), b.Address, b.Rack, words.YesNo(b.Registered), b.fencedCell(v.ZooKeeper), mark(b.Controller),
 			b.Probe, millis(b.LatencyMS), itoa(b.Leaders), itoa(b.Replicas), itoa(b.NotInISR), b.Error,
 		})
 		fencedKnown = fencedKnown || b.Fenced != nil
 		t.Notes = append(t.Notes, b.notes()...)
 	}
-	if !fencedKnown && len(v.Brokers) > 0 {
+	switch {
+	case v.ZooKeeper && len(v.Brokers) > 0:
+		t.Notes = append(t.Notes, "fenced: not applicable, ZooKeeper cluster: a broker there is registered or not; only KRaft controllers fence brokers")
+	case !fencedKnown && len(v.Brokers) > 0:
 		t.Notes = append(t.Notes, "fenced state unknown (?): no broker answered DescribeCluster v2 (Kafka 4.0+)")
 	}
 	tables := []render.Table{t}
@@ -212,11 +219,18 @@ func (v BrokersView) title() string {
 	return s
 }
 
+// fencedNotApplicable is the Fenced cell on a ZooKeeper cluster.
+const fencedNotApplicable = "n/a (ZooKeeper)"
+
 // fencedCell is "?" when unknown and empty for unregistered ids:
 // DescribeCluster lists fenced brokers, so an id it does not list is gone
-// or never existed, which "no" would misrepresent.
-func (b BrokerRow) fencedCell() string {
-	if !b.Registered && b.Fenced != nil {
+// or never existed, which "no" would misrepresent. On ZooKeeper there is
+// no such state to know, which "?" would misrepresent too.
+func (b BrokerRow) fencedCell(zooKeeper bool) string {
+	switch {
+	case zooKeeper:
+		return fencedNotApplicable
+	case !b.Registered && b.Fenced != nil:
 		return ""
 	}
 	return maybe(b.Fenced)

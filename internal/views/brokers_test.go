@@ -51,7 +51,8 @@ func TestBrokersOnKRaft(t *testing.T) {
 }
 
 // TestBrokersOnZooKeeper: the controller is the broker the collector
-// labelled, and the title names it.
+// labelled, and the title names it; the fenced column says it does not
+// apply instead of "?" (brokers-zookeeper.txt).
 func TestBrokersOnZooKeeper(t *testing.T) {
 	s := load(t, "healthy")
 	s.MetadataMode, s.Quorum = snapshot.MetadataZooKeeper, nil
@@ -67,6 +68,14 @@ func TestBrokersOnZooKeeper(t *testing.T) {
 			t.Errorf("broker %d controller %v", b.ID, b.Controller)
 		}
 	}
+	if !v.ZooKeeper || v.KRaft {
+		t.Errorf("view zookeeper %v kraft %v, want a ZooKeeper cluster", v.ZooKeeper, v.KRaft)
+	}
+	var b bytes.Buffer
+	if err := render.View(&b, render.Options{Format: render.FormatTable}, v); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "brokers-zookeeper.txt", b.Bytes())
 }
 
 // TestBrokersKRaftGolden pins the KRaft form in text and JSON.
