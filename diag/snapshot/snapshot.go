@@ -267,6 +267,29 @@ type LogDir struct {
 	// Partitions their count; both -1 when the replicas were not listed.
 	SizeBytes  int64 `json:"size_bytes"`
 	Partitions int   `json:"partitions"`
+	// Replicas are the replicas in the directory with their sizes, one
+	// entry per topic, sorted by topic; nil when the replicas were not
+	// listed. Parallel lists rather than one object per replica: on
+	// 100,000 partitions of RF 3 that is 300,000 replicas, and an object
+	// each would add tens of megabytes to a snapshot.
+	Replicas []LogDirTopic `json:"replicas,omitempty"`
+}
+
+// LogDirTopic is one topic's replicas in one log directory:
+// SizeBytes[i] is the size of partition Partitions[i] on that disk.
+type LogDirTopic struct {
+	Topic      string  `json:"topic"`
+	Partitions []int32 `json:"partitions"`
+	SizeBytes  []int64 `json:"size_bytes"`
+}
+
+// UsedPercent is the share of the directory's filesystem in use, and false
+// when the broker did not report its space (-1) or reported no total.
+func (d LogDir) UsedPercent() (float64, bool) {
+	if d.TotalBytes <= 0 || d.UsableBytes < 0 {
+		return 0, false
+	}
+	return 100 * float64(d.TotalBytes-d.UsableBytes) / float64(d.TotalBytes), true
 }
 
 // Group is one consumer group.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/disk"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/internal/wait"
@@ -26,6 +27,8 @@ type RunOptions struct {
 	PlanDir    string
 	Interval   time.Duration
 	ToDatetime string
+	// Disk holds the LOG_DIR_LOW_SPACE thresholds (diskflags.go).
+	Disk *DiskFlags
 	// Replay holds --from, --at and --record (evidence_replay.go).
 	Replay ReplayOptions
 }
@@ -86,6 +89,7 @@ interrupted (Ctrl-C).`,
 	f.StringVar(&opts.PlanDir, "plan-dir", "", planDirHelp)
 	f.DurationVar(&opts.Interval, "interval", 2*time.Second, "time between the samples of steps that measure change")
 	f.StringVar(&opts.ToDatetime, "to-datetime", "", "rewind target for data-recovery, e.g. 2026-11-26T03:00:00Z")
+	opts.Disk = bindDiskFlags(cmd)
 	opts.Replay.bindSince(cmd)
 	opts.Replay.bindReplay(cmd)
 	opts.Replay.bindRecord(cmd)
@@ -148,6 +152,10 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 	if opts.Step < 0 || opts.Step > len(rb.Steps) {
 		return exitcode.Usagef(fmt.Sprintf("use --step 1 to --step %d", len(rb.Steps)), "runbook %s has %d steps, not %d", rb.Name, len(rb.Steps), opts.Step)
 	}
+	th, err := opts.diskThresholds()
+	if err != nil {
+		return err
+	}
 	plans, err := planDir(app, opts.PlanDir, ropts.Format == render.FormatJSON)
 	if err != nil {
 		return err
@@ -157,7 +165,7 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 		if err != nil {
 			return err
 		}
-		env.PlanDir = plans
+		env.PlanDir, env.Disk = plans, th
 		return walkAndRender(ctx, app, ropts, rb, env, opts)
 	}
 	c, err := conn.connect(app)
@@ -185,7 +193,7 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 	}
 	env := &runbooks.Env{
 		Source: progressSource{Cluster: c.live, io: app.IO, what: c.waitingFor(), timeout: conn.Timeout}, Probe: c.live, Epochs: c.live, Previous: prev, ToDatetime: target, PlanDir: plans, PollInterval: opts.Interval,
-		StepTimeout: stepTimeout(conn.Timeout, opts.Interval), Sleep: progressSleep(app.IO, wait.For),
+		StepTimeout: stepTimeout(conn.Timeout, opts.Interval), Sleep: progressSleep(app.IO, wait.For), Disk: th,
 		Commands: runbooks.Commands{Bootstrap: strings.Join(c.settings.BootstrapServers, ","), CommandConfig: conn.CommandConfig,
 			BootstrapController: conn.BootstrapController, SelfFlags: conn.selfFlags(c)},
 	}
@@ -290,4 +298,13 @@ func parseDatetime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, exitcode.Usagef("use e.g. --to-datetime 2026-11-26T03:00:00Z", "--to-datetime %q is not a date and time", s)
+}
+
+// diskThresholds are the --disk-* flags' thresholds; the defaults when the
+// options were built without the flags (tests).
+func (o *RunOptions) diskThresholds() (*disk.Thresholds, error) {
+	if o.Disk == nil {
+		return nil, nil
+	}
+	return o.Disk.thresholds()
 }
