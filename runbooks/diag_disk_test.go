@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
-	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit/diskseries"
 )
 
 // diskSeries is the healthy fixture with broker 1's /data filling at
 // 50 MiB/s through orders/0, sampled PollInterval (2s) apart.
 func diskSeries(t *testing.T) []*snapshot.Snapshot {
-	return testkit.DiskSeries(func() *snapshot.Snapshot { return fixture(t, "healthy") }, 2*time.Second)
+	return diskseries.Filling(func() *snapshot.Snapshot { return fixture(t, "healthy") }, 2*time.Second)
 }
 
 func TestDiskStepsOnAFillingDir(t *testing.T) {

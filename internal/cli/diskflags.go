@@ -35,8 +35,12 @@ func bindDiskFlags(cmd *cobra.Command) *DiskFlags {
 	return d
 }
 
-// thresholds checks the flags and returns the thresholds they set.
+// thresholds checks the flags and returns the thresholds they set; nil
+// (the defaults) for options built without the flags.
 func (d *DiskFlags) thresholds() (*disk.Thresholds, error) {
+	if d == nil {
+		return nil, nil
+	}
 	free, err := parseBytes(d.CriticalFree)
 	if err != nil {
 		return nil, exitcode.Usagef("use e.g. --disk-critical-free 1GiB", "--disk-critical-free: %v", err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit/diskseries"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
@@ -266,7 +267,7 @@ func TestRunDiskPressureGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	series := testkit.DiskSeries(func() *snapshot.Snapshot { return loadFixture(t, "healthy") }, 2*time.Second)
+	series := diskseries.Filling(func() *snapshot.Snapshot { return loadFixture(t, "healthy") }, 2*time.Second)
 	for _, f := range goldenFormats {
 		file := "run-disk-pressure-filling." + f.ext
 		t.Run(file, func(t *testing.T) {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kafka-runbook/kafka-runbook/diag/disk"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/internal/wait"
@@ -152,7 +151,7 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 	if opts.Step < 0 || opts.Step > len(rb.Steps) {
 		return exitcode.Usagef(fmt.Sprintf("use --step 1 to --step %d", len(rb.Steps)), "runbook %s has %d steps, not %d", rb.Name, len(rb.Steps), opts.Step)
 	}
-	th, err := opts.diskThresholds()
+	th, err := opts.Disk.thresholds()
 	if err != nil {
 		return err
 	}
@@ -298,13 +297,4 @@ func parseDatetime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, exitcode.Usagef("use e.g. --to-datetime 2026-11-26T03:00:00Z", "--to-datetime %q is not a date and time", s)
-}
-
-// diskThresholds are the --disk-* flags' thresholds; the defaults when the
-// options were built without the flags (tests).
-func (o *RunOptions) diskThresholds() (*disk.Thresholds, error) {
-	if o.Disk == nil {
-		return nil, nil
-	}
-	return o.Disk.thresholds()
 }

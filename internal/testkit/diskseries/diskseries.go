@@ -1,4 +1,7 @@
-package testkit
+// Package diskseries builds a window of snapshots with a log dir filling,
+// for the tests of several packages (without testkit's -update flag, which
+// the evidence tests define themselves).
+package diskseries
 
 import (
 	"time"
@@ -8,12 +11,12 @@ import (
 
 const gib = int64(1) << 30
 
-// DiskSeries is base sampled four times, every interval, ending at its
+// Filling is base sampled four times, every interval, ending at its
 // TakenAt, with log dirs that list their replicas: broker 1's /data fills
 // at 50 MiB/s, all of it orders/0 (5 GiB usable at the end: full in about
 // 100 seconds), beside a roomy /data2; brokers 2 and 3 each have one
 // roomy /data that does not change. Each sample is a fresh copy.
-func DiskSeries(base func() *snapshot.Snapshot, interval time.Duration) []*snapshot.Snapshot {
+func Filling(base func() *snapshot.Snapshot, interval time.Duration) []*snapshot.Snapshot {
 	const samples = 4
 	const perSample = 50 << 20 // bytes per second
 	var out []*snapshot.Snapshot
