@@ -119,7 +119,7 @@ func Rate(bytesPerSecond float64) string { return Bytes(int64(bytesPerSecond)) +
 // "~5 hours", "~3 days".
 func Duration(d time.Duration) string {
 	switch m := d.Minutes(); {
-	case m < 1:
+	case m < 1.5:
 		return "~1 minute"
 	case m < 120:
 		return fmt.Sprintf("~%d minutes", int(m+0.5))
