@@ -198,8 +198,8 @@ func (c *collector) logDirs(ctx context.Context, id int32, cn *conn, health, con
 // replicaSizes lists one directory's replicas and their sizes per topic,
 // sorted by topic and partition: the growth of each partition between two
 // snapshots is what tells which topics fill a disk.
-func replicaSizes(topics []sarama.DescribeLogDirsResponseTopic) []snapshot.LogDirTopic {
-	out := make([]snapshot.LogDirTopic, 0, len(topics))
+func replicaSizes(topics []sarama.DescribeLogDirsResponseTopic) snapshot.ReplicaSizes {
+	out := make(snapshot.ReplicaSizes, 0, len(topics))
 	for _, t := range topics {
 		ps := slices.Clone(t.Partitions)
 		slices.SortFunc(ps, func(a, b sarama.DescribeLogDirsResponsePartition) int {

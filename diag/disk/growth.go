@@ -89,7 +89,7 @@ func Dirs(samples []*snapshot.Snapshot) []Dir {
 			if d.Error == "" && d.TotalBytes > 0 && d.UsableBytes >= 0 {
 				points[k] = append(points[k], point{s.TakenAt, d.UsableBytes})
 			}
-			if d.Error == "" && d.SizeBytes >= 0 && d.Replicas != nil {
+			if d.Error == "" && d.ReplicasListed() {
 				sizes[k] = append(sizes[k], point{s.TakenAt, d.SizeBytes})
 			}
 		}

@@ -125,7 +125,7 @@ func FastestTopics(ts []Topic) []Topic {
 
 func listsReplicas(s *snapshot.Snapshot) bool {
 	for _, d := range s.LogDirs {
-		if d.Replicas != nil {
+		if d.ReplicasListed() {
 			return true
 		}
 	}

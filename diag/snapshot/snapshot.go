@@ -268,19 +268,25 @@ type LogDir struct {
 	SizeBytes  int64 `json:"size_bytes"`
 	Partitions int   `json:"partitions"`
 	// Replicas are the replicas in the directory with their sizes, one
-	// entry per topic, sorted by topic; nil when the replicas were not
-	// listed. Parallel lists rather than one object per replica: on
-	// 100,000 partitions of RF 3 that is 300,000 replicas, and an object
-	// each would add tens of megabytes to a snapshot.
-	Replicas []LogDirTopic `json:"replicas,omitempty"`
+	// entry per topic, sorted by topic (in JSON, a compact object: see
+	// ReplicaSizes); empty when the replicas were not listed
+	// (ReplicasListed tells an empty directory from that).
+	Replicas ReplicaSizes `json:"replicas,omitempty"`
 }
 
 // LogDirTopic is one topic's replicas in one log directory:
 // SizeBytes[i] is the size of partition Partitions[i] on that disk.
 type LogDirTopic struct {
-	Topic      string  `json:"topic"`
-	Partitions []int32 `json:"partitions"`
-	SizeBytes  []int64 `json:"size_bytes"`
+	Topic      string
+	Partitions []int32
+	SizeBytes  []int64
+}
+
+// ReplicasListed reports whether the broker listed the replicas in the
+// directory with their sizes: an empty directory counts, a snapshot that
+// only summed the sizes (before replica sizes were kept) does not.
+func (d LogDir) ReplicasListed() bool {
+	return d.SizeBytes >= 0 && (len(d.Replicas) > 0 || d.Partitions == 0)
 }
 
 // UsedPercent is the share of the directory's filesystem in use, and false
