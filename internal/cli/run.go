@@ -56,6 +56,11 @@ by default $XDG_STATE_HOME/kafka-runbook/plans (or
 directory, and the step names them. With -o json none is written unless
 --plan-dir is given.
 
+Steps that judge log dirs low on space (disk-pressure) use the --disk-*
+thresholds, as triage does; its steps sample every log dir --interval apart
+to tell how fast each fills, when it will be full and which topics grow
+fastest.
+
 Each step is bounded even when brokers hang: a hung broker costs one request
 deadline (a third of --timeout), per-broker probes run in parallel, and a
 step never takes longer than twice --timeout plus the --interval waits
@@ -67,6 +72,7 @@ everything it checks and nothing at warning or above was found; 130 when
 interrupted (Ctrl-C).`,
 		Example: `  kafka-runbook run broker-failure -b kafka1:9092
   kafka-runbook run isr-shrinkage --step 3
+  kafka-runbook run disk-pressure --interval 10s --disk-warning-percent 25
   kafka-runbook run broker-failure --yes -o json > transcript.json`,
 		Args: cobra.ExactArgs(1),
 		ValidArgsFunction: func(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
