@@ -97,3 +97,24 @@ func TestDiskStepsWithoutAWindow(t *testing.T) {
 	env.Window = []*snapshot.Snapshot{}
 	expect{unevaluated: []string{"no broker listed the replicas"}}.check(t, runDiag(t, "disk-growth", env))
 }
+
+// TestDiskActionsCarryTheConnection: every Kafka command names the
+// bootstrap and the client properties in use, so it pastes as printed.
+func TestDiskActionsCarryTheConnection(t *testing.T) {
+	env := testEnv(t, recorded(diskSeries(t)...))
+	env.Commands.CommandConfig = "/etc/kafka/admin client.properties"
+	acts := runDiag(t, "disk-actions", env)
+	n := 0
+	for _, a := range acts.Actions {
+		if !strings.HasPrefix(a.Command, "kafka-configs.sh") && !strings.HasPrefix(a.Command, "kafka-reassign-partitions.sh") {
+			continue
+		}
+		n++
+		if !strings.Contains(a.Command, "--bootstrap-server "+testBootstrap) || !strings.Contains(a.Command, "--command-config '/etc/kafka/admin client.properties'") {
+			t.Errorf("%q lacks the connection", a.Command)
+		}
+	}
+	if n != 6 {
+		t.Errorf("%d Kafka commands, want 6:\n%s", n, actionList(acts.Actions))
+	}
+}
