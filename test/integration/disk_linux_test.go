@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -102,7 +103,8 @@ func steadyProducer(t *testing.T, c *kafkatest.Cluster, topic string) *atomic.In
 // producer fills. triage --sample reports LOG_DIR_LOW_SPACE for that broker
 // and dir with a time to full within 30% of what the filesystem itself
 // shows (statfs before and after), and run disk-pressure names the topic
-// being written as the fastest-growing.
+// being written as the fastest-growing; so do a replay of an evidence
+// watch bundle (triage --from, run disk-pressure --from).
 func TestDiskFilling(t *testing.T) {
 	dir := mountTmpfs(t)
 	began := time.Now()
@@ -116,57 +118,7 @@ func TestDiskFilling(t *testing.T) {
 
 	free0, t0 := freeBytes(t, dir), time.Now()
 	rep, r := triage(t, c, "--sample", "6s")
-	free1, t1 := freeBytes(t, dir), time.Now()
-	measuredRate := float64(free0-free1) / t1.Sub(t0).Seconds()
-	if measuredRate <= 0 {
-		t.Fatalf("the filesystem did not fill: %d then %d bytes free", free0, free1)
-	}
-	var taken struct {
-		Cluster struct {
-			TakenAt time.Time `json:"taken_at"`
-		} `json:"cluster"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &taken); err != nil {
-		t.Fatal(err)
-	}
-	// At the report's snapshot the filesystem had the bytes it has now
-	// plus what was written since.
-	atSnapshot := float64(free1) + measuredRate*t1.Sub(taken.Cluster.TakenAt).Seconds()
-	wantTTF := atSnapshot / measuredRate
-	var low *finding
-	for i, f := range rep.Findings {
-		if f.Code == "LOG_DIR_LOW_SPACE" && f.Broker != nil && *f.Broker == 1 {
-			low = &rep.Findings[i]
-		}
-	}
-	if low == nil {
-		t.Fatalf("no LOG_DIR_LOW_SPACE for broker 1: %v (exit %d)\n%s", keys(rep, "LOG_DIR_LOW_SPACE"), r.code, r.stderr)
-	}
-	var subject struct {
-		Findings []struct {
-			Code   string `json:"code"`
-			LogDir string `json:"log_dir"`
-		} `json:"findings"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &subject); err != nil {
-		t.Fatal(err)
-	}
-	named := false
-	for _, f := range subject.Findings {
-		named = named || f.Code == "LOG_DIR_LOW_SPACE" && f.LogDir == dir
-	}
-	if !named {
-		t.Errorf("LOG_DIR_LOW_SPACE does not name log_dir %s: %s", dir, low.Summary)
-	}
-	gotTTF, _ := low.Evidence["seconds_to_full"].(float64)
-	gotRate, _ := low.Evidence["fill_bytes_per_second"].(float64)
-	t.Logf("measured %.0f B/s, %.0f s to full; triage says %.0f B/s, %.0f s (%s)", measuredRate, wantTTF, gotRate, gotTTF, low.Summary)
-	if gotTTF <= 0 || math.Abs(gotTTF-wantTTF) > 0.3*wantTTF {
-		t.Errorf("time to full %.0f s, want %.0f s within 30%%", gotTTF, wantTTF)
-	}
-	if !strings.Contains(low.Summary, "at the current rate") || low.Severity != "critical" {
-		t.Errorf("finding %s: %q", low.Severity, low.Summary)
-	}
+	checkTimeToFull(t, "triage --sample", dir, rep, r, fsWindow{free0, t0, freeBytes(t, dir), time.Now()})
 
 	run := runCLI(t, "run", "disk-pressure", "-b", bootstrap(c), "--yes", "-o", "json", "--interval", "2s", "--plan-dir", t.TempDir())
 	var tr struct {
@@ -192,8 +144,81 @@ func TestDiskFilling(t *testing.T) {
 			t.Errorf("%s: %q", tbl.Title, tbl.Rows)
 		}
 	}
+	// evidence watch keeps the log dirs' space (and with --log-dirs their
+	// replicas) in the bundle: a replay tells the same.
+	bundle := filepath.Join(t.TempDir(), "bundle")
+	free0, t0 = freeBytes(t, dir), time.Now()
+	if w := runCLI(t, "evidence", "watch", "-b", bootstrap(c), "--interval", "1s", "--for", "5s", "--log-dirs", "--out", bundle); w.code != 0 {
+		t.Fatalf("evidence watch: exit %d\n%s", w.code, w.stderr)
+	}
+	window := fsWindow{free0, t0, freeBytes(t, dir), time.Now()}
+	replay := runCLI(t, "triage", "--from", bundle, "-o", "json")
+	var replayed report
+	if err := json.Unmarshal([]byte(replay.stdout), &replayed); err != nil {
+		t.Fatalf("triage --from: exit %d, %v\n%s", replay.code, err, replay.stderr)
+	}
+	checkTimeToFull(t, "triage --from a watch bundle", dir, replayed, replay, window)
+	if fromBundle := runCLI(t, "run", "disk-pressure", "--from", bundle, "--yes", "-o", "json"); !strings.Contains(fromBundle.stdout, "topic fill at") {
+		t.Errorf("run disk-pressure --from the bundle does not name topic fill as the fastest-growing: exit %d\n%s", fromBundle.code, fromBundle.stderr)
+	}
+
 	if n := failed.Load(); n > 0 {
 		t.Errorf("%d writes failed: the disk filled or the broker fell over", n)
 	}
 	t.Logf("disk test took %s; %d of %d bytes still free", time.Since(began).Round(time.Second), freeBytes(t, dir), int64(64<<20))
+}
+
+// fsWindow is what the filesystem had free at the start and end of a
+// command that sampled it.
+type fsWindow struct {
+	free0 int64
+	t0    time.Time
+	free1 int64
+	t1    time.Time
+}
+
+// checkTimeToFull finds LOG_DIR_LOW_SPACE for broker 1 and dir in a
+// triage report and checks its time to full against the filesystem's own
+// rate over the window, to within 30%.
+func checkTimeToFull(t *testing.T, what, dir string, rep report, r result, w fsWindow) {
+	t.Helper()
+	measuredRate := float64(w.free0-w.free1) / w.t1.Sub(w.t0).Seconds()
+	if measuredRate <= 0 {
+		t.Fatalf("%s: the filesystem did not fill: %d then %d bytes free", what, w.free0, w.free1)
+	}
+	var doc struct {
+		Cluster struct {
+			TakenAt time.Time `json:"taken_at"`
+		} `json:"cluster"`
+		Findings []struct {
+			Code   string `json:"code"`
+			Broker *int32 `json:"broker"`
+			LogDir string `json:"log_dir"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	// At the report's snapshot the filesystem had the bytes it has now
+	// plus what was written since.
+	atSnapshot := float64(w.free1) + measuredRate*w.t1.Sub(doc.Cluster.TakenAt).Seconds()
+	wantTTF := atSnapshot / measuredRate
+	var low *finding
+	for i, f := range rep.Findings {
+		if f.Code == "LOG_DIR_LOW_SPACE" && f.Broker != nil && *f.Broker == 1 && doc.Findings[i].LogDir == dir {
+			low = &rep.Findings[i]
+		}
+	}
+	if low == nil {
+		t.Fatalf("%s: no LOG_DIR_LOW_SPACE for broker 1 and log_dir %s: %v (exit %d)\n%s", what, dir, keys(rep, "LOG_DIR_LOW_SPACE"), r.code, r.stderr)
+	}
+	gotTTF, _ := low.Evidence["seconds_to_full"].(float64)
+	gotRate, _ := low.Evidence["fill_bytes_per_second"].(float64)
+	t.Logf("%s: measured %.0f B/s, %.0f s to full; it says %.0f B/s, %.0f s (%s)", what, measuredRate, wantTTF, gotRate, gotTTF, low.Summary)
+	if gotTTF <= 0 || math.Abs(gotTTF-wantTTF) > 0.3*wantTTF {
+		t.Errorf("%s: time to full %.0f s, want %.0f s within 30%%", what, gotTTF, wantTTF)
+	}
+	if !strings.Contains(low.Summary, "at the current rate") || low.Severity != "critical" {
+		t.Errorf("%s: finding %s: %q", what, low.Severity, low.Summary)
+	}
 }
