@@ -297,7 +297,7 @@ func diskActions(ctx context.Context, env *Env) (Outcome, error) {
 // in focus that retention can shrink (not internal, cleanup.policy with
 // delete).
 func retentionTarget(st diskState) (snapshot.Topic, bool) {
-	topics := disk.FastestTopics(disk.Topics(st.focus))
+	topics := slices.DeleteFunc(disk.FastestTopics(disk.Topics(st.focus)), func(t disk.Topic) bool { return t.Rate <= 0 })
 	topics = append(topics, disk.Topics(st.focus)...)
 	for _, t := range topics {
 		if i, ok := slices.BinarySearchFunc(st.snap.Topics, t.Topic, func(a snapshot.Topic, name string) int { return cmp.Compare(a.Name, name) }); ok {
@@ -311,26 +311,41 @@ func retentionTarget(st diskState) (snapshot.Topic, bool) {
 	return snapshot.Topic{}, false
 }
 
-// retentionActions lower one topic's retention.ms for a while and give the
-// exact command that restores what it was.
+// minTempRetention is the shortest temporary retention suggested: below
+// it, consumers that pause for a deployment lose records.
+const minTempRetention = 10 * 60 * 1000
+
+// retentionActions lower one topic's retention.ms for a while, after
+// recording what it is, and give the exact command that restores it.
+// None when its retention is already that short.
 func retentionActions(env *Env, t snapshot.Topic) []Action {
-	current, _ := t.Config("retention.ms")
-	ms, err := strconv.ParseInt(current.Value, 10, 64)
-	temp := int64(24 * 3600 * 1000)
-	if err == nil && ms > 0 {
-		temp = max(ms/2, 3600*1000)
+	configs := func(args ...string) string {
+		return env.Commands.Kafka("kafka-configs.sh", append([]string{"--entity-type", "topics", "--entity-name", t.Name}, args...)...)
 	}
-	undo := env.Commands.Kafka("kafka-configs.sh", "--alter", "--entity-type", "topics", "--entity-name", t.Name, "--delete-config", "retention.ms")
-	was := "the broker default"
-	if current.Source == "DYNAMIC_TOPIC_CONFIG" {
-		undo = env.Commands.Kafka("kafka-configs.sh", "--alter", "--entity-type", "topics", "--entity-name", t.Name, "--add-config", "retention.ms="+current.Value)
-		was = "its own retention.ms=" + current.Value
-	} else if current.Value != "" {
+	current, known := t.Config("retention.ms")
+	ms, err := strconv.ParseInt(current.Value, 10, 64)
+	temp := int64(24 * 3600 * 1000) // unknown or unlimited: a day
+	if err == nil && ms > 0 {
+		temp = max(ms/2, minTempRetention)
+		if temp >= ms {
+			return nil
+		}
+	}
+	undo, was := configs("--alter", "--delete-config", "retention.ms"), "the broker default"
+	switch {
+	case !known:
+		was = "what --describe showed: its retention.ms could not be read; if it has its own, use --add-config retention.ms=THAT instead"
+	case current.Source == "DYNAMIC_TOPIC_CONFIG":
+		undo, was = configs("--alter", "--add-config", "retention.ms="+current.Value), "its own retention.ms="+current.Value
+	default:
 		was += ", retention.ms=" + current.Value
 	}
 	return []Action{
+		{Title: "Record topic " + t.Name + "'s configs before changing them", Risk: Safe,
+			Command:     configs("--describe"),
+			Consequence: "Read-only. Keep the output: it is what the undo restores."},
 		{Title: fmt.Sprintf("Temporarily lower retention of %s to %s", t.Name, humanMillis(temp)), Risk: Caution,
-			Command: env.Commands.Kafka("kafka-configs.sh", "--alter", "--entity-type", "topics", "--entity-name", t.Name, "--add-config", "retention.ms="+strconv.FormatInt(temp, 10)),
+			Command: configs("--alter", "--add-config", "retention.ms="+strconv.FormatInt(temp, 10)),
 			Consequence: "Deletes every closed segment older than " + humanMillis(temp) + " at the next retention check (log.retention.check.interval.ms, 5 minutes by default), " +
 				"on every replica: consumers lagging more than that lose those records for good. Run 'consumer-lag' first if any group reads this topic."},
 		{Title: "Undo the override once there is room again (back to " + was + ")", Risk: Caution,

@@ -48,8 +48,9 @@ func TestDiskStepsOnAFillingDir(t *testing.T) {
 	acts := runDiag(t, "disk-actions", env)
 	checkActions(t, acts.Actions, []wantAction{
 		{Safe, "see what fills the disk", []string{"df -h /data", "du -sh /data/*"}},
-		{Caution, "Temporarily lower retention of orders to 84 hours", []string{"kafka-configs.sh", "--bootstrap-server", testBootstrap, "--alter", "--entity-type", "topics", "--entity-name", "orders", "--add-config", "retention.ms=302400000"}},
-		{Caution, "Undo the override", []string{"kafka-configs.sh", "--bootstrap-server", testBootstrap, "--entity-name", "orders", "--delete-config", "retention.ms"}},
+		{Safe, "Record topic orders's configs", []string{"kafka-configs.sh", "--bootstrap-server", testBootstrap, "--entity-type", "topics", "--entity-name", "orders", "--describe"}},
+		{Caution, "Temporarily lower retention of orders to 84 hours", []string{"kafka-configs.sh", "--bootstrap-server", testBootstrap, "--entity-type", "topics", "--entity-name", "orders", "--alter", "--add-config", "retention.ms=302400000"}},
+		{Caution, "Undo the override", []string{"kafka-configs.sh", "--bootstrap-server", testBootstrap, "--entity-name", "orders", "--alter", "--delete-config", "retention.ms"}},
 		{Caution, "to the other log dir", []string{"kafka-reassign-partitions.sh", "--reassignment-json-file", "move-log-dirs-", "--execute", "--replica-alter-log-dirs-throttle", "50000000"}},
 		{Safe, "Watch the move", []string{"--verify"}},
 		{Caution, "other brokers", []string{"kafka-reassign-partitions.sh", "--reassignment-json-file", "move-off-full-disks-", "--execute", "--throttle", "50000000"}},
@@ -114,7 +115,48 @@ func TestDiskActionsCarryTheConnection(t *testing.T) {
 			t.Errorf("%q lacks the connection", a.Command)
 		}
 	}
-	if n != 6 {
-		t.Errorf("%d Kafka commands, want 6:\n%s", n, actionList(acts.Actions))
+	if n != 7 {
+		t.Errorf("%d Kafka commands, want 7:\n%s", n, actionList(acts.Actions))
+	}
+}
+
+// TestDiskRetentionUndo: the undo restores a topic's own override, deletes
+// one the broker default stood for, and never lengthens a short retention.
+func TestDiskRetentionUndo(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		value *snapshot.ConfigValue
+		want  []string // the titles and commands' words, or nil for no retention action
+	}{
+		{"own override", &snapshot.ConfigValue{Value: "86400000", Source: "DYNAMIC_TOPIC_CONFIG"},
+			[]string{"to 12 hours", "retention.ms=43200000", "--add-config retention.ms=86400000"}},
+		{"broker default", &snapshot.ConfigValue{Value: "604800000", Source: "DEFAULT_CONFIG"},
+			[]string{"to 84 hours", "retention.ms=302400000", "--delete-config retention.ms"}},
+		{"unlimited", &snapshot.ConfigValue{Value: "-1", Source: "DYNAMIC_TOPIC_CONFIG"},
+			[]string{"to 24 hours", "retention.ms=86400000", "--add-config retention.ms=-1"}},
+		{"not readable", nil, []string{"to 24 hours", "could not be read", "--delete-config retention.ms"}},
+		{"already short", &snapshot.ConfigValue{Value: "600000", Source: "DYNAMIC_TOPIC_CONFIG"}, nil},
+		{"short: halved, not below 10 minutes", &snapshot.ConfigValue{Value: "900000", Source: "DYNAMIC_TOPIC_CONFIG"},
+			[]string{"to 10 minutes", "retention.ms=600000", "--add-config retention.ms=900000"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			top := snapshot.Topic{Name: "orders", Configs: map[string]snapshot.ConfigValue{}}
+			if tt.value != nil {
+				top.Configs["retention.ms"] = *tt.value
+			}
+			acts := retentionActions(testEnv(t, recorded()), top)
+			if tt.want == nil {
+				if len(acts) != 0 {
+					t.Errorf("actions %s", actionList(acts))
+				}
+				return
+			}
+			text := actionList(acts)
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("%q missing from\n%s", w, text)
+				}
+			}
+		})
 	}
 }
