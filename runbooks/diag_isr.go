@@ -407,5 +407,9 @@ func isrDisks(ctx context.Context, env *Env) (Outcome, error) {
 		out.Actions = []Action{{Title: "On the broker: check the disk", Risk: Safe,
 			Command: "df -h; dmesg | tail -50", Consequence: "Read-only. Never delete segment files by hand."}}
 	}
+	if low > 0 {
+		// How fast it fills and what to move or expire is disk-pressure's.
+		out.Next = "disk-pressure"
+	}
 	return out, nil
 }

@@ -408,6 +408,7 @@ func TestISRDisks(t *testing.T) {
 				findings:    []string{"LOG_DIR_OFFLINE broker 1"},
 				actions:     []wantAction{diskCheck},
 				unevaluated: []string{"log dirs of broker 3"},
+				next:        "disk-pressure",
 			},
 			rows: [][]string{
 				{"1", "/var/lib/kafka/data", "-", "8", "9"},
@@ -422,7 +423,8 @@ func TestISRDisks(t *testing.T) {
 					s.LogDirs[1].UsableBytes = s.LogDirs[1].TotalBytes / 20
 				})
 			},
-			want: expect{verdict: []string{"0 log directories failed, 1 below 10% usable space."}, findings: []string{}, actions: []wantAction{diskCheck}, evaluated: true},
+			want: expect{verdict: []string{"0 log directories failed, 1 below 10% usable space."}, findings: []string{}, actions: []wantAction{diskCheck}, evaluated: true,
+				next: "disk-pressure"},
 			rows: [][]string{
 				{"1", "/var/lib/kafka/data", "-", "62", "8"},
 				{"2", "/var/lib/kafka/data", "-", "5", "8"},

@@ -49,5 +49,8 @@ func diagnosticTable() map[string]Diagnostic {
 		"lag-cause":                   lagCause,
 		"lag-retention":               lagRetention,
 		"lag-actions":                 lagActions,
+		"disk-space":                  diskSpace,
+		"disk-growth":                 diskGrowth,
+		"disk-actions":                diskActions,
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
+	"github.com/kafka-runbook/kafka-runbook/diag/disk"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
@@ -41,10 +42,16 @@ type Env struct {
 	// (replay): the steps that judge a trend use them instead of sampling.
 	// Nil when live.
 	Window []*snapshot.Snapshot
+	// Disk are the thresholds of LOG_DIR_LOW_SPACE; nil uses the
+	// defaults.
+	Disk *disk.Thresholds
 
 	// trend caches the last window a step sampled, so the next steps of
 	// the same walk judge the same trend instead of waiting again.
 	trend *trendSamples
+	// diskTrend is the same for the disk-pressure steps, whose samples
+	// read log dirs instead of groups.
+	diskTrend *trendSamples
 	// Now and Sleep are the clock; tests replace them.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error

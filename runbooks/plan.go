@@ -23,6 +23,10 @@ type ReassignmentPartition struct {
 	Topic     string  `json:"topic"`
 	Partition int32   `json:"partition"`
 	Replicas  []int32 `json:"replicas"`
+	// LogDirs names, for each replica in Replicas, the log directory it
+	// moves to ("any" to leave it to the broker); omitted for plans that
+	// only move replicas between brokers.
+	LogDirs []string `json:"log_dirs,omitempty"`
 	// previous is kept for the table, not the file.
 	previous []int32
 }

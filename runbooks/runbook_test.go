@@ -12,7 +12,7 @@ func TestBuiltInRunbooksLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"broker-failure", "consumer-lag", "controller-quorum", "data-recovery", "isr-shrinkage", "zombie-leader"}
+	want := []string{"broker-failure", "consumer-lag", "controller-quorum", "data-recovery", "disk-pressure", "isr-shrinkage", "zombie-leader"}
 	if got := lib.Names(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("runbooks = %v, want %v", got, want)
 	}

@@ -266,7 +266,7 @@ func TestProgress(t *testing.T) {
 	if code != 2 || strings.Contains(screen, "\x1b") {
 		t.Errorf("exit %d (want 2), escape codes %v (want none)", code, strings.Contains(screen, "\x1b"))
 	}
-	drawn := regexp.MustCompile(`\r[|/\\-] Sampling consumer groups: sample [1-5] of 5, [0-9.]+m?s left`).FindAllStringIndex(screen, -1)
+	drawn := regexp.MustCompile(`\r[|/\\-] Sampling consumer groups and log dirs: sample [1-5] of 5, [0-9.]+m?s left`).FindAllStringIndex(screen, -1)
 	if len(drawn) < 3 {
 		t.Fatalf("%d progress drawings in 2s, want several:\n%q", len(drawn), screen)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/disk"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/lag"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
@@ -24,6 +25,9 @@ type Input struct {
 	// first, Snap not included. Checks that judge a trend (consumer lag,
 	// rebalances) need at least one; without any they skip.
 	Window []*snapshot.Snapshot
+	// Disk are the thresholds of LOG_DIR_LOW_SPACE; nil uses
+	// disk.DefaultThresholds.
+	Disk *disk.Thresholds
 
 	// judge is the lag judgement (diag/lag) the checks of one Run share:
 	// five checks read it, and on 100,000 partitions judging every group
@@ -133,6 +137,7 @@ func All() []Check {
 		hangingTransactions(),
 		topicConfigHygiene(),
 		logDirHealth(),
+		logDirSpace(),
 		securityPosture(),
 	}
 }

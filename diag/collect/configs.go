@@ -1,7 +1,9 @@
 package collect
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/IBM/sarama"
@@ -183,9 +185,32 @@ func (c *collector) logDirs(ctx context.Context, id int32, cn *conn, health, con
 				dir.Partitions++
 			}
 		}
+		if contents {
+			dir.Replicas = replicaSizes(d.Topics)
+		}
 		dirs = append(dirs, dir)
 	}
 	c.mu.Lock()
 	c.snap.LogDirs = append(c.snap.LogDirs, dirs...)
 	c.mu.Unlock()
+}
+
+// replicaSizes lists one directory's replicas and their sizes per topic,
+// sorted by topic and partition: the growth of each partition between two
+// snapshots is what tells which topics fill a disk.
+func replicaSizes(topics []sarama.DescribeLogDirsResponseTopic) snapshot.ReplicaSizes {
+	out := make(snapshot.ReplicaSizes, 0, len(topics))
+	for _, t := range topics {
+		ps := slices.Clone(t.Partitions)
+		slices.SortFunc(ps, func(a, b sarama.DescribeLogDirsResponsePartition) int {
+			return cmp.Compare(a.PartitionID, b.PartitionID)
+		})
+		lt := snapshot.LogDirTopic{Topic: t.Topic, Partitions: make([]int32, len(ps)), SizeBytes: make([]int64, len(ps))}
+		for i, p := range ps {
+			lt.Partitions[i], lt.SizeBytes[i] = p.PartitionID, p.Size
+		}
+		out = append(out, lt)
+	}
+	slices.SortFunc(out, func(a, b snapshot.LogDirTopic) int { return cmp.Compare(a.Topic, b.Topic) })
+	return out
 }

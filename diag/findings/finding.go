@@ -73,6 +73,8 @@ type Finding struct {
 	Topic     string `json:"topic,omitempty"`
 	Partition *int32 `json:"partition,omitempty"`
 	Group     string `json:"group,omitempty"`
+	// LogDir is a broker's log directory (its path), with Broker.
+	LogDir string `json:"log_dir,omitempty"`
 	// Summary is one line for a human.
 	Summary string `json:"summary"`
 	// Evidence is the structured data behind the finding.
@@ -85,6 +87,9 @@ func (f Finding) Subject() string {
 	var parts []string
 	if f.Broker != nil {
 		parts = append(parts, fmt.Sprintf("broker %d", *f.Broker))
+	}
+	if f.LogDir != "" {
+		parts = append(parts, f.LogDir)
 	}
 	if f.Topic != "" {
 		t := f.Topic
@@ -124,6 +129,7 @@ func Sort(fs []Finding) {
 			cmp.Compare(b.Severity, a.Severity),
 			cmp.Compare(a.Code, b.Code),
 			CompareOptional(a.Broker, b.Broker),
+			cmp.Compare(a.LogDir, b.LogDir),
 			cmp.Compare(a.Topic, b.Topic),
 			CompareOptional(a.Partition, b.Partition),
 			cmp.Compare(a.Group, b.Group),

@@ -81,6 +81,9 @@ func Summarize(fs []findings.Finding) Summary {
 		}
 	}
 	s.Lines = append(s.Lines, otherLines(counts, topicsByCode)...)
+	if l := diskLine(fs); l != "" {
+		s.Lines = append(s.Lines, l)
+	}
 	s.Lines = append(s.Lines, consumerLines(fs)...)
 	s.NextRunbook = nextRunbook(fs)
 	return s
@@ -118,6 +121,43 @@ func otherLines(counts map[string]int, topics map[string][]string) []string {
 	return out
 }
 
+// diskLine says how many log directories run out of space and when the
+// first will be full, "" when none does: a full directory goes offline
+// with every replica in it.
+func diskLine(fs []findings.Finding) string {
+	n, soonest := 0, -1.0
+	var where string
+	for _, f := range fs {
+		if f.Code != findings.LogDirLowSpace {
+			continue
+		}
+		n++
+		if secs, ok := f.Evidence["seconds_to_full"].(float64); ok && (soonest < 0 || secs < soonest) && f.Broker != nil {
+			soonest, where = secs, fmt.Sprintf("broker %d %s", *f.Broker, f.LogDir)
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	line := words.Plural(n, "log directory is", "log directories are") + " low on space"
+	if soonest >= 0 {
+		line += fmt.Sprintf("; %s will be full in about %s at the current rate", where, roughly(soonest))
+	}
+	return line + ": when full, its replicas go offline on that broker"
+}
+
+// roughly words seconds as minutes, hours or days.
+func roughly(secs float64) string {
+	switch m := secs / 60; {
+	case m < 120:
+		return words.Plural(int(m+0.5), "minute", "minutes")
+	case m < 48*60:
+		return words.Plural(int(m/60+0.5), "hour", "hours")
+	default:
+		return words.Plural(int(m/60/24+0.5), "day", "days")
+	}
+}
+
 // runbookOrder is the order in which problems are worked: data at risk of
 // loss first, then availability, then redundancy.
 var runbookOrder = []struct{ code, runbook string }{
@@ -135,6 +175,9 @@ var runbookOrder = []struct{ code, runbook string }{
 	{findings.LogDirOffline, "broker-failure"},
 	{findings.UnderMinISR, "isr-shrinkage"},
 	{findings.StaleMetadata, "zombie-leader"},
+	// A disk filling takes the broker's replicas offline when full: before
+	// redundancy already lost, after availability already lost.
+	{findings.LogDirLowSpace, "disk-pressure"},
 	{findings.UnderReplicated, "isr-shrinkage"},
 	{findings.AtMinISR, "isr-shrinkage"},
 	// A consumer's trouble after the cluster's own: a broker or partition

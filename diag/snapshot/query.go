@@ -45,6 +45,9 @@ func (s *Snapshot) Normalize() {
 	slices.SortFunc(s.LogDirs, func(a, b LogDir) int {
 		return cmp.Or(cmp.Compare(a.Broker, b.Broker), cmp.Compare(a.Path, b.Path))
 	})
+	for i := range s.LogDirs {
+		slices.SortFunc(s.LogDirs[i].Replicas, func(a, b LogDirTopic) int { return cmp.Compare(a.Topic, b.Topic) })
+	}
 	slices.SortFunc(s.Groups, func(a, b Group) int { return cmp.Compare(a.ID, b.ID) })
 	for i := range s.Groups {
 		g := &s.Groups[i]

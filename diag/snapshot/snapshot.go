@@ -267,6 +267,35 @@ type LogDir struct {
 	// Partitions their count; both -1 when the replicas were not listed.
 	SizeBytes  int64 `json:"size_bytes"`
 	Partitions int   `json:"partitions"`
+	// Replicas are the replicas in the directory with their sizes, one
+	// entry per topic, sorted by topic (in JSON, a compact object: see
+	// ReplicaSizes); empty when the replicas were not listed
+	// (ReplicasListed tells an empty directory from that).
+	Replicas ReplicaSizes `json:"replicas,omitempty"`
+}
+
+// LogDirTopic is one topic's replicas in one log directory:
+// SizeBytes[i] is the size of partition Partitions[i] on that disk.
+type LogDirTopic struct {
+	Topic      string
+	Partitions []int32
+	SizeBytes  []int64
+}
+
+// ReplicasListed reports whether the broker listed the replicas in the
+// directory with their sizes: an empty directory counts, a snapshot that
+// only summed the sizes (before replica sizes were kept) does not.
+func (d LogDir) ReplicasListed() bool {
+	return d.SizeBytes >= 0 && (len(d.Replicas) > 0 || d.Partitions == 0)
+}
+
+// UsedPercent is the share of the directory's filesystem in use, and false
+// when the broker did not report its space (-1) or reported no total.
+func (d LogDir) UsedPercent() (float64, bool) {
+	if d.TotalBytes <= 0 || d.UsableBytes < 0 {
+		return 0, false
+	}
+	return 100 * float64(d.TotalBytes-d.UsableBytes) / float64(d.TotalBytes), true
 }
 
 // Group is one consumer group.

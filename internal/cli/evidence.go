@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/disk"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/evidence"
@@ -48,6 +47,7 @@ Replay a bundle offline with 'kafka-runbook triage --from BUNDLE' and
 
 func newEvidenceCaptureCmd(app *App, conn *ConnOptions) *cobra.Command {
 	var out string
+	var diskFlags *DiskFlags
 	cmd := &cobra.Command{
 		Use:   "capture",
 		Short: "Write one full snapshot and its triage into a new evidence bundle",
@@ -61,15 +61,20 @@ nothing could be captured or written.`,
 		Example: `  kafka-runbook evidence capture -b kafka1:9092 --out incident-42-start`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runEvidenceCapture(cmd.Context(), app, conn, out, recordedCommandLine(cmd, args))
+			th, err := diskFlags.thresholds()
+			if err != nil {
+				return err
+			}
+			return runEvidenceCapture(cmd.Context(), app, conn, out, th, recordedCommandLine(cmd, args))
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "bundle directory to create (default kafka-evidence-<UTC time>)")
+	diskFlags = bindDiskFlags(cmd)
 	_ = cmd.MarkFlagDirname("out")
 	return cmd
 }
 
-func runEvidenceCapture(ctx context.Context, app *App, conn *ConnOptions, out string, args []string) error {
+func runEvidenceCapture(ctx context.Context, app *App, conn *ConnOptions, out string, th *disk.Thresholds, args []string) error {
 	started := time.Now().UTC()
 	snap, err := conn.collectOnce(ctx, app, source.PartAll, nil)
 	if err != nil {
@@ -79,7 +84,7 @@ func runEvidenceCapture(ctx context.Context, app *App, conn *ConnOptions, out st
 		out = evidence.DefaultDir(started)
 	}
 	report, err := evidence.Capture(evidence.CaptureOptions{Out: out, Snapshot: snap, Started: started,
-		Meta: evidence.Meta{ToolVersion: app.Version, Args: args}})
+		Meta: evidence.Meta{ToolVersion: app.Version, Args: args}, Disk: th})
 	if err != nil {
 		return exitcode.Usage(err, "choose a new directory with --out")
 	}
@@ -104,6 +109,8 @@ type EvidenceWatchOptions struct {
 	SnapshotEvery time.Duration
 	// SnapshotBudget is --snapshot-budget as typed (e.g. 1GiB).
 	SnapshotBudget string
+	// Disk holds the LOG_DIR_LOW_SPACE thresholds of the bundle's findings.
+	Disk *DiskFlags
 }
 
 func newEvidenceWatchCmd(app *App, conn *ConnOptions) *cobra.Command {
@@ -116,6 +123,12 @@ brokers fenced, unfenced, gone or back; leaders moved (with epochs); ISRs
 shrinking and expanding; partitions offline and back; log start or end going
 backwards; group lag crossing --lag-threshold; configs changed; sources that
 could not be read. Each change is printed as one line with its UTC time.
+
+Every poll reads each log dir's usable space (cheap for the brokers), so the
+bundle's findings, and 'triage --from BUNDLE', tell how fast each log dir
+fills and when it will be full (LOG_DIR_LOW_SPACE); --log-dirs also lists
+the replicas in them, which tells the fastest-growing topics and partitions
+('run disk-pressure --from BUNDLE').
 
 Every event is written as soon as it is seen and is on disk before it is
 printed: Ctrl-C, a crash or kill -9 loses nothing already printed. A health
@@ -145,15 +158,16 @@ The report prints the command that replays the worst moment.`,
 	f.DurationVar(&opts.Interval, "interval", 5*time.Second, "time between the starts of two polls")
 	f.DurationVar(&opts.For, "for", 0, "stop after this long (default: until Ctrl-C)")
 	f.Int64SliceVar(&opts.LagThresholds, "lag-threshold", nil, "record when a group's total lag crosses this many records (repeatable, e.g. 10000,100000)")
-	f.BoolVar(&opts.LogDirs, "log-dirs", false, "also poll every broker's log dirs (heavy on large clusters)")
+	f.BoolVar(&opts.LogDirs, "log-dirs", false, "also list the replicas in every broker's log dirs, with their sizes (heavy on large clusters)")
 	f.DurationVar(&opts.SnapshotEvery, "snapshot-every", 5*time.Minute, "keep a full snapshot at least this often, even when nothing changes")
 	f.StringVar(&opts.SnapshotBudget, "snapshot-budget", "1GiB", "bytes of snapshots kept for changes and --snapshot-every before only the required ones are (e.g. 200MiB, 2GiB)")
+	opts.Disk = bindDiskFlags(cmd)
 	_ = cmd.MarkFlagDirname("out")
 	return cmd
 }
 
 func (o *EvidenceWatchOptions) validate() (budget int64, err error) {
-	budget, err = parseByteSize(o.SnapshotBudget)
+	budget, err = parseBytes(o.SnapshotBudget)
 	if err != nil || budget <= 0 {
 		return 0, exitcode.Usagef("use e.g. --snapshot-budget 500MiB or 2GiB", "--snapshot-budget %q is not a positive size", o.SnapshotBudget)
 	}
@@ -186,7 +200,12 @@ func runEvidenceWatch(ctx context.Context, app *App, conn *ConnOptions, opts *Ev
 	if err != nil {
 		return err
 	}
-	parts := source.PartAll &^ source.PartLogDirs
+	th, err := opts.Disk.thresholds()
+	if err != nil {
+		return err
+	}
+	// Log dir space always (time to full); the replicas only when asked.
+	parts := source.PartAll &^ source.PartLogDirContents
 	if opts.LogDirs {
 		parts = source.PartAll
 	}
@@ -205,6 +224,7 @@ func runEvidenceWatch(ctx context.Context, app *App, conn *ConnOptions, opts *Ev
 		SnapshotEvery:  opts.SnapshotEvery,
 		SnapshotBudget: budget,
 		Meta:           evidence.Meta{ToolVersion: app.Version, Args: args},
+		Disk:           th,
 	})
 	if res.Polls == 0 && err != nil {
 		return exitcode.Usage(err, "choose a new directory with --out")
@@ -221,28 +241,6 @@ func runEvidenceWatch(ctx context.Context, app *App, conn *ConnOptions, opts *Ev
 			Hint: "the bundle's events say why; check --bootstrap-server and --command-config"}
 	}
 	return nil
-}
-
-// parseByteSize reads a size like 500MiB, 2GiB, 200MB or 1048576.
-func parseByteSize(s string) (int64, error) {
-	units := []struct {
-		suffix string
-		bytes  int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
-		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1}}
-	s = strings.TrimSpace(s)
-	mult := int64(1)
-	for _, u := range units {
-		if n, ok := strings.CutSuffix(s, u.suffix); ok {
-			s, mult = strings.TrimSpace(n), u.bytes
-			break
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n > math.MaxInt64/mult {
-		return 0, fmt.Errorf("not a size: %q", s)
-	}
-	return n * mult, nil
 }
 
 func watchForText(d time.Duration) string {

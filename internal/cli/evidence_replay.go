@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
+	"github.com/kafka-runbook/kafka-runbook/diag/disk"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/evidence"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
@@ -211,7 +212,7 @@ func evidenceRecordRun(app *App, opts *RunOptions, tr runbooks.Transcript) error
 
 // evidenceReplayTriage is `triage --from`: the same checks on recorded state, with
 // the recording's oldest snapshot (or --since) to compare offsets with.
-func evidenceReplayTriage(app *App, conn *ConnOptions, r *ReplayOptions) error {
+func evidenceReplayTriage(app *App, conn *ConnOptions, r *ReplayOptions, th *disk.Thresholds) error {
 	ropts, err := conn.renderOptions(app.IO)
 	if err != nil {
 		return err
@@ -230,6 +231,6 @@ func evidenceReplayTriage(app *App, conn *ConnOptions, r *ReplayOptions) error {
 	if prev == nil {
 		prev = rec.Previous
 	}
-	report := triage.BuildFrom(checks.Input{Snap: rec.Snap, Previous: prev, Window: rec.Window})
+	report := triage.BuildFrom(checks.Input{Snap: rec.Snap, Previous: prev, Window: rec.Window, Disk: th})
 	return writeReport(app, ropts, withNextCommand(report, r.selfFlags()))
 }

@@ -26,6 +26,8 @@ type RunOptions struct {
 	PlanDir    string
 	Interval   time.Duration
 	ToDatetime string
+	// Disk holds the LOG_DIR_LOW_SPACE thresholds (diskflags.go).
+	Disk *DiskFlags
 	// Replay holds --from, --at and --record (evidence_replay.go).
 	Replay ReplayOptions
 }
@@ -54,6 +56,11 @@ by default $XDG_STATE_HOME/kafka-runbook/plans (or
 directory, and the step names them. With -o json none is written unless
 --plan-dir is given.
 
+Steps that judge log dirs low on space (disk-pressure) use the --disk-*
+thresholds, as triage does; its steps sample every log dir --interval apart
+to tell how fast each fills, when it will be full and which topics grow
+fastest.
+
 Each step is bounded even when brokers hang: a hung broker costs one request
 deadline (a third of --timeout), per-broker probes run in parallel, and a
 step never takes longer than twice --timeout plus the --interval waits
@@ -65,6 +72,7 @@ everything it checks and nothing at warning or above was found; 130 when
 interrupted (Ctrl-C).`,
 		Example: `  kafka-runbook run broker-failure -b kafka1:9092
   kafka-runbook run isr-shrinkage --step 3
+  kafka-runbook run disk-pressure --interval 10s --disk-warning-percent 25
   kafka-runbook run broker-failure --yes -o json > transcript.json`,
 		Args: cobra.ExactArgs(1),
 		ValidArgsFunction: func(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
@@ -86,6 +94,7 @@ interrupted (Ctrl-C).`,
 	f.StringVar(&opts.PlanDir, "plan-dir", "", planDirHelp)
 	f.DurationVar(&opts.Interval, "interval", 2*time.Second, "time between the samples of steps that measure change")
 	f.StringVar(&opts.ToDatetime, "to-datetime", "", "rewind target for data-recovery, e.g. 2026-11-26T03:00:00Z")
+	opts.Disk = bindDiskFlags(cmd)
 	opts.Replay.bindSince(cmd)
 	opts.Replay.bindReplay(cmd)
 	opts.Replay.bindRecord(cmd)
@@ -148,6 +157,10 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 	if opts.Step < 0 || opts.Step > len(rb.Steps) {
 		return exitcode.Usagef(fmt.Sprintf("use --step 1 to --step %d", len(rb.Steps)), "runbook %s has %d steps, not %d", rb.Name, len(rb.Steps), opts.Step)
 	}
+	th, err := opts.Disk.thresholds()
+	if err != nil {
+		return err
+	}
 	plans, err := planDir(app, opts.PlanDir, ropts.Format == render.FormatJSON)
 	if err != nil {
 		return err
@@ -157,7 +170,7 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 		if err != nil {
 			return err
 		}
-		env.PlanDir = plans
+		env.PlanDir, env.Disk = plans, th
 		return walkAndRender(ctx, app, ropts, rb, env, opts)
 	}
 	c, err := conn.connect(app)
@@ -185,7 +198,7 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 	}
 	env := &runbooks.Env{
 		Source: progressSource{Cluster: c.live, io: app.IO, what: c.waitingFor(), timeout: conn.Timeout}, Probe: c.live, Epochs: c.live, Previous: prev, ToDatetime: target, PlanDir: plans, PollInterval: opts.Interval,
-		StepTimeout: stepTimeout(conn.Timeout, opts.Interval), Sleep: progressSleep(app.IO, wait.For),
+		StepTimeout: stepTimeout(conn.Timeout, opts.Interval), Sleep: progressSleep(app.IO, wait.For), Disk: th,
 		Commands: runbooks.Commands{Bootstrap: strings.Join(c.settings.BootstrapServers, ","), CommandConfig: conn.CommandConfig,
 			BootstrapController: conn.BootstrapController, SelfFlags: conn.selfFlags(c)},
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
+	"github.com/kafka-runbook/kafka-runbook/diag/disk"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
@@ -20,6 +21,7 @@ func newTriageCmd(app *App, conn *ConnOptions) *cobra.Command {
 	var replay ReplayOptions
 	var sample time.Duration
 	var watch TriageWatchOptions
+	var diskFlags *DiskFlags
 	cmd := &cobra.Command{
 		Use:   "triage",
 		Short: "Run every check once: what is broken, how bad, and which runbook to open",
@@ -38,12 +40,18 @@ means the cluster could not be reached at all. Checks that need input you
 did not give (offsets going backwards needs --since, consumer lag trends
 need --sample) are listed as not asked for and do not change the status.
 
-With --sample DURATION, triage samples the consumer groups, offsets and
-last stable offsets five times over DURATION before its full snapshot, and
-judges every group's lag over that window (Burrow's rules: lag growing,
-stalled, stopped, rewound), rebalances, how old the oldest unconsumed
-record is and how long until retention deletes it, and hanging
-transactions. The command then takes DURATION plus its usual time.
+With --sample DURATION, triage samples the consumer groups, offsets, last
+stable offsets and every log dir's usable space five times over DURATION
+before its full snapshot, and judges every group's lag over that window
+(Burrow's rules: lag growing, stalled, stopped, rewound), rebalances, how
+old the oldest unconsumed record is and how long until retention deletes
+it, hanging transactions, and how fast each log dir fills and when it will
+be full at that rate (LOG_DIR_LOW_SPACE). The command then takes DURATION
+plus its usual time.
+
+Log dirs low on space (LOG_DIR_LOW_SPACE): a warning under 15% usable or
+full within 12 hours, critical under 5% or 1 GiB usable or full within the
+hour; the --disk-* flags change these.
 
 With --watch [INTERVAL] (default 5s), triage runs again every INTERVAL
 until Ctrl-C: the first poll prints the whole report, later ones only what
@@ -62,7 +70,8 @@ the first poll, or later), 130 on Ctrl-C (143 on SIGTERM), 3 for bad input.
 A cluster that cannot be reached does not end the watch.`,
 		Example: `  kafka-runbook triage -b kafka1:9092
   kafka-runbook triage -o json | jq -r '.findings[] | select(.severity=="critical") | .code'
-  kafka-runbook triage --sample 30s       # also judge consumer lag over 30 seconds
+  kafka-runbook triage --sample 30s       # also judge consumer lag and disk growth over 30 seconds
+  kafka-runbook triage --disk-warning-percent 25 --disk-critical-free 10GiB
   kafka-runbook triage --watch            # print what changes, every 5 s, until Ctrl-C
   kafka-runbook triage --watch 10s --exit-when-healthy && echo recovered
   kafka-runbook triage --watch -o json | jq -c 'select(.event=="appeared") | .finding.code'`,
@@ -71,27 +80,32 @@ A cluster that cannot be reached does not end the watch.`,
 			if err := watch.validate(&replay, sample); err != nil {
 				return err
 			}
+			th, err := diskFlags.thresholds()
+			if err != nil {
+				return err
+			}
 			if watch.Interval > 0 {
-				return runTriageWatch(cmd.Context(), app, conn, &replay, &watch)
+				return runTriageWatch(cmd.Context(), app, conn, &replay, &watch, th)
 			}
 			if replay.From != "" {
 				if sample != 0 {
 					return exitcode.Usagef("drop --sample: a replay judges trends over the bundle's own snapshots",
 						"--sample samples a live cluster; it cannot be used with --from")
 				}
-				return evidenceReplayTriage(app, conn, &replay)
+				return evidenceReplayTriage(app, conn, &replay, th)
 			}
-			return runTriage(cmd.Context(), app, conn, &replay, sample)
+			return runTriage(cmd.Context(), app, conn, &replay, sample, th)
 		},
 	}
-	cmd.Flags().DurationVar(&sample, "sample", 0, "also sample consumer groups over this long (e.g. 30s) and judge lag, rebalances and hanging transactions over the window")
+	cmd.Flags().DurationVar(&sample, "sample", 0, "also sample consumer groups and log dirs over this long (e.g. 30s) and judge lag, rebalances, hanging transactions and disk growth over the window")
 	watch.bind(cmd)
+	diskFlags = bindDiskFlags(cmd)
 	replay.bindSince(cmd)
 	replay.bindReplay(cmd)
 	return cmd
 }
 
-func runTriage(ctx context.Context, app *App, conn *ConnOptions, replay *ReplayOptions, sample time.Duration) error {
+func runTriage(ctx context.Context, app *App, conn *ConnOptions, replay *ReplayOptions, sample time.Duration, th *disk.Thresholds) error {
 	ropts, err := conn.renderOptions(app.IO)
 	if err != nil {
 		return err
@@ -122,7 +136,7 @@ func runTriage(ctx context.Context, app *App, conn *ConnOptions, replay *ReplayO
 	if err != nil {
 		return err
 	}
-	report := triage.BuildFrom(checks.Input{Snap: snap, Previous: prev, Window: window})
+	report := triage.BuildFrom(checks.Input{Snap: snap, Previous: prev, Window: window, Disk: th})
 	return writeReport(app, ropts, withNextCommand(report, conn.selfFlags(c)))
 }
 
@@ -169,9 +183,9 @@ func sampleWindow(ctx context.Context, app *App, conn *ConnOptions, d time.Durat
 	if _, err := conn.connect(app); err != nil {
 		return nil, err // bad settings: say so now, not after the wait
 	}
-	fmt.Fprintf(app.IO.Err, "Sampling consumer groups for %s (%d samples)...\n", d, windowSamples+1)
+	fmt.Fprintf(app.IO.Err, "Sampling consumer groups and log dirs for %s (%d samples)...\n", d, windowSamples+1)
 	sampling := func(n int) string {
-		return fmt.Sprintf("Sampling consumer groups: sample %d of %d", n, windowSamples+1)
+		return fmt.Sprintf("Sampling consumer groups and log dirs: sample %d of %d", n, windowSamples+1)
 	}
 	p := app.IO.startProgress(sampling(1), time.Now().Add(d), 0)
 	defer p.end()

@@ -142,7 +142,7 @@ func TestTriageSampleTakesAWindow(t *testing.T) {
 	if rep.Window == nil || rep.Window.Samples != 5 || rep.Window.DurationMS < 900 {
 		t.Errorf("window %+v, want 5 samples over about 1s", rep.Window)
 	}
-	if !strings.Contains(stderr, "Sampling consumer groups for 1s") {
+	if !strings.Contains(stderr, "Sampling consumer groups and log dirs for 1s") {
 		t.Errorf("stderr does not say it samples: %q", stderr)
 	}
 	for _, args := range [][]string{

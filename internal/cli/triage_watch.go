@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
+	"github.com/kafka-runbook/kafka-runbook/diag/disk"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/verdict"
 	"github.com/kafka-runbook/kafka-runbook/internal/evidence"
@@ -83,7 +84,7 @@ func (o *TriageWatchOptions) validate(replay *ReplayOptions, sample time.Duratio
 // (one ends before the next starts; a poll that overran its slot skips
 // the slots it missed), and each is bounded by --timeout. A poll that
 // cannot reach the cluster is one event, and the watch goes on.
-func runTriageWatch(ctx context.Context, app *App, conn *ConnOptions, replay *ReplayOptions, opts *TriageWatchOptions) error {
+func runTriageWatch(ctx context.Context, app *App, conn *ConnOptions, replay *ReplayOptions, opts *TriageWatchOptions, th *disk.Thresholds) error {
 	ropts, err := conn.renderOptions(app.IO)
 	if err != nil {
 		return err
@@ -101,7 +102,7 @@ func runTriageWatch(ctx context.Context, app *App, conn *ConnOptions, replay *Re
 		until = ", until the status is OK"
 	}
 	fmt.Fprintf(app.IO.Err, "Watching %s every %s%s. Ctrl-C to stop.\n", strings.Join(c.live.Bootstrap(), ","), opts.Interval, until)
-	w := &triageWatcher{app: app, ropts: ropts, prev: prev, since: replay.Since, flags: conn.selfFlags(c)}
+	w := &triageWatcher{app: app, ropts: ropts, prev: prev, since: replay.Since, flags: conn.selfFlags(c), disk: th}
 	start := time.Now()
 	for n := int64(0); ; n++ {
 		if n > 0 {
@@ -147,6 +148,7 @@ type triageWatcher struct {
 	prev  *snapshot.Snapshot
 	since string
 	flags []string // selfFlags, for the report's Next command
+	disk  *disk.Thresholds
 	// recent are the last good polls, the window lag trends are judged over.
 	recent []*snapshot.Snapshot
 	events triage.Watch
@@ -166,7 +168,7 @@ func (w *triageWatcher) poll(snap *snapshot.Snapshot, collectErr error) (verdict
 		if err := sameCluster(w.prev, snap, w.since); err != nil {
 			return w.status, err
 		}
-		report := triage.BuildFrom(checks.Input{Snap: snap, Previous: w.prev, Window: w.window(snap.TakenAt)})
+		report := triage.BuildFrom(checks.Input{Snap: snap, Previous: w.prev, Window: w.window(snap.TakenAt), Disk: w.disk})
 		w.status = report.Status
 		evs = w.events.Poll(withNextCommand(report, w.flags))
 		w.recent = append(w.recent, snap)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/checks"
+	"github.com/kafka-runbook/kafka-runbook/diag/disk"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/internal/triage"
@@ -25,6 +27,9 @@ type CaptureOptions struct {
 	Meta    Meta
 	// Now stamps the end; nil means time.Now.
 	Now func() time.Time
+	// Disk are the LOG_DIR_LOW_SPACE thresholds of the triage; nil uses
+	// the defaults.
+	Disk *disk.Thresholds
 }
 
 // Capture writes a new bundle holding one snapshot and its triage report,
@@ -33,7 +38,7 @@ func Capture(opts CaptureOptions) (triage.Report, error) {
 	if opts.Snapshot == nil {
 		return triage.Report{}, errors.New("capture: no snapshot")
 	}
-	report := triage.Build(opts.Snapshot, nil)
+	report := triage.BuildFrom(checks.Input{Snap: opts.Snapshot, Disk: opts.Disk})
 	st, err := stage(opts.Out, opts.Meta, opts.Started)
 	if err != nil {
 		return report, err

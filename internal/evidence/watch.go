@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/checks"
+	"github.com/kafka-runbook/kafka-runbook/diag/disk"
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/triage"
@@ -49,6 +50,9 @@ type WatchOptions struct {
 	// what is kept once it is spent.
 	SnapshotBudget int64
 	Meta           Meta
+	// Disk are the LOG_DIR_LOW_SPACE thresholds of the bundle's findings;
+	// nil uses the defaults.
+	Disk *disk.Thresholds
 	// Now and Sleep are the clock; nil means the real one.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -324,7 +328,7 @@ func (w *watcher) finish() error {
 	}
 	if w.last != nil {
 		snap, prev := ReplayPair(w.first, w.last)
-		errs = append(errs, w.writeFindings(triage.BuildFrom(checks.Input{Snap: snap, Previous: prev, Window: w.recent})))
+		errs = append(errs, w.writeFindings(triage.BuildFrom(checks.Input{Snap: snap, Previous: prev, Window: w.recent, Disk: w.opts.Disk})))
 	}
 	stopped := w.now()
 	w.res.Stopped = stopped

@@ -198,7 +198,11 @@ func newNodes(dir string, o Options, ca *CA, advertised map[int32]string) (map[i
 			controllerPorts[id] = n.port
 		}
 		for d := range dirs {
-			n.logDirs = append(n.logDirs, filepath.Join(home, fmt.Sprintf("data-%d", d)))
+			path := filepath.Join(home, fmt.Sprintf("data-%d", d))
+			if at, ok := o.LogDirAt[id]; ok && n.broker && d == 0 {
+				path = at
+			}
+			n.logDirs = append(n.logDirs, path)
 		}
 		nodes[id] = n
 	}

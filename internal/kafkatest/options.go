@@ -28,6 +28,10 @@ type Options struct {
 	// LogDirs is the number of log directories per broker (log.dirs). Default 1; use 2 to
 	// reproduce the failure of one directory.
 	LogDirs int
+	// LogDirAt places a broker's first log directory at the given path instead of under the
+	// cluster's directory: a small filesystem the test mounted there (tmpfs), to fill it. The
+	// directory must exist and be empty; the harness formats it like any other.
+	LogDirAt map[int32]string
 	// Controllers is the number of controller-only nodes, ids ControllerID (9), 10, 11, all
 	// voters in a static controller.quorum.voters. 0 or 1 gives the single controller, whose
 	// loss stops the metadata quorum; 3 gives a quorum that survives one lost voter and not
@@ -122,6 +126,11 @@ func (o Options) validate() error {
 	}
 	if o.ControllerProxies && o.ControllerVia != nil {
 		return fmt.Errorf("ControllerProxies and ControllerVia both put proxies in front of the controllers: set one")
+	}
+	for id := range o.LogDirAt {
+		if id < 1 || id > NumBrokers {
+			return fmt.Errorf("LogDirAt: %d is not a broker id (1 to %d)", id, NumBrokers)
+		}
 	}
 	for _, id := range o.ProxiedBrokers {
 		if id < 1 || id > NumBrokers {

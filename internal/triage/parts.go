@@ -35,9 +35,11 @@ func Parts() source.Parts {
 // that judge a trend: committed offsets against both ends of the log, the
 // last stable offset, and who is in each group (members for classic groups,
 // epochs for consumer-protocol ones), so lag, rewinds, rebalances and
-// hanging transactions can be told over time.
+// hanging transactions can be told over time; and every log dir's usable
+// space (DescribeLogDirs for no partition, cheap for the brokers), so how
+// fast each fills and when it will be full can be told too.
 const SampleParts = source.PartGroupOffsets | source.PartGroupMembers | source.PartGroupTypes | source.PartOffsets |
-	source.PartLastStableOffsets
+	source.PartLastStableOffsets | source.PartLogDirHealth
 
 // SampledParts is what the last sample of triage --sample reads: everything
 // triage reads, plus the trend parts and how old the oldest unconsumed

@@ -30,7 +30,10 @@ func TestPartsReadWhatTheChecksNeed(t *testing.T) {
 			t.Errorf("%s read", name)
 		}
 	}
-	if !SampledParts().Has(source.PartGroupMembers) || SampleParts&(source.PartTimeLag|source.PartConfigs) != 0 {
+	if !SampledParts().Has(source.PartGroupMembers) || SampleParts&(source.PartTimeLag|source.PartConfigs|source.PartLogDirContents) != 0 {
 		t.Error("a sample reads members for rebalances, and not the costly parts the final snapshot reads")
+	}
+	if !SampleParts.Has(source.PartLogDirHealth) {
+		t.Error("a sample does not read the log dirs' usable space: no disk growth over the window")
 	}
 }

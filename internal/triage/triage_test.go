@@ -38,10 +38,10 @@ func TestBuild(t *testing.T) {
 			// orders-service reads the offline orders/2; analytics is Empty
 			// with lag on clickstream/0.
 			codes: []string{"BROKER_DOWN", "LOG_DIR_OFFLINE", "OFFLINE_PARTITION", "UNCLEAN_ELECTION_REQUIRED", "UNDER_MIN_ISR",
-				"AT_MIN_ISR", "GROUP_PARTITION_UNAVAILABLE", "LOW_REPLICATION_FACTOR", "MIN_ISR_TOO_LOW", "OFFLINE_REPLICA",
-				"UNDER_REPLICATED", "EMPTY_GROUP_LAGGING"},
+				"AT_MIN_ISR", "GROUP_PARTITION_UNAVAILABLE", "LOG_DIR_LOW_SPACE", "LOW_REPLICATION_FACTOR", "MIN_ISR_TOO_LOW",
+				"OFFLINE_REPLICA", "UNDER_REPLICATED", "EMPTY_GROUP_LAGGING"},
 			errors:   6,
-			uneval:   []string{"log-dirs", "log-start-past-committed", "metadata-divergence", "replication", "security", "topic-config"},
+			uneval:   []string{"log-dir-space", "log-dirs", "log-start-past-committed", "metadata-divergence", "replication", "security", "topic-config"},
 			firstSum: "broker 3 is down (not registered in the cluster) and holds 10 replicas",
 		},
 		{
@@ -73,7 +73,7 @@ func TestBuild(t *testing.T) {
 			},
 			code: exitcode.Unknown, status: "UNKNOWN",
 			codes:  []string{},
-			uneval: []string{"broker-health", "log-dirs", "metadata-divergence", "partition-availability", "security"},
+			uneval: []string{"broker-health", "log-dir-space", "log-dirs", "metadata-divergence", "partition-availability", "security"},
 		},
 	}
 	for _, tt := range tests {
