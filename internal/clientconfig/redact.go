@@ -64,7 +64,12 @@ func (s Settings) Redacted() map[string]string {
 	out[keySecurityProtocol] = string(s.SecurityProtocol)
 	if s.SecurityProtocol.UsesSASL() {
 		out[keySASLMechanism] = s.SASL.Mechanism
-		out[keySASLUsername] = s.SASL.Username
+		if s.SASL.Username != "" {
+			out[keySASLUsername] = s.SASL.Username
+		}
+		for k, v := range s.SASL.describeLogin() {
+			out[k] = v
+		}
 	}
 	if s.SecurityProtocol.UsesTLS() {
 		out[keyEndpointIdentAlg] = map[bool]string{true: "https", false: ""}[s.VerifyHostname]

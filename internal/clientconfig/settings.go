@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // EnvBootstrapServers is the environment variable consulted for bootstrap
@@ -37,6 +39,10 @@ type Options struct {
 	// Getenv reads the environment, normally os.Getenv. Nil means the
 	// environment is not consulted, which keeps tests hermetic.
 	Getenv func(string) string
+
+	// awsCredentials, when set, signs AWS MSK IAM tokens instead of the
+	// AWS credential chain: tests use fixed credentials.
+	awsCredentials aws.CredentialsProvider
 }
 
 // SecurityProtocol is a Kafka security.protocol value, upper case.
@@ -56,14 +62,25 @@ func (p SecurityProtocol) UsesTLS() bool { return p == ProtocolSSL || p == Proto
 // UsesSASL reports whether connections authenticate with SASL.
 func (p SecurityProtocol) UsesSASL() bool { return p == ProtocolSASLPlaintext || p == ProtocolSASLSSL }
 
-// SASL is the resolved SASL login. It is printable: Password redacts itself.
+// SASL is the resolved SASL login. It is printable: Password and the
+// OAuth client secret redact themselves, and a keytab's contents are never
+// held in a printable field.
 type SASL struct {
-	// Mechanism is PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.
+	// Mechanism is PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER, GSSAPI
+	// or AWS_MSK_IAM.
 	Mechanism string
-	// Username is the authentication identity. Not treated as secret.
+	// Username is the authentication identity (the OAuth client id, the
+	// Kerberos principal). Not treated as secret.
 	Username string
-	// Password is the secret; only Reveal() gives the value.
+	// Password is the secret of PLAIN and SCRAM; only Reveal() gives it.
 	Password Secret
+	// OAuth is the OAUTHBEARER client-credentials login, nil otherwise.
+	OAuth *OAuth
+	// Kerberos is the GSSAPI login, nil otherwise.
+	Kerberos *Kerberos
+	// MSKIAM is the AWS MSK IAM login (AWS_MSK_IAM, or OAUTHBEARER with
+	// MSK's login callback handler), nil otherwise.
+	MSKIAM *MSKIAM
 }
 
 // Settings is a validated connection configuration. All files named in it
@@ -97,6 +114,9 @@ type Settings struct {
 	tls      tlsMaterial
 	canonDNS bool
 	entries  *entrySet
+	// tokens fetch OAUTHBEARER and MSK IAM tokens, shared by the sarama
+	// and franz-go logins of one command so one token serves both.
+	tokens *tokenSource
 }
 
 // Load merges the command-config file, -X overrides, flags and environment,
