@@ -34,15 +34,21 @@ func (s *Settings) mskOAuthHandler() bool {
 	return s.entries.value(keyLoginCallbackHandler) == mskOAuthLoginHandler
 }
 
+// checkClientCallback refuses sasl.client.callback.handler.class unless it
+// is one of MSK's, whose job the MSK IAM login does.
+func (s *Settings) checkClientCallback() error {
+	if e, ok := s.entries.get(keyClientCallback); ok && e.value != "" && e.value != mskClientHandler && e.value != mskOAuthLoginHandler {
+		return e.errorf("remove it: custom SASL callbacks are not supported", "names a class kafka-runbook cannot run")
+	}
+	return nil
+}
+
 // resolveLogin configures OAUTHBEARER, GSSAPI and AWS MSK IAM.
 func (s *Settings) resolveLogin(opts Options, mech string) error {
 	for _, k := range []string{keySASLUsername, keySASLPassword} {
 		if e, ok := s.entries.get(k); ok && e.value != "" {
 			return e.errorf("remove it: "+mech+" logs in with sasl.jaas.config", "does not apply to sasl.mechanism=%s", mech)
 		}
-	}
-	if e, ok := s.entries.get(keyClientCallback); ok && e.value != "" && e.value != mskClientHandler {
-		return e.errorf("remove it: custom SASL callbacks are not supported", "names a class kafka-runbook cannot run")
 	}
 	jaas, hasJAAS := s.entries.get(keySASLJAASConfig)
 	cfg := jaasConfig{options: map[string]string{}}

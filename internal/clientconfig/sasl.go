@@ -31,6 +31,9 @@ func (s *Settings) resolveSASL(opts Options) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkClientCallback(); err != nil {
+		return err
+	}
 	if isTokenMechanism(mech) || s.mskOAuthHandler() {
 		return s.resolveLogin(opts, mech)
 	}
