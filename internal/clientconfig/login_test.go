@@ -237,7 +237,7 @@ func checkMSKToken(t *testing.T, token string, creds credentials.StaticCredentia
 	}
 	want := map[string]string{
 		"Action": "kafka-cluster:Connect", "X-Amz-Algorithm": "AWS4-HMAC-SHA256", "X-Amz-Expires": "900",
-		"X-Amz-Credential": "AKIDEXAMPLE/" + at.Format("20060102") + "/eu-west-1/kafka-cluster/aws4_request",
+		"X-Amz-Credential":    "AKIDEXAMPLE/" + at.Format("20060102") + "/eu-west-1/kafka-cluster/aws4_request",
 		"X-Amz-SignedHeaders": "host",
 	}
 	if u.Scheme != "https" || u.Host != "kafka.eu-west-1.amazonaws.com" || u.Path != "/" {
