@@ -88,6 +88,7 @@ No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`
 	root.AddCommand(newDrillCmd(app, conn))
 	root.AddCommand(newEvidenceCmd(app, conn))
 	root.AddCommand(newVersionCmd(app))
+	root.AddCommand(newContextCmd(app))
 	return root
 }
 

@@ -80,6 +80,12 @@ func (s Settings) Redacted() map[string]string {
 	return out
 }
 
+// RedactValue is how a printed property value looks: secrets (passwords,
+// sasl.jaas.config, keys, tokens) as "[redacted]", inline PEM summarised,
+// anything else as written. Used wherever settings are shown, such as
+// 'context show'.
+func RedactValue(key, value string) string { return redactValue(key, value) }
+
 func redactValue(key, value string) string {
 	switch {
 	case value == "":
