@@ -160,7 +160,7 @@ func Load(path string) (*File, error) {
 	f.Exists = true
 	var doc fileDoc
 	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true) // a typo such as "boostrap" must not silently drop the address
+	dec.KnownFields(true)                                               // a typo such as "boostrap" must not silently drop the address
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) { // io.EOF: an empty file, no contexts
 		return nil, fmt.Errorf("%s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
