@@ -59,6 +59,9 @@ func Start(t testing.TB, opts Options) *Cluster {
 	libs := ensureLibs(t)
 	j := jvm{java: java, libs: libs}
 	j.cds = ensureCDS(t, j, version)
+	for _, k := range slices.Sorted(maps.Keys(opts.JVMProperties)) {
+		j.sysProps = append(j.sysProps, "-D"+k+"="+opts.JVMProperties[k])
+	}
 
 	began := time.Now()
 	proxies := newHarnessProxies(t, &opts)
