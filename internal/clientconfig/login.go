@@ -2,8 +2,12 @@ package clientconfig
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -224,4 +228,45 @@ func (s SASL) extensions() map[string]string {
 		return nil
 	}
 	return s.OAuth.Extensions
+}
+
+// String describes the login without any secret: mechanism, identity,
+// where it logs in, and "[redacted]" for each secret it holds.
+func (s SASL) String() string {
+	parts := []string{"mechanism=" + s.Mechanism}
+	if s.Username != "" {
+		parts = append(parts, "username="+s.Username)
+	}
+	if s.Password.IsSet() {
+		parts = append(parts, "password="+RedactedText)
+	}
+	login := s.describeLogin()
+	for _, k := range slices.Sorted(maps.Keys(login)) {
+		parts = append(parts, k+"="+login[k])
+	}
+	if s.OAuth != nil && s.OAuth.ClientSecret.IsSet() {
+		parts = append(parts, "client.secret="+RedactedText)
+	}
+	return "SASL{" + strings.Join(parts, " ") + "}"
+}
+
+// Format makes every fmt verb print String(). It is needed on the whole
+// login, not only on its secrets: fmt's error path (a pointer field
+// printed with %s) prints nested values without calling their methods,
+// which would show a Secret's value.
+func (s SASL) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// Format prints the OAuth login as SASL.String does, never the secret.
+func (o OAuth) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, SASL{Mechanism: "OAUTHBEARER", OAuth: &o}.String())
+}
+
+// Format prints the Kerberos login as SASL.String does.
+func (k Kerberos) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, SASL{Mechanism: "GSSAPI", Kerberos: &k}.String())
+}
+
+// Format prints the MSK IAM login as SASL.String does.
+func (m MSKIAM) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, SASL{Mechanism: mechanismMSKIAM, MSKIAM: &m}.String())
 }

@@ -182,8 +182,13 @@ func TestOAuthKafka41Keys(t *testing.T) {
 	if o := s.SASL.OAuth; o.ClientID != "cfg-id" || o.ClientSecret.Reveal() != oauthSecret || o.Scope != "kafka" {
 		t.Errorf("got %+v", o)
 	}
-	if strings.Contains(fmt.Sprintf("%v %+v %#v", s, s.SASL, s.SASL.OAuth), oauthSecret) {
-		t.Error("a printed form shows the client secret")
+	// Every verb, including those fmt rejects for a pointer field (%s, %d), whose error
+	// path prints nested values without calling their Format methods.
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		printed := fmt.Sprintf(verb, []any{s, *s, s.SASL, s.SASL.OAuth, *s.SASL.OAuth, struct{ L SASL }{s.SASL}})
+		if strings.Contains(printed, oauthSecret) || strings.Contains(printed, fmt.Sprintf("%x", oauthSecret)) {
+			t.Errorf("%s shows the client secret: %s", verb, printed)
+		}
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jcmturner/gokrb5/v8/keytab"
 
+	"github.com/kafka-runbook/kafka-runbook/internal/clientconfig"
 	"github.com/kafka-runbook/kafka-runbook/internal/kafkatest"
 )
 
@@ -238,6 +239,16 @@ func (tc *tokenCluster) testNoLeaks(t *testing.T) {
 		t.Fatal("no token issued: the OAuth runs did not log in")
 	}
 	assertNoSecret(t, "outputs", strings.Join(outputs, "\n"), secrets)
+	for _, l := range logins {
+		s, err := clientconfig.Load(clientconfig.Options{CommandConfig: l.props})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (s.SASL.OAuth == nil || !s.SASL.OAuth.ClientSecret.IsSet()) && s.SASL.Kerberos == nil {
+			t.Fatalf("%s: no OAuth secret or Kerberos login loaded: nothing is proved", l.props)
+		}
+		assertPrintedSettingsRedacted(t, s, secrets)
+	}
 	files := assertNoSecretInFiles(t, work, secrets)
 	t.Logf("%d outputs and %d files searched for %d secrets", len(outputs), files, len(secrets))
 }
