@@ -14,6 +14,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/clientconfig"
+	"github.com/kafka-runbook/kafka-runbook/internal/contexts"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 )
@@ -36,6 +37,10 @@ type ConnOptions struct {
 	InsecureSkipVerify bool
 	Timeout            time.Duration
 	Output             string
+
+	// simulated is set on the demo's own connection to its simulated
+	// cluster: no context and no KAFKA_RUNBOOK_COMMAND_CONFIG apply to it.
+	simulated bool
 
 	// loaded and loadErr memoize connect: one command, one load.
 	loaded  *connection
@@ -106,9 +111,12 @@ func (o *ConnOptions) load(app *App) (*connection, error) {
 	if load == nil {
 		load = clientconfig.Load
 	}
-	ctx, err := selectContext(app, o.Context)
-	if err != nil {
-		return nil, err
+	var ctx *contexts.Context
+	if !o.simulated {
+		var err error
+		if ctx, err = selectContext(app, o.Context, o.pointsElsewhere(app)); err != nil {
+			return nil, err
+		}
 	}
 	copts := clientconfig.Options{
 		BootstrapServers:   o.Bootstrap,
@@ -117,7 +125,7 @@ func (o *ConnOptions) load(app *App) (*connection, error) {
 		InsecureSkipVerify: o.InsecureSkipVerify,
 		Getenv:             app.Getenv,
 	}
-	if copts.CommandConfig == "" && app.Getenv != nil {
+	if copts.CommandConfig == "" && app.Getenv != nil && !o.simulated {
 		copts.CommandConfig, copts.CommandConfigSource = app.Getenv(clientconfig.EnvCommandConfig), clientconfig.EnvCommandConfig
 	}
 	controllerList := o.BootstrapController
@@ -161,6 +169,18 @@ func (o *ConnOptions) load(app *App) (*connection, error) {
 		c.context = ctx.Name
 	}
 	return c, nil
+}
+
+// pointsElsewhere reports a cluster named on this command line or in
+// KAFKA_BOOTSTRAP_SERVERS: then the file's current-context, a default, does
+// not apply (a context named with --context or KAFKA_RUNBOOK_CONTEXT does),
+// so "-b drill-host:port" never inherits another cluster's credentials.
+func (o *ConnOptions) pointsElsewhere(app *App) bool {
+	env := ""
+	if app.Getenv != nil {
+		env = app.Getenv(clientconfig.EnvBootstrapServers)
+	}
+	return strings.TrimSpace(o.Bootstrap) != "" || strings.TrimSpace(o.BootstrapController) != "" || strings.TrimSpace(env) != ""
 }
 
 // selfFlags are what a printed kafka-runbook command needs to reach the

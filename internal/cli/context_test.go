@@ -115,7 +115,10 @@ func TestContextPrecedenceOnTheCommandLine(t *testing.T) {
 		{"env bootstrap over context", with("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"), []string{"--timeout", "2s"}, 3, "127.0.0.1:1"},
 		{"env command-config over context", with("KAFKA_RUNBOOK_COMMAND_CONFIG", "/nonexistent/x.properties"), nil, 3,
 			"KAFKA_RUNBOOK_COMMAND_CONFIG: --command-config: cannot open client properties"},
-		{"broken contexts file", with("KAFKA_RUNBOOK_CONFIG", writeFile(t, "contexts:\n  a:\n    boostrap: x\n")), []string{"-b", addr}, 3, "field boostrap not found"},
+		{"-b skips the current context", with("KAFKA_RUNBOOK_CONFIG", currentSecured(t, env)), []string{"-b", addr}, 0, ""},
+		{"-b keeps a context named with --context", env, []string{"-b", addr, "--context", "secured", "--timeout", "2s"}, 3, "no bootstrap server answered"},
+		{"broken contexts file", with("KAFKA_RUNBOOK_CONFIG", writeFile(t, "contexts:\n  a:\n    boostrap: x\n")), nil, 3, "field boostrap not found"},
+		{"broken contexts file, -b given", with("KAFKA_RUNBOOK_CONFIG", writeFile(t, "contexts:\n  a:\n    boostrap: x\n")), []string{"-b", addr}, 0, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -127,6 +130,33 @@ func TestContextPrecedenceOnTheCommandLine(t *testing.T) {
 				t.Errorf("the secret is shown:\n%s%s", out, stderr)
 			}
 		})
+	}
+}
+
+// currentSecured copies env's contexts file with "secured" as the current context.
+func currentSecured(t *testing.T, env map[string]string) string {
+	t.Helper()
+	b, err := os.ReadFile(env["KAFKA_RUNBOOK_CONFIG"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(filepath.Dir(env["KAFKA_RUNBOOK_CONFIG"]), "secured-current.yaml")
+	if err := os.WriteFile(p, []byte(strings.Replace(string(b), "current-context: demo", "current-context: secured", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestDemoIgnoresContexts: the demo's simulated cluster is reached with its own address only,
+// whatever context or KAFKA_RUNBOOK_COMMAND_CONFIG is around.
+func TestDemoIgnoresContexts(t *testing.T) {
+	env, _ := contextsEnv(t, "127.0.0.1:1")
+	env["KAFKA_RUNBOOK_CONFIG"] = currentSecured(t, env)
+	env["KAFKA_RUNBOOK_CONTEXT"] = "secured"
+	env["KAFKA_RUNBOOK_COMMAND_CONFIG"] = "/nonexistent/client.properties"
+	out, stderr, _ := run(t, env, "demo")
+	if strings.Contains(stderr, "Error:") || !strings.Contains(out, "Simulated incident") {
+		t.Errorf("demo with a context around:\n%s%s", out, stderr)
 	}
 }
 

@@ -30,12 +30,16 @@ func loadContexts(app *App) (*contexts.File, error) {
 }
 
 // selectContext picks the context to connect with: --context, then
-// KAFKA_RUNBOOK_CONTEXT, then the file's current-context; nil when none
-// is named anywhere. A name that is not in the file is bad input.
-func selectContext(app *App, flag string) (*contexts.Context, error) {
+// KAFKA_RUNBOOK_CONTEXT, then the file's current-context unless
+// skipCurrent; nil when none is named. A name that is not in the file is
+// bad input.
+func selectContext(app *App, flag string, skipCurrent bool) (*contexts.Context, error) {
 	name, from := flag, "--context"
 	if name == "" && app.Getenv != nil {
 		name, from = app.Getenv(contexts.EnvContext), contexts.EnvContext
+	}
+	if name == "" && skipCurrent {
+		return nil, nil
 	}
 	if _, err := contexts.Path(app.Getenv); err != nil && name == "" {
 		return nil, nil // no config directory, so no current context either
@@ -85,8 +89,10 @@ macOS), or wherever KAFKA_RUNBOOK_CONFIG points:
         dashboard: https://grafana.example.com/d/kafka
 
 The context is chosen by --context, else KAFKA_RUNBOOK_CONTEXT, else
-current-context. Flags win over the environment, which wins over the
-context: -b over KAFKA_BOOTSTRAP_SERVERS over the context's bootstrap;
+current-context; the current context is a default only, so it does not
+apply when -b, --bootstrap-controller or KAFKA_BOOTSTRAP_SERVERS points at a
+cluster (a drill's, say). Flags win over the environment, which wins over
+the context: -b over KAFKA_BOOTSTRAP_SERVERS over the context's bootstrap;
 --command-config over KAFKA_RUNBOOK_COMMAND_CONFIG over the context's
 client properties (which are replaced as a whole, never mixed with another
 file); -X over everything. Every command the tool prints carries
@@ -242,7 +248,7 @@ func newContextShowCmd(app *App) *cobra.Command {
 					}
 				}
 			} else {
-				c, err = selectContext(app, "")
+				c, err = selectContext(app, "", false)
 			}
 			if err != nil {
 				return err
