@@ -139,7 +139,13 @@ func (o *ConnOptions) load(app *App) (*connection, error) {
 	if err != nil {
 		return nil, exitcode.Usage(err, "fix the setting named above; 'kafka-runbook --help' lists the connection flags")
 	}
-	for _, w := range append(s.Warnings, insecureWarning(s)...) {
+	warnings := append(s.Warnings, insecureWarning(s)...)
+	if ctx != nil {
+		if w := exposedSecretsWarning(ctx); w != "" {
+			warnings = append(warnings, w)
+		}
+	}
+	for _, w := range warnings {
 		fmt.Fprintf(app.IO.Err, "Warning: %s\n", w)
 	}
 	var controllers []string

@@ -120,6 +120,15 @@ func TestContextPrecedenceOnTheCommandLine(t *testing.T) {
 		{"broken contexts file", with("KAFKA_RUNBOOK_CONFIG", writeFile(t, "contexts:\n  a:\n    boostrap: x\n")), nil, 3, "field boostrap not found"},
 		{"broken contexts file, -b given", with("KAFKA_RUNBOOK_CONFIG", writeFile(t, "contexts:\n  a:\n    boostrap: x\n")), []string{"-b", addr}, 0, ""},
 	}
+	// A context with secrets inline in a file others may read earns a warning.
+	readable := currentSecured(t, env)
+	if err := os.Chmod(readable, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, _ := run(t, with("KAFKA_RUNBOOK_CONFIG", readable), "describe", "brokers", "--timeout", "1s")
+	if !strings.Contains(stderr, "Warning: context secured holds sasl.jaas.config, ssl.truststore.password inline") || strings.Contains(stderr, contextSecret) {
+		t.Errorf("no warning about readable inline secrets, or the secret shown:\n%s", stderr)
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			out, stderr, code := run(t, tc.env, append([]string{"describe", "brokers"}, tc.args...)...)

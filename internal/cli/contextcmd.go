@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -61,6 +62,23 @@ func selectContext(app *App, flag string, skipCurrent bool) (*contexts.Context, 
 		return nil, exitcode.Usage(fmt.Errorf("%s: %w", from, err), "run 'kafka-runbook context list'")
 	}
 	return c, nil
+}
+
+// exposedSecretsWarning is the warning a context earns that holds secrets
+// inline in a file other users may read.
+func exposedSecretsWarning(c *contexts.Context) string {
+	var secret []string
+	for _, k := range sortedKeys(c.Settings) {
+		if clientconfig.RedactValue(k, c.Settings[k]) == clientconfig.RedactedText {
+			secret = append(secret, k)
+		}
+	}
+	info, err := os.Stat(c.File)
+	if len(secret) == 0 || err != nil || info.Mode().Perm()&0o077 == 0 {
+		return ""
+	}
+	return fmt.Sprintf("context %s holds %s inline in %s, which other users may read (mode %#o): chmod 600 it, "+
+		"or move the secrets to the context's command-config file", c.Name, strings.Join(secret, ", "), c.File, info.Mode().Perm())
 }
 
 func newContextCmd(app *App) *cobra.Command {

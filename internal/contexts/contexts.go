@@ -64,6 +64,8 @@ type Context struct {
 	Settings map[string]string `yaml:"settings,omitempty" json:"settings,omitempty"`
 	// Labels are free-form: environment, owner, dashboard links.
 	Labels map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
+	// File is the contexts file the context was read from.
+	File string `yaml:"-" json:"-"`
 }
 
 // File is a parsed contexts file.
@@ -171,7 +173,7 @@ func Load(path string) (*File, error) {
 		if c == nil {
 			c = &Context{}
 		}
-		c.Name = name
+		c.Name, c.File = name, path
 		if c.CommandConfig != "" && !filepath.IsAbs(c.CommandConfig) {
 			c.CommandConfig = filepath.Join(filepath.Dir(path), c.CommandConfig)
 		}
