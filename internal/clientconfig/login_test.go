@@ -103,18 +103,30 @@ func TestOAuthTokensAreFetchedAndRefreshedBeforeExpiry(t *testing.T) {
 // the secret, even when the server echoes it.
 func TestOAuthWrongSecretNamesEndpointAndClient(t *testing.T) {
 	srv, _ := tokenServer(t, 100)
+	var requests atomic.Int32
+	counted := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		srv.Config.Handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(counted.Close)
 	const wrong = "Wrong-secret-Zebra"
-	s, err := Load(Options{BootstrapServers: "h:1", CommandConfig: writeProps(t, oauthProps(srv.URL+"/token", wrong))})
+	s, err := Load(Options{BootstrapServers: "h:1", CommandConfig: writeProps(t, oauthProps(counted.URL+"/token", wrong))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.tokens.Token(context.Background())
+	// The probes of every broker ask at once: one refusal answers them all.
+	for range 3 {
+		_, err = s.tokens.Token(context.Background())
+	}
+	if requests.Load() != 1 {
+		t.Errorf("%d token requests for 3 logins within a second, want 1", requests.Load())
+	}
 	var te *TokenError
 	if !errors.As(err, &te) || !te.SASLCredentialsFailed() {
 		t.Fatalf("err %v, want a *TokenError", err)
 	}
 	msg := err.Error()
-	for _, want := range []string{srv.URL + "/token", `client id "runbook"`, "HTTP 401", "invalid_client", "clientSecret"} {
+	for _, want := range []string{counted.URL + "/token", `client id "runbook"`, "HTTP 401", "invalid_client", "clientSecret"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("%q lacks %q", msg, want)
 		}

@@ -115,7 +115,15 @@ type tokenSource struct {
 	mu        sync.Mutex
 	token     string
 	refreshAt time.Time
+	// lastErr is the last failed fetch, repeated to callers within
+	// failureHold of it: the probes of every broker ask at once, and one
+	// refusal answers them all without asking the endpoint again.
+	lastErr  error
+	failedAt time.Time
 }
+
+// failureHold is how long a failed token fetch answers for the next one.
+const failureHold = time.Second
 
 // Token returns the cached token or fetches a new one within ctx.
 func (t *tokenSource) Token(ctx context.Context) (string, error) {
@@ -125,10 +133,15 @@ func (t *tokenSource) Token(ctx context.Context) (string, error) {
 	if t.token != "" && now.Before(t.refreshAt) {
 		return t.token, nil
 	}
+	if t.lastErr != nil && now.Sub(t.failedAt) < failureHold {
+		return "", t.lastErr
+	}
 	token, lifetime, err := t.fetch(ctx)
 	if err != nil {
+		t.lastErr, t.failedAt = err, now
 		return "", err
 	}
+	t.lastErr = nil
 	t.token = token
 	t.refreshAt = now.Add(time.Duration(float64(lifetime) * t.refreshFactor))
 	return token, nil
