@@ -26,7 +26,8 @@
 //	sasl.oauthbearer.token.endpoint.url   client-credentials token endpoint (http or https)
 //	sasl.oauthbearer.client.credentials.client.id, ...client.secret, sasl.oauthbearer.scope  (Kafka 4.1 keys)
 //	sasl.oauthbearer.header.urlencode, sasl.login.refresh.window.factor
-//	sasl.login.callback.handler.class  accepted; MSK's IAMOAuthBearerLoginCallbackHandler selects MSK IAM
+//	sasl.login.callback.handler.class  ignored with OAUTHBEARER; MSK's IAMOAuthBearerLoginCallbackHandler selects
+//	                                   MSK IAM; refused with PLAIN and SCRAM (it would supply the password)
 //	sasl.client.callback.handler.class only MSK's handlers
 //	sasl.kerberos.service.name         the brokers' Kerberos service, usually kafka
 //	java.security.krb5.conf            krb5.conf (else KRB5_CONFIG, else /etc/krb5.conf)

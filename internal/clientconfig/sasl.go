@@ -37,6 +37,11 @@ func (s *Settings) resolveSASL(opts Options) error {
 	if isTokenMechanism(mech) || s.mskOAuthHandler() {
 		return s.resolveLogin(opts, mech)
 	}
+	if e, ok := s.entries.get(keyLoginCallbackHandler); ok && e.value != "" {
+		// A PLAIN or SCRAM callback handler supplies the password from
+		// elsewhere (a vault, say): ignoring it would log in without one.
+		return e.errorf("put the credentials in sasl.jaas.config", "custom login callbacks are not supported for %s", mech)
+	}
 	jaas, hasJAAS := s.entries.get(keySASLJAASConfig)
 	user, hasUser := s.entries.get(keySASLUsername)
 	pass, hasPass := s.entries.get(keySASLPassword)

@@ -95,6 +95,8 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 		{"oauthbearer key without SASL", "sasl.oauthbearer.token.endpoint.url=https://x\n", nil, keyOAuthTokenEndpoint, "does not use SASL", 1},
 		{"assertion key", "sasl.oauthbearer.assertion.file=/x\n", nil, "sasl.oauthbearer.assertion.file", "JWT-bearer assertions", 1},
 		{"login class", "sasl.login.class=x.Y\n", nil, "sasl.login.class", "custom login classes", 1},
+		{"callback handler with PLAIN", "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n" + jaasPlain + "sasl.login.callback.handler.class=x.Y\n", nil,
+			keyLoginCallbackHandler, "custom login callbacks are not supported for PLAIN", 4},
 		{"stray jaas line", "sasl.jaas.config=PlainLoginModule required \\\n  username=\"u\"\n  " + password + "\n", nil, "", "not shown", 3},
 		{"bad dns lookup", "client.dns.lookup=maybe\n", nil, "client.dns.lookup", "unknown value", 1},
 	}
