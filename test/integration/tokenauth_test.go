@@ -117,6 +117,7 @@ func TestTokenLogins(t *testing.T) {
 			}
 		}
 		assertNoSecret(t, "wrong secret output", r.stdout+r.stderr, []string{oauthWrongSecret, oauthClientSecret})
+		t.Logf("exit %d after %s:\n%s", r.code, r.elapsed.Round(time.Millisecond), r.stderr)
 	})
 	t.Run("OAUTHBEARER token the broker rejects", func(t *testing.T) {
 		r := runCLI(t, "describe", "brokers", "-b", strings.Join(tc.ListenerBootstrap(listenerOAuth), ","),
