@@ -81,16 +81,21 @@ func (o *ConnOptions) renderOptions(io *IO) (render.Options, error) {
 type connection struct {
 	settings *clientconfig.Settings
 	live     *collect.Live
-	// context is the named context in use, "" for none; controllers says
-	// whether --bootstrap-controller came from the flag.
+	// context is the named context in use, "" for none; controllersFlag
+	// says whether --bootstrap-controller came from the flag.
 	context          string
 	controllersFlag  bool
 	commandConfigArg bool // the command-config file came from the flag or its environment variable
 }
 
-// waitingFor is what a progress line says while the cluster is asked.
+// waitingFor is what a progress line says while the cluster is asked,
+// naming the context too, so whoever waits knows which cluster it is.
 func (c *connection) waitingFor() string {
-	return "Waiting for the cluster at " + strings.Join(c.settings.BootstrapServers, ",")
+	what := "Waiting for the cluster at " + strings.Join(c.settings.BootstrapServers, ",")
+	if c.context != "" {
+		what = "Waiting for the cluster of context " + c.context + " at " + strings.Join(c.settings.BootstrapServers, ",")
+	}
+	return what
 }
 
 // connect loads the connection settings and builds the live source, once
