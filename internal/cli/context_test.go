@@ -76,6 +76,11 @@ func TestContextListUseShow(t *testing.T) {
 	if !strings.Contains(out, "Context secured") {
 		t.Errorf("after use, show says:\n%s", out)
 	}
+	for _, args := range [][]string{{"__complete", "triage", "--context", ""}, {"__complete", "context", "use", ""}} {
+		if out, _, _ := run(t, env, args...); !strings.Contains(out, "demo\nsecured\n") {
+			t.Errorf("completion of %v: %q", args, out)
+		}
+	}
 	_, stderr, code = run(t, env, "context", "use", "nope")
 	if code != 3 || !strings.Contains(stderr, `no context "nope"`) || !strings.Contains(stderr, "known: demo, secured") {
 		t.Errorf("use nope: exit %d %s", code, stderr)

@@ -81,6 +81,17 @@ func exposedSecretsWarning(c *contexts.Context) string {
 		"or move the secrets to the context's command-config file", c.Name, strings.Join(secret, ", "), c.File, info.Mode().Perm())
 }
 
+// completeContexts completes context names from the contexts file.
+func completeContexts(app *App) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		f, err := loadContexts(app)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		return f.Names(), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
 func newContextCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "context",
@@ -232,6 +243,12 @@ func newContextUseCmd(app *App) *cobra.Command {
 		Use:   "use NAME",
 		Short: "Make NAME the current context (rewrites current-context in the file)",
 		Args:  cobra.ExactArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return completeContexts(app)(cmd, args, prefix)
+		},
 		RunE: func(_ *cobra.Command, args []string) error {
 			f, err := loadContexts(app)
 			if err != nil {
@@ -251,6 +268,12 @@ func newContextShowCmd(app *App) *cobra.Command {
 		Use:   "show [NAME]",
 		Short: "Show a context (the current one by default), secrets redacted",
 		Args:  cobra.MaximumNArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return completeContexts(app)(cmd, args, prefix)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := cmd.Flag("context").Value.String()
 			if len(args) == 1 {
