@@ -87,9 +87,9 @@ func (p SecurityProtocol) UsesTLS() bool { return p == ProtocolSSL || p == Proto
 // UsesSASL reports whether connections authenticate with SASL.
 func (p SecurityProtocol) UsesSASL() bool { return p == ProtocolSASLPlaintext || p == ProtocolSASLSSL }
 
-// SASL is the resolved SASL login. It is printable: Password and the
-// OAuth client secret redact themselves, and a keytab's contents are never
-// held in a printable field.
+// SASL is the resolved SASL login. It is printable: every fmt verb, JSON
+// and slog show it without its secrets (String, Format; Password and the
+// OAuth client secret redact themselves), and a keytab is known by its path.
 type SASL struct {
 	// Mechanism is PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER, GSSAPI
 	// or AWS_MSK_IAM.
