@@ -78,10 +78,22 @@ func (e *NoClusterError) Error() string {
 	return msg
 }
 
+// endpointList names each address with how it failed; addresses that failed
+// alike share one entry ("a, b status (error)"), so a refused login is said
+// once, not once per broker.
 func endpointList(eps []snapshot.Endpoint) string {
-	parts := make([]string, 0, len(eps))
+	var order []string
+	addrs := map[string][]string{}
 	for _, ep := range eps {
-		parts = append(parts, fmt.Sprintf("%s %s (%s)", ep.Address, ep.Probe.Status, ep.Probe.Error))
+		how := fmt.Sprintf("%s (%s)", ep.Probe.Status, ep.Probe.Error)
+		if _, seen := addrs[how]; !seen {
+			order = append(order, how)
+		}
+		addrs[how] = append(addrs[how], ep.Address)
+	}
+	parts := make([]string, 0, len(order))
+	for _, how := range order {
+		parts = append(parts, strings.Join(addrs[how], ", ")+" "+how)
 	}
 	return strings.Join(parts, "; ")
 }

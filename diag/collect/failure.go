@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/IBM/sarama"
+	"github.com/jcmturner/gokrb5/v8/krberror"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 )
@@ -63,6 +64,8 @@ func classify(err error) failure {
 		return failure{snapshot.KindTimeout, snapshot.CauseTimeout}
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return failure{snapshot.KindRefused, snapshot.CauseRefused}
+	case credentialsFailed(err):
+		return failure{snapshot.KindAuth, snapshot.CauseSASLCredentials}
 	case tlsCause(err) != "":
 		return failure{snapshot.KindTLS, tlsCause(err)}
 	case saslCause(err) != "":
@@ -118,6 +121,20 @@ func tlsCause(err error) string {
 		return snapshot.CauseTLSHandshakeRejected
 	}
 	return ""
+}
+
+// credentialsFailed reports an error from a SASL login's own credential
+// source (an OAuth token endpoint, a Kerberos KDC, the AWS credential
+// chain), raised before the broker saw a login. Such errors say so by a
+// method, SASLCredentialsFailed() bool, because the code that raises them
+// lives above this package and cannot share a type with it.
+// A Kerberos error (gokrb5's, raised by sarama's and franz-go's GSSAPI
+// logins) is one too: the KDC refused the ticket before the broker saw a login.
+func credentialsFailed(err error) bool {
+	var c interface{ SASLCredentialsFailed() bool }
+	var krb krberror.Krberror
+	var krbPtr *krberror.Krberror
+	return errors.As(err, &c) && c.SASLCredentialsFailed() || errors.As(err, &krb) || errors.As(err, &krbPtr)
 }
 
 // saslCause names a SASL failure from sarama's error codes, "" when err is

@@ -82,6 +82,10 @@ const (
 	// CauseSASLUnsupportedMechanism: the listener does not enable the
 	// SASL mechanism asked for.
 	CauseSASLUnsupportedMechanism = "sasl_unsupported_mechanism"
+	// CauseSASLCredentials: the client could not obtain what it logs in
+	// with before it reached the broker: an OAuth token endpoint refused
+	// or failed, a Kerberos KDC refused the ticket, no AWS credentials.
+	CauseSASLCredentials = "sasl_credentials"
 	// CauseRefused: nothing listens at the address, or it is unreachable.
 	CauseRefused = "refused"
 	// CauseTimeout: no answer before the deadline.

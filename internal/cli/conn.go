@@ -14,6 +14,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/diag/source"
 	"github.com/kafka-runbook/kafka-runbook/internal/clientconfig"
+	"github.com/kafka-runbook/kafka-runbook/internal/contexts"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 )
@@ -30,10 +31,16 @@ type ConnOptions struct {
 	// down.
 	BootstrapController string
 	CommandConfig       string
-	Overrides           []string
-	InsecureSkipVerify  bool
-	Timeout             time.Duration
-	Output              string
+	// Context is --context: the named cluster of the contexts file to use.
+	Context            string
+	Overrides          []string
+	InsecureSkipVerify bool
+	Timeout            time.Duration
+	Output             string
+
+	// simulated is set on the demo's own connection to its simulated
+	// cluster: no context and no KAFKA_RUNBOOK_COMMAND_CONFIG apply to it.
+	simulated bool
 
 	// loaded and loadErr memoize connect: one command, one load.
 	loaded  *connection
@@ -45,7 +52,10 @@ func (o *ConnOptions) bindFlags(root *cobra.Command) {
 	f.StringVarP(&o.Bootstrap, "bootstrap-server", "b", "", "comma-separated host:port list of brokers to start from (env KAFKA_BOOTSTRAP_SERVERS)")
 	f.StringVar(&o.BootstrapController, "bootstrap-controller", "", "comma-separated host:port list of KRaft controllers: describe the quorum directly, "+
 		"as kafka-metadata-quorum.sh --bootstrap-controller does (works while every broker is down)")
-	f.StringVar(&o.CommandConfig, "command-config", "", "Kafka client properties file: security.protocol, sasl.*, ssl.* (as for kafka-topics.sh)")
+	f.StringVar(&o.CommandConfig, "command-config", "", "Kafka client properties file: security.protocol, sasl.*, ssl.* (as for kafka-topics.sh) "+
+		"(env KAFKA_RUNBOOK_COMMAND_CONFIG)")
+	f.StringVar(&o.Context, "context", "", "named cluster from the contexts file: its bootstrap, client properties and labels; flags and "+
+		"environment win over it (env KAFKA_RUNBOOK_CONTEXT; see 'kafka-runbook context')")
 	f.StringArrayVarP(&o.Overrides, "property", "X", nil, "client property key=value, overriding --command-config (repeatable)")
 	f.BoolVar(&o.InsecureSkipVerify, "insecure-skip-tls-verify", false, "accept any broker certificate (prints a warning; for emergencies only)")
 	f.DurationVar(&o.Timeout, "timeout", defaultTimeout, "answer within this time, with partial results if brokers hang")
@@ -71,11 +81,21 @@ func (o *ConnOptions) renderOptions(io *IO) (render.Options, error) {
 type connection struct {
 	settings *clientconfig.Settings
 	live     *collect.Live
+	// context is the named context in use, "" for none; controllersFlag
+	// says whether --bootstrap-controller came from the flag.
+	context          string
+	controllersFlag  bool
+	commandConfigArg bool // the command-config file came from the flag or its environment variable
 }
 
-// waitingFor is what a progress line says while the cluster is asked.
+// waitingFor is what a progress line says while the cluster is asked,
+// naming the context too, so whoever waits knows which cluster it is.
 func (c *connection) waitingFor() string {
-	return "Waiting for the cluster at " + strings.Join(c.settings.BootstrapServers, ",")
+	what := "Waiting for the cluster at " + strings.Join(c.settings.BootstrapServers, ",")
+	if c.context != "" {
+		what = "Waiting for the cluster of context " + c.context + " at " + strings.Join(c.settings.BootstrapServers, ",")
+	}
+	return what
 }
 
 // connect loads the connection settings and builds the live source, once
@@ -96,27 +116,51 @@ func (o *ConnOptions) load(app *App) (*connection, error) {
 	if load == nil {
 		load = clientconfig.Load
 	}
-	s, err := load(clientconfig.Options{
+	var ctx *contexts.Context
+	if !o.simulated {
+		var err error
+		if ctx, err = selectContext(app, o.Context, o.pointsElsewhere(app)); err != nil {
+			return nil, err
+		}
+	}
+	copts := clientconfig.Options{
 		BootstrapServers:   o.Bootstrap,
 		CommandConfig:      o.CommandConfig,
 		Overrides:          o.Overrides,
 		InsecureSkipVerify: o.InsecureSkipVerify,
 		Getenv:             app.Getenv,
-	})
+	}
+	if copts.CommandConfig == "" && app.Getenv != nil && !o.simulated {
+		copts.CommandConfig, copts.CommandConfigSource = app.Getenv(clientconfig.EnvCommandConfig), clientconfig.EnvCommandConfig
+	}
+	controllerList := o.BootstrapController
+	if ctx != nil {
+		copts.Context = &clientconfig.ContextDefaults{Name: ctx.Name, Bootstrap: ctx.Bootstrap, CommandConfig: ctx.CommandConfig, Settings: ctx.Settings}
+		if controllerList == "" {
+			controllerList = ctx.BootstrapController
+		}
+	}
+	s, err := load(copts)
 	if err != nil {
 		return nil, exitcode.Usage(err, "fix the setting named above; 'kafka-runbook --help' lists the connection flags")
 	}
-	for _, w := range append(s.Warnings, insecureWarning(s)...) {
+	warnings := append(s.Warnings, insecureWarning(s)...)
+	if ctx != nil {
+		if w := exposedSecretsWarning(ctx); w != "" {
+			warnings = append(warnings, w)
+		}
+	}
+	for _, w := range warnings {
 		fmt.Fprintf(app.IO.Err, "Warning: %s\n", w)
 	}
 	var controllers []string
-	if o.BootstrapController != "" {
-		if controllers, err = clientconfig.ParseBootstrap(o.BootstrapController); err != nil {
+	if controllerList != "" {
+		if controllers, err = clientconfig.ParseBootstrap(controllerList); err != nil {
 			return nil, exitcode.Usage(fmt.Errorf("--bootstrap-controller: %w", err), "give host:port of the controllers' listener, comma-separated")
 		}
 	}
 	if len(s.BootstrapServers) == 0 && len(controllers) == 0 {
-		return nil, exitcode.Usagef("pass --bootstrap-server host:port, set KAFKA_BOOTSTRAP_SERVERS, or try 'kafka-runbook demo'",
+		return nil, exitcode.Usagef("pass --bootstrap-server host:port, set KAFKA_BOOTSTRAP_SERVERS, pick a --context, or try 'kafka-runbook demo'",
 			"no bootstrap servers given")
 	}
 	// The collector tightens sarama's timeouts to its request deadline,
@@ -130,24 +174,47 @@ func (o *ConnOptions) load(app *App) (*connection, error) {
 		return nil, exitcode.Usage(err, "check the TLS and SASL settings")
 	}
 	opts := collect.Options{Bootstrap: s.BootstrapServers, BootstrapControllers: controllers, Config: cfg}
-	return &connection{settings: s, live: collect.NewLive(opts, o.Timeout, kopts)}, nil
+	c := &connection{settings: s, live: collect.NewLive(opts, o.Timeout, kopts),
+		controllersFlag: o.BootstrapController != "", commandConfigArg: copts.CommandConfig != ""}
+	if ctx != nil {
+		c.context = ctx.Name
+	}
+	return c, nil
+}
+
+// pointsElsewhere reports a cluster named on this command line or in
+// KAFKA_BOOTSTRAP_SERVERS: then the file's current-context, a default, does
+// not apply (a context named with --context or KAFKA_RUNBOOK_CONTEXT does),
+// so "-b drill-host:port" never inherits another cluster's credentials.
+func (o *ConnOptions) pointsElsewhere(app *App) bool {
+	env := ""
+	if app.Getenv != nil {
+		env = app.Getenv(clientconfig.EnvBootstrapServers)
+	}
+	return strings.TrimSpace(o.Bootstrap) != "" || strings.TrimSpace(o.BootstrapController) != "" || strings.TrimSpace(env) != ""
 }
 
 // selfFlags are what a printed kafka-runbook command needs to reach the
-// cluster this one connected to, so it runs as printed: the bootstrap used
-// (also when it came from KAFKA_BOOTSTRAP_SERVERS), --bootstrap-controller,
-// --command-config, the -X overrides that carry no secret, and
-// --insecure-skip-tls-verify when it was needed here.
+// cluster this one connected to, so it runs as printed: the --context in
+// use (also when it was the current context or KAFKA_RUNBOOK_CONTEXT), the
+// bootstrap used unless the context gave it (also when it came from
+// KAFKA_BOOTSTRAP_SERVERS), --bootstrap-controller, the --command-config
+// file (also from KAFKA_RUNBOOK_COMMAND_CONFIG) unless the context gave it,
+// the -X overrides that carry no secret, and --insecure-skip-tls-verify when
+// it was needed here.
 func (o *ConnOptions) selfFlags(c *connection) []string {
 	var out []string
-	if bs := c.settings.BootstrapServers; len(bs) > 0 {
+	if c.context != "" {
+		out = append(out, "--context", c.context)
+	}
+	if bs := c.settings.BootstrapServers; len(bs) > 0 && !c.settings.BootstrapFromContext {
 		out = append(out, "-b", strings.Join(bs, ","))
 	}
-	if o.BootstrapController != "" {
+	if c.controllersFlag {
 		out = append(out, "--bootstrap-controller", o.BootstrapController)
 	}
-	if o.CommandConfig != "" {
-		out = append(out, "--command-config", o.CommandConfig)
+	if c.commandConfigArg {
+		out = append(out, "--command-config", c.settings.CommandConfig)
 	}
 	for _, kv := range clientconfig.PrintableOverrides(o.Overrides) {
 		out = append(out, "-X", kv)

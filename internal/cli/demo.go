@@ -76,6 +76,7 @@ func runDemo(ctx context.Context, app *App, conn *ConnOptions, opts *DemoOptions
 	local.Bootstrap = strings.Join(cluster.Bootstrap(), ",")
 	local.CommandConfig, local.Overrides = "", nil
 	local.loaded, local.loadErr = nil, nil // the copy connects to the simulated cluster, not --bootstrap-server
+	local.simulated = true                 // nor with a context's or KAFKA_RUNBOOK_COMMAND_CONFIG's settings
 	bootstrap := local.Bootstrap
 	if ropts.Format != "json" {
 		fmt.Fprintf(app.IO.Out, "Simulated incident %q: %s\nServing on %s (127.0.0.1 only).\n\n", sc.Name, sc.Title, bootstrap)

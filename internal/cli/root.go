@@ -80,6 +80,7 @@ No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`
 		return exitcode.Usage(err, fmt.Sprintf("run '%s --help' for usage", cmd.CommandPath()))
 	})
 	conn.bindFlags(root)
+	_ = root.RegisterFlagCompletionFunc("context", completeContexts(app))
 	root.AddCommand(newTriageCmd(app, conn))
 	root.AddCommand(newDescribeCmd(app, conn))
 	root.AddCommand(newCodesCmd(app), newExplainCmd(app))
@@ -88,6 +89,7 @@ No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`
 	root.AddCommand(newDrillCmd(app, conn))
 	root.AddCommand(newEvidenceCmd(app, conn))
 	root.AddCommand(newVersionCmd(app))
+	root.AddCommand(newContextCmd(app))
 	return root
 }
 

@@ -199,7 +199,7 @@ func runRunbook(ctx context.Context, app *App, conn *ConnOptions, opts *RunOptio
 	env := &runbooks.Env{
 		Source: progressSource{Cluster: c.live, io: app.IO, what: c.waitingFor(), timeout: conn.Timeout}, Probe: c.live, Epochs: c.live, Previous: prev, ToDatetime: target, PlanDir: plans, PollInterval: opts.Interval,
 		StepTimeout: stepTimeout(conn.Timeout, opts.Interval), Sleep: progressSleep(app.IO, wait.For), Disk: th,
-		Commands: runbooks.Commands{Bootstrap: strings.Join(c.settings.BootstrapServers, ","), CommandConfig: conn.CommandConfig,
+		Commands: runbooks.Commands{Bootstrap: strings.Join(c.settings.BootstrapServers, ","), CommandConfig: c.settings.CommandConfig,
 			BootstrapController: conn.BootstrapController, SelfFlags: conn.selfFlags(c)},
 	}
 	return walkAndRender(ctx, app, ropts, rb, env, opts)

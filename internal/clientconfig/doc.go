@@ -17,9 +17,20 @@
 //
 //	bootstrap.servers
 //	security.protocol                  PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL
-//	sasl.mechanism [sasl.mechanisms]   PLAIN, SCRAM-SHA-256, SCRAM-SHA-512
-//	sasl.jaas.config                   PlainLoginModule or ScramLoginModule
+//	sasl.mechanism [sasl.mechanisms]   PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER, GSSAPI, AWS_MSK_IAM
+//	sasl.jaas.config                   PlainLoginModule, ScramLoginModule, OAuthBearerLoginModule
+//	                                   (clientId, clientSecret, scope, extension_*), Krb5LoginModule
+//	                                   (useKeyTab, keyTab, principal, or useTicketCache), IAMLoginModule
+//	                                   (awsProfileName, awsRoleArn, awsRoleSessionName)
 //	[sasl.username, sasl.password]
+//	sasl.oauthbearer.token.endpoint.url   client-credentials token endpoint (http or https)
+//	sasl.oauthbearer.client.credentials.client.id, ...client.secret, sasl.oauthbearer.scope  (Kafka 4.1 keys)
+//	sasl.oauthbearer.header.urlencode, sasl.login.refresh.window.factor
+//	sasl.login.callback.handler.class  ignored with OAUTHBEARER; MSK's IAMOAuthBearerLoginCallbackHandler selects
+//	                                   MSK IAM; refused with PLAIN and SCRAM (it would supply the password)
+//	sasl.client.callback.handler.class only MSK's handlers
+//	sasl.kerberos.service.name         the brokers' Kerberos service, usually kafka
+//	java.security.krb5.conf            krb5.conf (else KRB5_CONFIG, else /etc/krb5.conf)
 //	ssl.truststore.type                PEM or PKCS12 (JKS: convert with keytool)
 //	ssl.truststore.location, ssl.truststore.password
 //	ssl.truststore.certificates        inline PEM
@@ -50,8 +61,15 @@
 //
 // # Limits
 //
-// Not supported yet: SASL GSSAPI (Kerberos) and OAUTHBEARER, SCRAM delegation
-// tokens, JKS/JCEKS stores, Kafka config providers ("${file:...}"),
+// OAUTHBEARER tokens and MSK IAM's signed tokens are fetched on the first
+// login and again after sasl.login.refresh.window.factor (0.8) of their life.
+// AWS_MSK_IAM is sent as MSK's OAUTHBEARER form (the token of the
+// AWS-maintained signer), which MSK IAM listeners accept; it is checked
+// against the signer's form here, not against a live MSK cluster.
+//
+// Not supported: Kerberos passwords (use a keytab or ticket cache), OAuth
+// JWT-bearer assertions and file: token endpoints, custom login and callback
+// classes, SCRAM delegation tokens, JKS/JCEKS stores, Kafka config providers ("${file:...}"),
 // private keys encrypted with scrypt or PBES1 (PBES2 with PBKDF2 and AES or
 // 3DES, i.e. what OpenSSL and Java write by default, is supported).
 package clientconfig

@@ -29,6 +29,9 @@ var hints = map[string]string{
 		"(sasl.enabled.mechanisms on the broker)",
 	snapshot.CauseSASLAuthFailed: "the brokers rejected the login: check the user name and password in " + keySASLJAASConfig +
 		", and that " + keySASLMechanism + " is one the user has credentials for (SCRAM credentials exist per mechanism)",
+	snapshot.CauseSASLCredentials: "the login failed before reaching the brokers: for OAUTHBEARER check " + keyOAuthTokenEndpoint +
+		" and the clientId and clientSecret in " + keySASLJAASConfig + "; for GSSAPI the keyTab and principal in " + keySASLJAASConfig +
+		", the KDC in krb5.conf and " + keyKerberosServiceName + "; for AWS MSK IAM the AWS credentials and region",
 	snapshot.CauseClosedAtOnce: "the broker closed the connection at once: the port may expect TLS or SASL " +
 		"(set " + keySecurityProtocol + "=SSL or SASL_SSL in --command-config), or is not a Kafka listener",
 }

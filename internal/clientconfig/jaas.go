@@ -9,20 +9,27 @@ import (
 // Login modules understood in sasl.jaas.config, by the last part of their
 // class name so shaded or vendor copies of the Kafka classes also match.
 const (
-	modulePlain = "PlainLoginModule"
-	moduleScram = "ScramLoginModule"
+	modulePlain  = "PlainLoginModule"
+	moduleScram  = "ScramLoginModule"
+	moduleOAuth  = "OAuthBearerLoginModule"
+	moduleKrb5   = "Krb5LoginModule"
+	moduleMSKIAM = "IAMLoginModule" // software.amazon.msk.auth.iam
 )
 
 // jaasConfig is what we take from a sasl.jaas.config value.
 type jaasConfig struct {
-	module   string // modulePlain or moduleScram
+	module   string // one of the module* names
 	username string
 	password string
+	// options are every key=value of the entry, username and password
+	// included; the OAUTHBEARER, Kerberos and MSK IAM logins read theirs
+	// from here.
+	options map[string]string
 }
 
 // errJAASUnsupported marks a well-formed JAAS entry for a login module we do
-// not implement (OAUTHBEARER, Kerberos), so the caller can say "not supported
-// yet" rather than "malformed".
+// not implement (custom modules, delegation tokens), so the caller can say
+// "not supported" rather than "malformed".
 var errJAASUnsupported = errors.New("not supported yet")
 
 // parseJAAS parses the single login module entry Kafka clients accept:
@@ -48,7 +55,7 @@ func parseJAAS(s string) (jaasConfig, error) {
 		return jaasConfig{}, errors.New("must start with a login module class name, e.g. " +
 			"org.apache.kafka.common.security.plain.PlainLoginModule")
 	}
-	var cfg jaasConfig
+	cfg := jaasConfig{options: map[string]string{}}
 	if cfg.module, err = jaasModule(toks[0].text); err != nil {
 		return jaasConfig{}, err
 	}
@@ -70,6 +77,7 @@ func parseJAAS(s string) (jaasConfig, error) {
 				"(quote values that contain spaces or ;, e.g. password=\"...\")", n)
 		}
 		key, value := rest[0].text, rest[2].text
+		cfg.options[key] = value
 		switch key {
 		case "username":
 			cfg.username = value
@@ -80,8 +88,12 @@ func parseJAAS(s string) (jaasConfig, error) {
 				return jaasConfig{}, fmt.Errorf("delegation tokens (tokenauth=true) are %w", errJAASUnsupported)
 			}
 		}
-		// Other options are ignored, as Java login modules ignore them.
+		// Other options are kept for the token and Kerberos logins;
+		// PLAIN and SCRAM ignore them, as Java login modules do.
 		rest = rest[3:]
+	}
+	if cfg.module != modulePlain && cfg.module != moduleScram {
+		return cfg, nil // their options are checked where they are used
 	}
 	if cfg.username == "" {
 		return jaasConfig{}, errors.New("has no username option")
@@ -92,16 +104,12 @@ func parseJAAS(s string) (jaasConfig, error) {
 	return cfg, nil
 }
 
-// jaasModule maps a login module class to modulePlain or moduleScram.
+// jaasModule maps a login module class to one of the module* names.
 func jaasModule(class string) (string, error) {
 	short := class[strings.LastIndex(class, ".")+1:]
 	switch short {
-	case modulePlain, moduleScram:
+	case modulePlain, moduleScram, moduleOAuth, moduleKrb5, moduleMSKIAM:
 		return short, nil
-	case "OAuthBearerLoginModule":
-		return "", fmt.Errorf("OAUTHBEARER (%s) is %w", short, errJAASUnsupported)
-	case "Krb5LoginModule":
-		return "", fmt.Errorf("GSSAPI/Kerberos (%s) is %w", short, errJAASUnsupported)
 	}
 	if strings.HasSuffix(short, "LoginModule") && isJavaIdentifier(short) {
 		return "", fmt.Errorf("login module %s is %w", short, errJAASUnsupported)

@@ -23,6 +23,11 @@ func TestParseJAAS(t *testing.T) {
 			modulePlain, "u", "p"},
 		{"unknown options ignored", `ScramLoginModule required serviceName="kafka" username="u" password="p";`,
 			moduleScram, "u", "p"},
+		{"oauth needs no username", `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId="c" clientSecret="s";`,
+			moduleOAuth, "", ""},
+		{"kerberos", `com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab="/k" principal="c@R";`,
+			moduleKrb5, "", ""},
+		{"msk", `software.amazon.msk.auth.iam.IAMLoginModule required;`, moduleMSKIAM, "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,8 +57,7 @@ func TestParseJAASErrorsNeverEchoSecrets(t *testing.T) {
 		{"no password", `PlainLoginModule required username="u";`, "no password", false},
 		{"no username", `PlainLoginModule required password="` + pw + `";`, "no username", false},
 		{"two modules", `PlainLoginModule required username="u" password="` + pw + `"; ScramLoginModule required;`, "more than one", false},
-		{"oauth", `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;`, "OAUTHBEARER", true},
-		{"kerberos", `com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true;`, "GSSAPI", true},
+		{"custom module", `com.example.TokenLoginModule required secret="` + pw + `";`, "TokenLoginModule", true},
 		{"tokenauth", `ScramLoginModule required username="u" password="` + pw + `" tokenauth=true;`, "delegation", true},
 	}
 	for _, tc := range cases {

@@ -36,6 +36,16 @@ const (
 	keyEnableCertVerify   = "enable.ssl.certificate.verification" // librdkafka
 	keyClientID           = "client.id"
 	keyClientDNSLookup    = "client.dns.lookup"
+
+	keyOAuthTokenEndpoint   = "sasl.oauthbearer.token.endpoint.url"
+	keyOAuthClientID        = "sasl.oauthbearer.client.credentials.client.id"     // Kafka 4.1
+	keyOAuthClientSecret    = "sasl.oauthbearer.client.credentials.client.secret" // Kafka 4.1
+	keyOAuthScope           = "sasl.oauthbearer.scope"                            // Kafka 4.1
+	keyLoginCallbackHandler = "sasl.login.callback.handler.class"
+	keyClientCallback       = "sasl.client.callback.handler.class"
+	keyRefreshWindowFactor  = "sasl.login.refresh.window.factor"
+	keyKerberosServiceName  = "sasl.kerberos.service.name"
+	keyOAuthHeaderURLEncode = "sasl.oauthbearer.header.urlencode"
 )
 
 // usedKeys are the keys that change how kafka-runbook connects.
@@ -47,6 +57,8 @@ var usedKeys = []string{
 	keyKeystoreType, keyKeystoreLocation, keyKeystorePassword, keyKeyPassword,
 	keyKeystoreKey, keyKeystoreCertChain, keyCertLocation, keyKeyLocation, keyCertPEM, keyKeyPEM,
 	keyEndpointIdentAlg, keyEnabledProtocols, keyEnableCertVerify, keyClientID, keyClientDNSLookup,
+	keyOAuthTokenEndpoint, keyOAuthClientID, keyOAuthClientSecret, keyOAuthScope, keyOAuthHeaderURLEncode,
+	keyLoginCallbackHandler, keyClientCallback, keyRefreshWindowFactor, keyKerberosServiceName, keyKrb5Conf,
 }
 
 // ignoredKeys are accepted and have no effect. They are common in client
@@ -66,11 +78,17 @@ var ignoredKeys = []string{
 	// names the Java SSLContext; ssl.enabled.protocols is what limits versions.
 	"ssl.protocol", "ssl.provider", "ssl.cipher.suites", "ssl.keymanager.algorithm",
 	"ssl.trustmanager.algorithm", "ssl.secure.random.implementation",
-	// Only used by GSSAPI/OAUTHBEARER logins, which are not configured when
-	// these keys sit in a file next to a PLAIN or SCRAM login.
-	"sasl.kerberos.service.name", "sasl.login.refresh.window.factor",
+	// Login refresh and retry tuning: a token is refreshed at
+	// sasl.login.refresh.window.factor of its life, and a failed login is
+	// reported at once rather than retried, as everything else here.
 	"sasl.login.refresh.window.jitter", "sasl.login.refresh.min.period.seconds",
-	"sasl.login.refresh.buffer.seconds",
+	"sasl.login.refresh.buffer.seconds", "sasl.login.connect.timeout.ms", "sasl.login.read.timeout.ms",
+	"sasl.login.retry.backoff.ms", "sasl.login.retry.backoff.max.ms",
+	// Claims the broker reads from a token; the client sends it as issued.
+	"sasl.oauthbearer.scope.claim.name", "sasl.oauthbearer.sub.claim.name", "sasl.oauthbearer.clock.skew.seconds",
+	// Ticket renewal of long-lived Java clients; a command logs in afresh.
+	"sasl.kerberos.kinit.cmd", "sasl.kerberos.min.time.before.relogin",
+	"sasl.kerberos.ticket.renew.jitter", "sasl.kerberos.ticket.renew.window.factor",
 	// Consumer, producer and metrics settings.
 	"group.id", "group.instance.id", "auto.offset.reset", "enable.auto.commit",
 	"auto.commit.interval.ms", "session.timeout.ms", "heartbeat.interval.ms",
@@ -87,11 +105,10 @@ var ignoredKeys = []string{
 // unsupportedKeys are known Kafka client keys we cannot honour; silently
 // ignoring them would connect differently from what the user asked.
 var unsupportedKeys = map[string]string{
-	"sasl.login.callback.handler.class":  "custom login callbacks are not supported; use sasl.jaas.config with PlainLoginModule or ScramLoginModule",
-	"sasl.client.callback.handler.class": "custom SASL callbacks are not supported; use sasl.jaas.config with PlainLoginModule or ScramLoginModule",
-	"sasl.login.class":                   "custom login classes are not supported; use sasl.jaas.config with PlainLoginModule or ScramLoginModule",
-	"ssl.engine.factory.class":           "custom SSL engine factories are not supported; use the ssl.truststore.* and ssl.keystore.* keys",
-	"security.providers":                 "Java security providers do not apply; remove the key",
+	"sasl.login.class":                     "custom login classes are not supported; use sasl.jaas.config with one of the login modules of sasl.mechanism",
+	"sasl.oauthbearer.jwt.retriever.class": "custom token retrievers are not supported; use client credentials (clientId and clientSecret in sasl.jaas.config)",
+	"ssl.engine.factory.class":             "custom SSL engine factories are not supported; use the ssl.truststore.* and ssl.keystore.* keys",
+	"security.providers":                   "Java security providers do not apply; remove the key",
 }
 
 type keyClass int
@@ -121,10 +138,8 @@ func checkKey(e entry) error {
 	switch hint, known := unsupportedKeys[e.key]; {
 	case known:
 		ce.Problem, ce.Hint = "is not supported", hint
-	case strings.HasPrefix(e.key, "sasl.oauthbearer."):
-		ce.Problem, ce.Hint = "is not supported yet", "SASL/OAUTHBEARER is not supported yet"
-	case strings.HasPrefix(e.key, "sasl.kerberos."):
-		ce.Problem, ce.Hint = "is not supported yet", "SASL/GSSAPI (Kerberos) is not supported yet"
+	case strings.HasPrefix(e.key, "sasl.oauthbearer.assertion."):
+		ce.Problem, ce.Hint = "is not supported", "JWT-bearer assertions are not supported; use client credentials (clientId and clientSecret in sasl.jaas.config)"
 	case !looksLikeKey(e.key):
 		// Not echoed: a stray line is often a piece of a multi-line value,
 		// such as the password line of a sasl.jaas.config.

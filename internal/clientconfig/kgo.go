@@ -1,10 +1,12 @@
 package clientconfig
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl"
+	"github.com/twmb/franz-go/pkg/sasl/oauth"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 )
@@ -22,6 +24,16 @@ func (s *Settings) KgoOptions() ([]kgo.Opt, error) {
 	}
 	var mech sasl.Mechanism
 	user, pass := s.SASL.Username, s.SASL.Password.Reveal()
+	switch {
+	case s.tokens != nil:
+		src, ext := s.tokens, s.SASL.extensions()
+		return append(opts, kgo.SASL(oauth.Oauth(func(ctx context.Context) (oauth.Auth, error) {
+			tok, err := src.Token(ctx)
+			return oauth.Auth{Token: tok, Extensions: ext}, err
+		}))), nil
+	case s.SASL.Kerberos != nil:
+		return append(opts, kgo.SASL(s.SASL.Kerberos.kgoMechanism())), nil
+	}
 	switch s.SASL.Mechanism {
 	case "PLAIN":
 		mech = plain.Auth{User: user, Pass: pass}.AsMechanism()

@@ -64,7 +64,12 @@ func (s Settings) Redacted() map[string]string {
 	out[keySecurityProtocol] = string(s.SecurityProtocol)
 	if s.SecurityProtocol.UsesSASL() {
 		out[keySASLMechanism] = s.SASL.Mechanism
-		out[keySASLUsername] = s.SASL.Username
+		if s.SASL.Username != "" {
+			out[keySASLUsername] = s.SASL.Username
+		}
+		for k, v := range s.SASL.describeLogin() {
+			out[k] = v
+		}
 	}
 	if s.SecurityProtocol.UsesTLS() {
 		out[keyEndpointIdentAlg] = map[bool]string{true: "https", false: ""}[s.VerifyHostname]
@@ -74,6 +79,12 @@ func (s Settings) Redacted() map[string]string {
 	}
 	return out
 }
+
+// RedactValue is how a printed property value looks: secrets (passwords,
+// sasl.jaas.config, keys, tokens) as "[redacted]", inline PEM summarised,
+// anything else as written. Used wherever settings are shown, such as
+// 'context show'.
+func RedactValue(key, value string) string { return redactValue(key, value) }
 
 func redactValue(key, value string) string {
 	switch {

@@ -93,6 +93,15 @@ func (s *Settings) SaramaConfig(t Timeouts) (*sarama.Config, error) {
 		if mech := s.SASL.Mechanism; mech == sarama.SASLTypeSCRAMSHA256 || mech == sarama.SASLTypeSCRAMSHA512 {
 			cfg.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return newSCRAMClient(mech) }
 		}
+		switch {
+		case s.tokens != nil:
+			// OAUTHBEARER, and MSK IAM's signed token, which MSK's IAM
+			// listeners take over OAUTHBEARER.
+			cfg.Net.SASL.Mechanism = sarama.SASLTypeOAuth
+			cfg.Net.SASL.TokenProvider = saramaTokens{src: s.tokens, timeout: t.Read, extensions: s.SASL.extensions()}
+		case s.SASL.Kerberos != nil:
+			cfg.Net.SASL.GSSAPI = s.SASL.Kerberos.saramaGSSAPI()
+		}
 	}
 	if err := cfg.Validate(); err != nil {
 		// sarama's messages name fields, not values, so this is safe to show.

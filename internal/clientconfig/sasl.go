@@ -14,8 +14,8 @@ const saslHint = "set sasl.jaas.config, e.g. org.apache.kafka.common.security.pl
 
 // resolveSASL fills s.SASL from sasl.mechanism and either sasl.jaas.config
 // or the kcat-style sasl.username/sasl.password pair.
-func (s *Settings) resolveSASL(Options) error {
-	credKeys := []string{keySASLJAASConfig, keySASLUsername, keySASLPassword}
+func (s *Settings) resolveSASL(opts Options) error {
+	credKeys := []string{keySASLJAASConfig, keySASLUsername, keySASLPassword, keyOAuthTokenEndpoint, keyOAuthClientSecret}
 	if !s.SecurityProtocol.UsesSASL() {
 		// Kafka would ignore these; we refuse, because credentials that are
 		// silently not sent turn into a confusing "connection closed" later.
@@ -30,6 +30,17 @@ func (s *Settings) resolveSASL(Options) error {
 	mech, hasMech, err := s.saslMechanism()
 	if err != nil {
 		return err
+	}
+	if err := s.checkClientCallback(); err != nil {
+		return err
+	}
+	if isTokenMechanism(mech) || s.mskOAuthHandler() {
+		return s.resolveLogin(opts, mech)
+	}
+	if e, ok := s.entries.get(keyLoginCallbackHandler); ok && e.value != "" {
+		// A PLAIN or SCRAM callback handler supplies the password from
+		// elsewhere (a vault, say): ignoring it would log in without one.
+		return e.errorf("put the credentials in sasl.jaas.config", "custom login callbacks are not supported for %s", mech)
 	}
 	jaas, hasJAAS := s.entries.get(keySASLJAASConfig)
 	user, hasUser := s.entries.get(keySASLUsername)
@@ -69,12 +80,11 @@ func (s *Settings) saslMechanism() (mech string, ok bool, err error) {
 		return "", false, nil
 	}
 	switch m := strings.ToUpper(e.value); m {
-	case sarama.SASLTypePlaintext, sarama.SASLTypeSCRAMSHA256, sarama.SASLTypeSCRAMSHA512:
+	case sarama.SASLTypePlaintext, sarama.SASLTypeSCRAMSHA256, sarama.SASLTypeSCRAMSHA512,
+		sarama.SASLTypeGSSAPI, sarama.SASLTypeOAuth, mechanismMSKIAM:
 		return m, true, nil
-	case sarama.SASLTypeGSSAPI, sarama.SASLTypeOAuth:
-		return "", false, e.errorf("use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", "%s is not supported yet", m)
 	default:
-		return "", false, e.errorf("use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", "unknown SASL mechanism %q", e.value)
+		return "", false, e.errorf(mechanismsHint, "unknown SASL mechanism %q", e.value)
 	}
 }
 
@@ -84,11 +94,16 @@ func (s *Settings) saslFromJAAS(jaas entry, mech string, hasMech bool) error {
 	if err != nil {
 		hint := saslHint
 		if errors.Is(err, errJAASUnsupported) {
-			hint = "use PlainLoginModule (PLAIN) or ScramLoginModule (SCRAM-SHA-256/512)"
+			hint = "use PlainLoginModule (PLAIN), ScramLoginModule (SCRAM-SHA-256/512), OAuthBearerLoginModule (OAUTHBEARER), " +
+				"Krb5LoginModule (GSSAPI) or IAMLoginModule (AWS_MSK_IAM)"
 		}
 		return &ConfigError{Key: jaas.key, Source: jaas.source, Line: jaas.line, Problem: err.Error(), Hint: hint}
 	}
 	if !hasMech {
+		if m, ok := moduleMechanism[cfg.module]; ok && m != sarama.SASLTypePlaintext {
+			return &ConfigError{Key: keySASLMechanism, Problem: "is not set",
+				Hint: fmt.Sprintf("%s needs sasl.mechanism=%s", cfg.module, m)}
+		}
 		if cfg.module != modulePlain {
 			return &ConfigError{Key: keySASLMechanism, Problem: "is not set",
 				Hint: "ScramLoginModule needs sasl.mechanism=SCRAM-SHA-256 or SCRAM-SHA-512"}
@@ -101,6 +116,9 @@ func (s *Settings) saslFromJAAS(jaas entry, mech string, hasMech bool) error {
 		want = modulePlain
 	}
 	if cfg.module != want {
+		if m, ok := moduleMechanism[cfg.module]; ok && cfg.module != moduleScram {
+			return jaas.errorf(fmt.Sprintf("set sasl.mechanism=%s", m), "uses %s but sasl.mechanism is %s", cfg.module, mech)
+		}
 		return jaas.errorf(fmt.Sprintf("use org.apache.kafka.common.security.%s for %s",
 			map[string]string{modulePlain: "plain.PlainLoginModule", moduleScram: "scram.ScramLoginModule"}[want], mech),
 			"uses %s but sasl.mechanism is %s", cfg.module, mech)

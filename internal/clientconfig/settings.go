@@ -3,12 +3,19 @@ package clientconfig
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // EnvBootstrapServers is the environment variable consulted for bootstrap
 // servers when neither --bootstrap-server nor bootstrap.servers is given.
 const EnvBootstrapServers = "KAFKA_BOOTSTRAP_SERVERS"
+
+// EnvCommandConfig is the environment variable consulted for the client
+// properties file when --command-config is not given.
+const EnvCommandConfig = "KAFKA_RUNBOOK_COMMAND_CONFIG"
 
 // DefaultClientID is the client.id brokers see unless client.id is set, so
 // operators can tell kafka-runbook's connections apart in broker logs.
@@ -31,12 +38,36 @@ type Options struct {
 	// Overrides are the -X values in command-line order, each "key=value".
 	// They win over CommandConfig; a later -X wins over an earlier one.
 	Overrides []string
+	// CommandConfigSource names where CommandConfig came from when it was
+	// not the --command-config flag, e.g. "KAFKA_RUNBOOK_COMMAND_CONFIG".
+	CommandConfigSource string
+	// Context, when set, is a named context's settings: used for whatever
+	// the flags and environment above leave unset (see Load).
+	Context *ContextDefaults
 	// InsecureSkipVerify is --insecure-skip-tls-verify: accept any server
 	// certificate. The CLI must warn when it is set.
 	InsecureSkipVerify bool
 	// Getenv reads the environment, normally os.Getenv. Nil means the
 	// environment is not consulted, which keeps tests hermetic.
 	Getenv func(string) string
+
+	// awsCredentials, when set, signs AWS MSK IAM tokens instead of the
+	// AWS credential chain: tests use fixed credentials.
+	awsCredentials aws.CredentialsProvider
+}
+
+// ContextDefaults are a named context's connection settings, the lowest
+// precedence of all: flags win over the environment, which wins over these.
+type ContextDefaults struct {
+	// Name is the context's name, for messages.
+	Name string
+	// Bootstrap is the context's host:port list.
+	Bootstrap string
+	// CommandConfig is the context's client properties file, "" for none.
+	CommandConfig string
+	// Settings are the context's inline client properties; they win over
+	// its CommandConfig file.
+	Settings map[string]string
 }
 
 // SecurityProtocol is a Kafka security.protocol value, upper case.
@@ -56,14 +87,25 @@ func (p SecurityProtocol) UsesTLS() bool { return p == ProtocolSSL || p == Proto
 // UsesSASL reports whether connections authenticate with SASL.
 func (p SecurityProtocol) UsesSASL() bool { return p == ProtocolSASLPlaintext || p == ProtocolSASLSSL }
 
-// SASL is the resolved SASL login. It is printable: Password redacts itself.
+// SASL is the resolved SASL login. It is printable: every fmt verb, JSON
+// and slog show it without its secrets (String, Format; Password and the
+// OAuth client secret redact themselves), and a keytab is known by its path.
 type SASL struct {
-	// Mechanism is PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.
+	// Mechanism is PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER, GSSAPI
+	// or AWS_MSK_IAM.
 	Mechanism string
-	// Username is the authentication identity. Not treated as secret.
+	// Username is the authentication identity (the OAuth client id, the
+	// Kerberos principal). Not treated as secret.
 	Username string
-	// Password is the secret; only Reveal() gives the value.
+	// Password is the secret of PLAIN and SCRAM; only Reveal() gives it.
 	Password Secret
+	// OAuth is the OAUTHBEARER client-credentials login, nil otherwise.
+	OAuth *OAuth
+	// Kerberos is the GSSAPI login, nil otherwise.
+	Kerberos *Kerberos
+	// MSKIAM is the AWS MSK IAM login (AWS_MSK_IAM, or OAUTHBEARER with
+	// MSK's login callback handler), nil otherwise.
+	MSKIAM *MSKIAM
 }
 
 // Settings is a validated connection configuration. All files named in it
@@ -75,8 +117,15 @@ type Settings struct {
 	// must check and say so.
 	BootstrapServers []string
 	// BootstrapSource says where BootstrapServers came from: "--bootstrap-server",
-	// "-X", the command-config file (with line) or "KAFKA_BOOTSTRAP_SERVERS".
+	// "-X", the command-config file (with line), "KAFKA_BOOTSTRAP_SERVERS" or
+	// "context NAME".
 	BootstrapSource string
+	// BootstrapFromContext is true when BootstrapServers came from the
+	// context (its bootstrap, or its command-config or inline settings).
+	BootstrapFromContext bool
+	// CommandConfig is the client properties file read: --command-config,
+	// its environment variable or the context's; "" for none.
+	CommandConfig string
 	// SecurityProtocol is how connections are secured.
 	SecurityProtocol SecurityProtocol
 	// SASL is the login; zero unless SecurityProtocol.UsesSASL().
@@ -97,6 +146,9 @@ type Settings struct {
 	tls      tlsMaterial
 	canonDNS bool
 	entries  *entrySet
+	// tokens fetch OAUTHBEARER and MSK IAM tokens, shared by the sarama
+	// and franz-go logins of one command so one token serves both.
+	tokens *tokenSource
 }
 
 // Load merges the command-config file, -X overrides, flags and environment,
@@ -105,15 +157,27 @@ type Settings struct {
 //
 // Precedence for bootstrap servers (a malformed value is an error, none at
 // all leaves BootstrapServers empty): --bootstrap-server, then
-// bootstrap.servers (-X over the file), then KAFKA_BOOTSTRAP_SERVERS. What is
-// written on this command line wins over the ambient environment, so a stale
-// exported variable never silently redirects an explicit --command-config.
+// bootstrap.servers (-X over the file), then KAFKA_BOOTSTRAP_SERVERS, then
+// the context's bootstrap, then its file's or inline bootstrap.servers. What
+// is written on this command line wins over the ambient environment, so a
+// stale exported variable never silently redirects an explicit
+// --command-config; the environment wins over the context.
+//
+// The context's client properties (its command-config file under its
+// inline settings) are used only when no command-config file is given by
+// flag or environment: they are replaced as a whole, never mixed key by key
+// with another file, so one cluster's credentials never reach another.
+// -X overrides apply over whichever is used.
 func Load(opts Options) (*Settings, error) {
 	es, err := gather(opts)
 	if err != nil {
 		return nil, err
 	}
-	s := &Settings{ClientID: DefaultClientID, InsecureSkipVerify: opts.InsecureSkipVerify, entries: es}
+	s := &Settings{ClientID: DefaultClientID, InsecureSkipVerify: opts.InsecureSkipVerify, entries: es,
+		CommandConfig: opts.CommandConfig}
+	if s.CommandConfig == "" && opts.Context != nil {
+		s.CommandConfig = opts.Context.CommandConfig
+	}
 	for _, e := range es.list {
 		if err := checkKey(e); err != nil {
 			return nil, err
@@ -139,10 +203,20 @@ func Load(opts Options) (*Settings, error) {
 func (s *Settings) resolveBootstrap(opts Options) error {
 	raw, e := opts.BootstrapServers, entry{key: flagBootstrap, source: flagBootstrap}
 	if strings.TrimSpace(raw) == "" {
-		if fe, ok := s.entries.get(keyBootstrapServers); ok {
+		fe, inFile := s.entries.get(keyBootstrapServers)
+		env := ""
+		if opts.Getenv != nil {
+			env = opts.Getenv(EnvBootstrapServers)
+		}
+		switch {
+		case inFile && !fe.fromContext:
 			raw, e = fe.value, fe
-		} else if opts.Getenv != nil {
-			raw, e = opts.Getenv(EnvBootstrapServers), entry{source: EnvBootstrapServers}
+		case strings.TrimSpace(env) != "":
+			raw, e = env, entry{source: EnvBootstrapServers}
+		case opts.Context != nil && strings.TrimSpace(opts.Context.Bootstrap) != "":
+			raw, e = opts.Context.Bootstrap, entry{key: "bootstrap", source: "context " + opts.Context.Name, fromContext: true}
+		case inFile:
+			raw, e = fe.value, fe
 		}
 	}
 	if strings.TrimSpace(raw) == "" {
@@ -156,6 +230,7 @@ func (s *Settings) resolveBootstrap(opts Options) error {
 	}
 	s.BootstrapServers = servers
 	s.BootstrapSource = e.where()
+	s.BootstrapFromContext = e.fromContext
 	return nil
 }
 
@@ -191,6 +266,8 @@ type entry struct {
 	key, value string
 	source     string // file name, "-X" or a flag / variable name
 	line       int
+	// fromContext marks settings of the context (its file or inline).
+	fromContext bool
 }
 
 // where renders the source for BootstrapSource and messages.
@@ -258,18 +335,32 @@ func (es *entrySet) value(key string) string {
 // gather reads the command-config file and applies -X overrides on top.
 func gather(opts Options) (*entrySet, error) {
 	es := &entrySet{byKey: map[string]int{}}
-	if opts.CommandConfig != "" {
-		f, err := os.Open(opts.CommandConfig)
+	path, source, fromContext := opts.CommandConfig, opts.CommandConfigSource, false
+	if path == "" && opts.Context != nil {
+		path, source, fromContext = opts.Context.CommandConfig, "context "+opts.Context.Name, true
+	}
+	if path != "" {
+		f, err := os.Open(path)
 		if err != nil {
-			return nil, &ConfigError{Key: flagCommandConfig, Problem: "cannot open client properties", Err: err}
+			return nil, &ConfigError{Key: flagCommandConfig, Source: source, Problem: "cannot open client properties", Err: err}
 		}
-		props, err := ParseProperties(f, opts.CommandConfig)
+		props, err := ParseProperties(f, path)
 		_ = f.Close() // read-only file: a close error cannot lose data
 		if err != nil {
 			return nil, err
 		}
 		for _, p := range props.All() {
-			es.put(entry{key: p.Key, value: strings.TrimSpace(p.Value), source: opts.CommandConfig, line: p.Line})
+			es.put(entry{key: p.Key, value: strings.TrimSpace(p.Value), source: path, line: p.Line, fromContext: fromContext})
+		}
+	}
+	if opts.CommandConfig == "" && opts.Context != nil {
+		keys := make([]string, 0, len(opts.Context.Settings))
+		for k := range opts.Context.Settings {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			es.put(entry{key: k, value: strings.TrimSpace(opts.Context.Settings[k]), source: "context " + opts.Context.Name, fromContext: true})
 		}
 	}
 	for i, x := range opts.Overrides {

@@ -61,6 +61,9 @@ func Start(t testing.TB, opts Options) *Cluster {
 	libs := ensureLibs(t, opts.Version)
 	j := jvm{java: java, libs: libs}
 	j.cds = ensureCDS(t, j, version)
+	for _, k := range slices.Sorted(maps.Keys(opts.JVMProperties)) {
+		j.sysProps = append(j.sysProps, "-D"+k+"="+opts.JVMProperties[k])
+	}
 
 	began := time.Now()
 	proxies := newHarnessProxies(t, &opts)

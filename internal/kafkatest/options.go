@@ -68,6 +68,10 @@ type Options struct {
 	// proxy. Bootstrap and the harness's own probes keep the broker's real address; a client
 	// that must pass the proxy from its first request bootstraps from BrokerProxy(id).Addr().
 	ProxiedBrokers []int32
+	// JVMProperties are Java system properties (-Dkey=value) for every node's JVM, e.g.
+	// java.security.krb5.conf for a GSSAPI listener, or Kafka 4's
+	// org.apache.kafka.sasl.oauthbearer.allowed.urls for an OAuth validator's JWKS URL.
+	JVMProperties map[string]string
 	// Security, when set, gives every broker secured client listeners (TLS, mutual TLS,
 	// SASL) and can turn ACLs on; see Security. Nil keeps the PLAINTEXT-only cluster.
 	Security *Security

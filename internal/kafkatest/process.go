@@ -76,6 +76,8 @@ type jvm struct {
 	libs string
 	cds  string // class-data-sharing archive, or "" to run without one
 	dump string // where to write a CDS archive at exit, when creating one
+	// sysProps are extra -Dkey=value arguments (Options.JVMProperties).
+	sysProps []string
 }
 
 // cmd builds `java <jvm args> -cp <libs>/* <main> <args>` running in dir; java expands the
@@ -100,6 +102,7 @@ func (j jvm) cmd(ctx context.Context, dir, heap, log4j, main string, args ...str
 	if j.dump != "" {
 		full = append(full, "-XX:ArchiveClassesAtExit="+j.dump)
 	}
+	full = append(full, j.sysProps...)
 	full = append(full, "-cp", filepath.Join(j.libs, "*"), "-Dlog4j2.configurationFile="+log4j, main)
 	full = append(full, args...)
 	cmd := exec.CommandContext(ctx, j.java, full...)

@@ -24,6 +24,10 @@ const (
 	MechanismPlain       = "PLAIN"
 	MechanismSCRAMSHA256 = "SCRAM-SHA-256"
 	MechanismSCRAMSHA512 = "SCRAM-SHA-512"
+	// MechanismOAuthBearer and MechanismGSSAPI need the listener's ServerJAAS (GSSAPI) or
+	// Properties (the OAUTHBEARER validator): the harness has no identity provider or KDC.
+	MechanismOAuthBearer = "OAUTHBEARER"
+	MechanismGSSAPI      = "GSSAPI"
 )
 
 // StandardAuthorizer is the KRaft authorizer class Security.ACLs turns on.
@@ -80,6 +84,12 @@ type Listener struct {
 	// Mechanisms are the SASL mechanisms the listener enables. SASL protocols only, and
 	// at least one.
 	Mechanisms []string
+	// ServerJAAS replaces the broker's sasl.jaas.config of a mechanism on this listener,
+	// e.g. GSSAPI's Krb5LoginModule with the broker's keytab and principal.
+	ServerJAAS map[string]string
+	// Properties are extra settings of this listener, written with its prefix
+	// ("listener.name.NAME."), e.g. "oauthbearer.sasl.server.callback.handler.class".
+	Properties map[string]string
 }
 
 func (l Listener) usesTLS() bool { return l.Protocol == ProtocolSSL || l.Protocol == ProtocolSASLSSL }
@@ -143,12 +153,17 @@ func (l Listener) validate(s *Security) error {
 	for _, m := range l.Mechanisms {
 		switch m {
 		case MechanismPlain, MechanismSCRAMSHA256, MechanismSCRAMSHA512:
+			if len(s.Users) == 0 {
+				return fmt.Errorf("%s needs Users", m)
+			}
+		case MechanismOAuthBearer:
+		case MechanismGSSAPI:
+			if l.ServerJAAS[m] == "" {
+				return fmt.Errorf("GSSAPI needs ServerJAAS with the broker's keytab and principal")
+			}
 		default:
-			return fmt.Errorf("mechanism %q: use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", m)
+			return fmt.Errorf("mechanism %q: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or GSSAPI", m)
 		}
-	}
-	if l.usesSASL() && len(s.Users) == 0 {
-		return fmt.Errorf("SASL needs Users")
 	}
 	return nil
 }
@@ -215,7 +230,14 @@ func (s *Security) brokerProperties(n *node, tls map[string]string) map[string]s
 		}
 		p[l.prefix()+"sasl.enabled.mechanisms"] = strings.Join(l.Mechanisms, ",")
 		for _, m := range l.Mechanisms {
-			p[l.prefix()+strings.ToLower(m)+".sasl.jaas.config"] = s.serverJAAS(m)
+			jaas := s.serverJAAS(m)
+			if custom, ok := l.ServerJAAS[m]; ok {
+				jaas = custom
+			}
+			p[l.prefix()+strings.ToLower(m)+".sasl.jaas.config"] = jaas
+		}
+		for k, v := range l.Properties {
+			p[l.prefix()+k] = v
 		}
 	}
 	p["listeners"] = strings.Join(listeners, ",")
@@ -232,6 +254,9 @@ func (s *Security) brokerProperties(n *node, tls map[string]string) map[string]s
 // serverJAAS is the broker side of a mechanism's login: PLAIN lists its users inline,
 // SCRAM reads credentials from the cluster metadata.
 func (s *Security) serverJAAS(mechanism string) string {
+	if mechanism == MechanismOAuthBearer {
+		return "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;"
+	}
 	if mechanism != MechanismPlain {
 		return "org.apache.kafka.common.security.scram.ScramLoginModule required;"
 	}

@@ -27,7 +27,11 @@ const wrongPassword = "Sup3r-Secret-Pa55word-XYZZZ"
 // exemptCommands never see the user's cluster or connection settings: demo and the drill
 // session commands run a simulated cluster of their own (drill start blocks until drill
 // stop), help and completion print text.
-var exemptCommands = []string{"demo", "help", "completion", "drill start", "drill note", "drill stop"}
+// The context commands read only the contexts file, never a cluster or a
+// --command-config; that they redact its inline secrets is internal/cli's
+// TestContextListUseShow.
+var exemptCommands = []string{"demo", "help", "completion", "drill start", "drill note", "drill stop",
+	"context list", "context use", "context show"}
 
 // TestSecurityNoSecretLeaks runs every command against the SASL_SSL SCRAM-SHA-512 listener with
 // a recognisable password, a client private key inline in the properties file and a
@@ -285,6 +289,14 @@ func assertSettingsRedacted(t *testing.T, props string, secrets []string) {
 	if s.SASL.Password.Reveal() != toolPassword {
 		t.Fatal("the settings do not hold the password: nothing is proved")
 	}
+	assertPrintedSettingsRedacted(t, s, secrets)
+	assertRevealOnlyWhereLoggedIn(t)
+}
+
+// assertPrintedSettingsRedacted prints loaded settings every way a debug log would (fmt
+// verbs, JSON, slog) and looks for the secrets in what came out.
+func assertPrintedSettingsRedacted(t *testing.T, s *clientconfig.Settings, secrets []string) {
+	t.Helper()
 	var b bytes.Buffer
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
 		fmt.Fprintf(&b, verb+"\n", s)
@@ -306,12 +318,16 @@ func assertSettingsRedacted(t *testing.T, props string, secrets []string) {
 	for k, v := range s.Redacted() {
 		assertNoSecret(t, "Redacted()["+k+"]", v, secrets)
 	}
-	assertRevealOnlyWhereLoggedIn(t)
+	for _, login := range []any{s.SASL.OAuth, s.SASL.Kerberos, s.SASL.MSKIAM} {
+		fmt.Fprintf(&b, "%v %+v %#v\n", login, login, login)
+	}
+	assertNoSecret(t, "printed logins", b.String(), secrets)
 }
 
 // revealAllowed are the files that may call Secret.Reveal: where the password is handed to
 // the Kafka client libraries. Anywhere else a revealed secret could reach output or disk.
-var revealAllowed = []string{"internal/clientconfig/sarama.go", "internal/clientconfig/kgo.go"}
+// oauth.go hands the OAuth client secret to the token endpoint.
+var revealAllowed = []string{"internal/clientconfig/sarama.go", "internal/clientconfig/kgo.go", "internal/clientconfig/oauth.go"}
 
 // assertRevealOnlyWhereLoggedIn scans the module's Go sources (tests excluded) for calls of
 // Reveal outside revealAllowed.
