@@ -88,6 +88,7 @@ No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`
 	root.AddCommand(newDemoCmd(app, conn))
 	root.AddCommand(newDrillCmd(app, conn))
 	root.AddCommand(newEvidenceCmd(app, conn))
+	root.AddCommand(newServeCmd(app, conn), newAlertsCmd(app))
 	root.AddCommand(newVersionCmd(app))
 	root.AddCommand(newContextCmd(app))
 	return root

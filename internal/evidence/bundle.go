@@ -9,6 +9,7 @@
 //	transcripts/*.json         runbook transcripts recorded with `run --record`
 //	events.jsonl               what changed between polls (watch), append-only
 //	metrics.jsonl              per-poll health counts (watch), append-only
+//	alert.json                 the alert a bundle was captured for (serve's webhook), closed when it resolves
 //
 // Capture stages a bundle beside its final path and renames it into place,
 // so an interrupted capture leaves nothing that looks whole. A watch writes

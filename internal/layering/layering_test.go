@@ -51,6 +51,11 @@ var rules = []rule{
 		forbid: []string{"internal/..."},
 	},
 	{
+		why:    "serve, its metrics and its alert rules are libraries the command layer drives: they know no command",
+		from:   []string{"internal/serve", "internal/exporter", "internal/alerts"},
+		forbid: []string{"internal/cli"},
+	},
+	{
 		why:    "internal/words is a leaf anyone may use: it depends on nothing of this module",
 		from:   []string{"internal/words"},
 		forbid: []string{"..."},
