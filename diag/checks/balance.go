@@ -8,6 +8,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/diag/health"
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // Kafka's defaults for the controller's automatic preferred leader election.
@@ -90,19 +91,30 @@ func brokerSkew() Check {
 		Run: func(in Input, r *Reporter) {
 			rules := health.Of(in.Snap)
 			var live []health.Load
+			var down []int32
 			for _, l := range health.Loads(in.Snap) {
-				if rules.IsLive(l.Broker) {
+				switch {
+				case rules.IsLive(l.Broker):
 					live = append(live, l)
+				case l.Replicas > 0:
+					down = append(down, l.Broker)
 				}
 			}
 			if len(live) < 2 {
 				return
 			}
 			leaders, replicas, bytes := meanLoad(live)
-			moving := len(in.Snap.Reassignments) > 0
+			var because string
+			switch {
+			case len(in.Snap.Reassignments) > 0:
+				because = reassignLater
+			case len(down) > 0:
+				because = fmt.Sprintf("; broker(s) %s are down and their leaders moved to the others: judge again once they are back",
+					words.JoinIDs(down, ", "))
+			}
 			for _, l := range live {
 				if skewed(float64(l.Leaders), leaders, skewMinCount) {
-					r.AddAsIs(skewFinding(findings.LeaderSkew, l.Broker, moving, fmt.Sprintf("broker %d leads %d partitions; the live brokers' mean is %.1f",
+					r.AddAsIs(skewFinding(findings.LeaderSkew, l.Broker, because, fmt.Sprintf("broker %d leads %d partitions; the live brokers' mean is %.1f",
 						l.Broker, l.Leaders, leaders), map[string]any{"leaders": l.Leaders, "mean_leaders": leaders}))
 				}
 				var why []string
@@ -113,7 +125,7 @@ func brokerSkew() Check {
 					why = append(why, fmt.Sprintf("holds %s on disk (mean %s)", byteSize(float64(l.Bytes)), byteSize(bytes)))
 				}
 				if len(why) > 0 {
-					r.AddAsIs(skewFinding(findings.ReplicaSkew, l.Broker, moving, fmt.Sprintf("broker %d %s", l.Broker, strings.Join(why, " and ")),
+					r.AddAsIs(skewFinding(findings.ReplicaSkew, l.Broker, because, fmt.Sprintf("broker %d %s", l.Broker, strings.Join(why, " and ")),
 						map[string]any{"replicas": l.Replicas, "mean_replicas": replicas, "bytes": l.Bytes, "mean_bytes": bytes}))
 				}
 			}
@@ -121,13 +133,15 @@ func brokerSkew() Check {
 	}
 }
 
-func skewFinding(code string, broker int32, moving bool, summary string, evidence map[string]any) findings.Finding {
+// skewFinding is a skew finding: a warning, or info when because says
+// what explains it (a reassignment, a broker down).
+func skewFinding(code string, broker int32, because, summary string, evidence map[string]any) findings.Finding {
 	f := findings.Finding{Code: code, Broker: findings.Int32(broker), Summary: summary, Evidence: evidence}
 	f.Summary += fmt.Sprintf(", more than %d%% away", skewPercent)
 	f.Evidence["threshold_percent"] = skewPercent
-	if moving {
+	if because != "" {
 		f.Severity = findings.Info
-		f.Summary += reassignLater
+		f.Summary += because
 	} else {
 		f.Severity = findings.Warning
 	}

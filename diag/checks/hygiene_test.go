@@ -184,7 +184,9 @@ func TestHygieneChecks(t *testing.T) {
 			want: []string{"BROKER_CONFIG_DRIFT warning broker 2"}},
 		{name: "allow-listed and sensitive configs differ: nothing",
 			snap: hygienic(setBrokerConfig(2, "node.id", "2"), setBrokerConfig(3, "advertised.listeners", "SSL://x:1"),
-				func(s *snapshot.Snapshot) { s.BrokerConfigs[0].Configs["ssl.keystore.password"] = snapshot.ConfigValue{Sensitive: true, Value: "x"} })},
+				func(s *snapshot.Snapshot) {
+					s.BrokerConfigs[0].Configs["ssl.keystore.password"] = snapshot.ConfigValue{Sensitive: true, Value: "x"}
+				})},
 		{name: "a half-done upgrade: mixed versions",
 			snap: hygienic(func(s *snapshot.Snapshot) { s.Brokers[2].APIVersions[1].Max = 16 }),
 			want: []string{"MIXED_BROKER_VERSIONS warning broker 3"}},

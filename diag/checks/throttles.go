@@ -25,9 +25,13 @@ const unlimitedRate = "9223372036854775807"
 // the throttled leader of a partition with one): the summary says which,
 // and urgentOnly (triage) keeps only those.
 func replicationThrottles(urgentOnly bool) Check {
+	reads := []string{snapshot.SourceTopicConfigs, snapshot.SourceReassignments}
+	if !urgentOnly {
+		reads = append(reads, snapshot.SourceBrokerConfigs) // the rates, which alone hold nobody back
+	}
 	return Check{
 		Name:  "replication-throttles",
-		Reads: []string{snapshot.SourceTopicConfigs, snapshot.SourceBrokerConfigs, snapshot.SourceReassignments},
+		Reads: reads,
 		Codes: []string{findings.ReplicationThrottleLeft},
 		Run: func(in Input, r *Reporter) {
 			s := in.Snap

@@ -117,7 +117,7 @@ var hygieneCatalogue = []Entry{
 			"throttled replica is out of the ISR now, which triage reports.",
 		WhatToDo: "Run --verify with the reassignment's plan, or delete the configs by hand once you are sure no " +
 			"reassignment needs them.",
-		Commands: []Command{removeThrottle, deleteThrottleConfigs},
+		Commands: []Command{removeThrottle, deleteTopicThrottle, deleteBrokerThrottle},
 	},
 	{
 		Code: AutoCreateTopicsEnabled, Severity: Info, Title: "topics are created on first use",

@@ -49,13 +49,15 @@ var (
 			"after it completes run --verify with the same plan, which removes the throttle"}
 	removeThrottle = Command{Title: "Finish the reassignment and remove its throttles", Risk: RiskCaution,
 		Command:     "kafka-reassign-partitions.sh --bootstrap-server BOOTSTRAP --reassignment-json-file plan.json --verify",
-		Consequence: "removes the throttles of every broker and topic in the plan; without the plan, delete the configs by hand (next command)"}
-	deleteThrottleConfigs = Command{Title: "Remove a left-over throttle by hand", Risk: RiskCaution,
+		Consequence: "removes the throttles of every broker and topic in the plan; without the plan, delete the configs by hand (next commands)"}
+	deleteTopicThrottle = Command{Title: "Remove a left-over topic throttle by hand", Risk: RiskCaution,
 		Command: "kafka-configs.sh --bootstrap-server BOOTSTRAP --alter --entity-type topics --entity-name TOPIC " +
-			"--delete-config leader.replication.throttled.replicas,follower.replication.throttled.replicas; " +
-			"kafka-configs.sh --bootstrap-server BOOTSTRAP --alter --entity-type brokers --entity-name BROKER " +
+			"--delete-config leader.replication.throttled.replicas,follower.replication.throttled.replicas",
+		Consequence: "never while a reassignment of the topic runs: it then copies at full speed and may saturate disks and network"}
+	deleteBrokerThrottle = Command{Title: "Remove a left-over broker throttle rate by hand", Risk: RiskCaution,
+		Command: "kafka-configs.sh --bootstrap-server BOOTSTRAP --alter --entity-type brokers --entity-name BROKER " +
 			"--delete-config leader.replication.throttled.rate,follower.replication.throttled.rate",
-		Consequence: "never while a reassignment runs: it then copies at full speed and may saturate the brokers' disks and network"}
+		Consequence: "never while a reassignment involving the broker runs, for the same reason"}
 	inspectCertificate = Command{Title: "See the certificate a listener serves", Risk: RiskSafe,
 		Command: "openssl s_client -connect HOST:PORT -servername HOST </dev/null | openssl x509 -noout -subject -issuer -enddate -ext subjectAltName"}
 )
