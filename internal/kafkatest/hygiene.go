@@ -42,9 +42,15 @@ func (c *Cluster) ElectPreferredLeaders(t testing.TB) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
 	defer cancel()
-	out, err := c.runAdminTool(ctx, leaderElectionCommand, Via{}, "--election-type", "PREFERRED", "--all-topic-partitions")
+	boot, err := c.bootstrapArgs(Via{})
 	if err != nil {
 		t.Fatalf("kafkatest: ElectPreferredLeaders: %v", err)
+	}
+	// This tool names its client config --admin.config, not --command-config.
+	args := append(boot, "--admin.config", c.toolConfig, "--election-type", "PREFERRED", "--all-topic-partitions")
+	out, stderr, err := c.RunTool(ctx, leaderElectionCommand, args...)
+	if err != nil {
+		t.Fatalf("kafkatest: ElectPreferredLeaders: %v\nstdout: %s\nstderr: %s", err, out, lastLines(stderr, 10))
 	}
 	return lastLines(out, 5)
 }
