@@ -72,3 +72,14 @@ func TestAuditIsNamedInHelp(t *testing.T) {
 		t.Errorf("--help (exit %d) does not name audit:\n%s", code, out)
 	}
 }
+
+// TestAuditBadInput: an argument or an unknown format is one clear line and
+// exit 3, with nothing half-written on stdout.
+func TestAuditBadInput(t *testing.T) {
+	for _, args := range [][]string{{"audit", "extra"}, {"audit", "-b", "127.0.0.1:1", "-o", "yaml"}} {
+		out, stderr, code := run(t, nil, args...)
+		if code != 3 || out != "" || !strings.HasPrefix(stderr, "Error: ") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q", args, code, out, stderr)
+		}
+	}
+}
