@@ -6,13 +6,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/audit"
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 )
 
 func newAuditCmd(app *App, conn *ConnOptions) *cobra.Command {
-	return &cobra.Command{
+	var replay ReplayOptions
+	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Run the hygiene checks: balance, racks, certificates, config drift, throttles",
 		Long: `Take one live snapshot and run every hygiene check on it: what to fix before
@@ -35,24 +37,35 @@ or expiring within 7 days, a throttle holding a follower out of the ISR.
 
 Status and exit code as for triage: the worst finding decides (0 OK or info only,
 1 WARNING, 2 CRITICAL); a check that could not run makes it UNKNOWN (3) unless
-something worse was found.`,
+something worse was found.
+
+With --from, the checks run on a recorded bundle or snapshot file, offline.`,
 		Example: `  kafka-runbook audit -b kafka1:9092
   kafka-runbook audit -o markdown > audit.md
-  kafka-runbook audit -o json | jq -r '.findings[] | "\(.code) \(.summary)"'`,
+  kafka-runbook audit -o json | jq -r '.findings[] | "\(.code) \(.summary)"'
+  kafka-runbook audit --from incident-42      # on the last snapshot a bundle recorded`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runAudit(cmd.Context(), app, conn)
+			return runAudit(cmd.Context(), app, conn, &replay)
 		},
 	}
+	replay.bindReplay(cmd)
+	return cmd
 }
 
-func runAudit(ctx context.Context, app *App, conn *ConnOptions) error {
+func runAudit(ctx context.Context, app *App, conn *ConnOptions, replay *ReplayOptions) error {
 	ropts, err := conn.renderOptions(app.IO)
 	if err != nil {
 		return err
 	}
-	snap, err := conn.collectOnce(ctx, app, audit.Parts, nil)
-	if err != nil {
+	var snap *snapshot.Snapshot
+	if replay.From != "" {
+		rec, err := replay.load(app)
+		if err != nil {
+			return err
+		}
+		snap = rec.Snap
+	} else if snap, err = conn.collectOnce(ctx, app, audit.Parts, nil); err != nil {
 		return err
 	}
 	report := audit.Build(snap)

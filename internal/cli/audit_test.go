@@ -83,3 +83,12 @@ func TestAuditBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditReplaysARecordedSnapshot: --from runs the hygiene checks on a
+// recorded snapshot, with no network.
+func TestAuditReplaysARecordedSnapshot(t *testing.T) {
+	out, stderr, code := run(t, nil, "audit", "--from", "../../testdata/snapshots/healthy.json", "-o", "json")
+	if code != 0 || !strings.Contains(out, `"findings": []`) {
+		t.Errorf("exit %d\n%s\nstderr: %s", code, out, stderr)
+	}
+}
