@@ -11,7 +11,9 @@ var hygieneCatalogue = []Entry{
 		WhyItMatters: "The brokers that took over carry its produce and fetch traffic on top of their own, so they are the first " +
 			"to run hot; the returning broker idles. With auto.leader.rebalance.enable=true the controller moves leaders " +
 			"back within leader.imbalance.check.interval.seconds (300 s), and the finding is info; with it false nothing " +
-			"ever does. While a reassignment runs or the broker is down the finding is info and says so: that is expected.",
+			"ever does. While a reassignment runs or the broker is down the finding is info and says so: that is expected. " +
+			"Both settings are read from the brokers' configs; in KRaft the active controller's own decide, which no " +
+			"client can read, so keep them the same on controllers and brokers.",
 		WhatToDo: "Once the broker is back and its partitions are in sync, run a preferred leader election.",
 		Commands: []Command{preferredElection},
 	},
