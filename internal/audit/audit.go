@@ -96,9 +96,10 @@ func (r Report) Tables() []render.Table {
 	for _, u := range r.Unevaluated {
 		t.Notes = append(t.Notes, fmt.Sprintf("cannot evaluate (%s): %s", u.Check, u.Reason))
 	}
+	// A command never folds: folded, it would not paste as one.
 	fixes := render.Table{
 		Title:   "How to fix",
-		Columns: []render.Column{{Name: "Code"}, {Name: "Risk"}, {Name: "Command", Wrap: true}, {Name: "Consequence", Wrap: true}},
+		Columns: []render.Column{{Name: "Code"}, {Name: "Risk"}, {Name: "Command"}, {Name: "Consequence", Wrap: true, Drop: 1}},
 		Empty:   "Nothing to fix.",
 		Notes:   []string{"Upper-case words (BOOTSTRAP, TOPIC, BROKER) are yours to fill in; 'kafka-runbook explain CODE' says more."},
 	}

@@ -125,9 +125,9 @@ func (v SecurityView) Tables() []render.Table {
 	}
 	ct := render.Table{
 		Title: fmt.Sprintf("TLS certificates served (%d)", len(v.Certificates)),
-		Columns: []render.Column{{Name: "Broker", Align: render.AlignRight}, {Name: "Address"}, {Name: "Chain"},
-			{Name: "Subject", Wrap: true}, {Name: "Issuer", Wrap: true}, {Name: "Names", Wrap: true}, {Name: "Not after"},
-			{Name: "Days left", Align: render.AlignRight}},
+		Columns: []render.Column{{Name: "Broker", Align: render.AlignRight}, {Name: "Address", Drop: 3}, {Name: "Chain"},
+			{Name: "Subject", Wrap: true}, {Name: "Issuer", Wrap: true, Drop: 2}, {Name: "Names", Wrap: true, Drop: 1},
+			{Name: "Not after"}, {Name: "Days left", Align: render.AlignRight}},
 		Notes: []string{"From the TLS handshakes this tool made; 'kafka-runbook audit' judges expiry and host names."},
 	}
 	for _, c := range v.Certificates {
