@@ -99,7 +99,7 @@ func (r Report) Tables() []render.Table {
 	// A command never folds: folded, it would not paste as one.
 	fixes := render.Table{
 		Title:   "How to fix",
-		Columns: []render.Column{{Name: "Code"}, {Name: "Risk"}, {Name: "Command"}, {Name: "Consequence", Wrap: true, Drop: 1}},
+		Columns: []render.Column{{Name: "Code"}, {Name: "Risk", Status: true}, {Name: "Command"}, {Name: "Consequence", Wrap: true, Drop: 1}},
 		Empty:   "Nothing to fix.",
 		Notes:   []string{"Upper-case words (BOOTSTRAP, TOPIC, BROKER) are yours to fill in; 'kafka-runbook explain CODE' says more."},
 	}
