@@ -98,6 +98,13 @@ func (r *Reporter) Add(f findings.Finding) {
 	r.res.Findings = append(r.res.Findings, f)
 }
 
+// AddAsIs records a finding with the severity it carries, info included:
+// for a code whose severity depends on the case, such as an imbalance the
+// controller will fix by itself.
+func (r *Reporter) AddAsIs(f findings.Finding) {
+	r.res.Findings = append(r.res.Findings, f)
+}
+
 // CannotEvaluate records that (part of) the check could not run.
 func (r *Reporter) CannotEvaluate(format string, args ...any) {
 	r.gaps++
@@ -119,7 +126,10 @@ func (r *Reporter) Skip(format string, args ...any) {
 	r.res.Skipped = append(r.res.Skipped, Unevaluated{Check: r.check, Reason: fmt.Sprintf(format, args...)})
 }
 
-// All returns every check, in a fixed order.
+// All returns every check triage runs, in a fixed order. Of the hygiene
+// checks (Hygiene) it runs only the urgent part: certificates expired or
+// expiring within CertCriticalWithin, and throttles holding a follower
+// back.
 func All() []Check {
 	return []Check{
 		controllerQuorum(),
@@ -139,6 +149,8 @@ func All() []Check {
 		logDirHealth(),
 		logDirSpace(),
 		securityPosture(),
+		certificates(true),
+		replicationThrottles(true),
 	}
 }
 

@@ -1,8 +1,10 @@
 package checks
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 	"github.com/kafka-runbook/kafka-runbook/internal/fuzzsnap"
 )
 
@@ -19,6 +21,16 @@ func FuzzChecksOnOddSnapshots(f *testing.F) {
 			prev.Normalize()
 		}
 		res := Run(Input{Snap: s, Previous: prev}, nil)
+		// The hygiene checks too; a panic in one is a gap Run records, which
+		// must never happen on a decodable snapshot.
+		hygiene := Run(Input{Snap: s}, Hygiene())
+		for _, u := range hygiene.Unevaluated {
+			if strings.Contains(u.Reason, "internal error") {
+				t.Fatalf("%s panicked: %s", u.Check, u.Reason)
+			}
+		}
+		res.Findings = append(res.Findings, hygiene.Findings...)
+		findings.Sort(res.Findings)
 		for i, f := range res.Findings {
 			if f.Code == "" || f.Summary == "" {
 				t.Fatalf("finding without code or summary: %+v", f)

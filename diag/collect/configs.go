@@ -20,6 +20,9 @@ var TopicConfigNames = []string{
 	"retention.bytes",
 	"cleanup.policy",
 	"max.message.bytes",
+	// A reassignment's throttle, which only --verify removes (REPLICATION_THROTTLE_LEFT).
+	"leader.replication.throttled.replicas",
+	"follower.replication.throttled.replicas",
 }
 
 // BrokerConfigNames are the broker configs that decide risk in an incident.
@@ -42,6 +45,19 @@ var BrokerConfigNames = []string{
 	"advertised.listeners",
 	"listener.security.protocol.map",
 	"authorizer.class.name",
+	// Balance, racks, drift and throttles (the hygiene checks).
+	"auto.leader.rebalance.enable",
+	"leader.imbalance.per.broker.percentage",
+	"leader.imbalance.check.interval.seconds",
+	"broker.rack",
+	"num.replica.fetchers",
+	"replica.fetch.max.bytes",
+	"log.segment.bytes",
+	"log.cleanup.policy",
+	"compression.type",
+	"delete.topic.enable",
+	"leader.replication.throttled.rate",
+	"follower.replication.throttled.rate",
 }
 
 // topicConfigBatch bounds the resources in one DescribeConfigs request.

@@ -36,7 +36,8 @@ type conn struct {
 	probe    snapshot.Probe
 	err      error // why the probe failed, nil when it answered
 	versions []snapshot.APIVersion
-	features finalized // the cluster features this node reported
+	features finalized              // the cluster features this node reported
+	chain    []snapshot.Certificate // the TLS certificates it served, leaf first
 
 	cfg        *sarama.Config
 	reqTimeout time.Duration
@@ -111,6 +112,7 @@ func (p *pool) probe(ctx context.Context, c *conn) {
 		return v, err
 	})
 	c.probe.LatencyMS = time.Since(start).Milliseconds()
+	c.chain = servedChain(b, err)
 	if err == nil && resp.ErrorCode != 0 {
 		err = sarama.KError(resp.ErrorCode)
 	}

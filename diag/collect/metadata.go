@@ -233,6 +233,11 @@ func (c *collector) probeBrokers(ctx context.Context) {
 		cn.wait(ctx)
 		b.Probe = probeOf(cn)
 		b.APIVersions = cn.versions
+		select {
+		case <-cn.ready:
+			b.Certificates = cn.chain
+		default: // the handshake has not ended: nothing was served yet
+		}
 	}
 	c.snap.Bootstrap = c.endpoints(ctx)
 	for i := range c.snap.Brokers {

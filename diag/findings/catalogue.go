@@ -18,6 +18,9 @@ type Entry struct {
 	WhatToDo     string `json:"what_to_do"`
 	// Runbook names the runbook to open for this finding.
 	Runbook string `json:"runbook,omitempty"`
+	// Commands confirm or fix the finding, each with its risk; empty when
+	// WhatToDo says it all.
+	Commands []Command `json:"commands,omitempty"`
 }
 
 // The finding codes. Never rename or re-use one.
@@ -161,4 +164,4 @@ var catalogue = append([]Entry{
 		WhyItMatters: "Every replica in that directory is offline on that broker.",
 		WhatToDo:     "Check the disk (dmesg, free space). Never delete segment files by hand; replace the disk and let replicas re-sync, or reassign them.",
 	},
-}, slices.Concat(securityCatalogue, controlCatalogue, lagCatalogue, diskCatalogue)...)
+}, slices.Concat(securityCatalogue, controlCatalogue, lagCatalogue, diskCatalogue, hygieneCatalogue)...)

@@ -124,6 +124,26 @@ type Broker struct {
 	LearnedFrom []string     `json:"learned_from"`
 	Probe       Probe        `json:"probe"`
 	APIVersions []APIVersion `json:"api_versions,omitempty"`
+	// Certificates is the chain the broker served in the TLS handshake at
+	// Address, leaf first: what certificate checks read. Nil when the
+	// connection does not use TLS or no handshake got as far as a
+	// certificate. Only public facts are kept, never key material.
+	Certificates []Certificate `json:"certificates,omitempty"`
+}
+
+// Certificate is what a TLS peer's certificate says about itself.
+type Certificate struct {
+	Subject string `json:"subject"`
+	Issuer  string `json:"issuer"`
+	// DNSNames and IPAddresses are the subject alternative names, which
+	// clients match the host name against.
+	DNSNames    []string  `json:"dns_names,omitempty"`
+	IPAddresses []string  `json:"ip_addresses,omitempty"`
+	NotBefore   time.Time `json:"not_before"`
+	NotAfter    time.Time `json:"not_after"`
+	IsCA        bool      `json:"is_ca,omitempty"`
+	// SerialNumber in hexadecimal, to tell certificates apart.
+	SerialNumber string `json:"serial_number,omitempty"`
 }
 
 // Address is host:port of the broker, or "" when unknown.

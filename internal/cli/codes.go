@@ -90,6 +90,15 @@ func writeEntry(w io.Writer, e findings.Entry, heading string) error {
 	fmt.Fprintf(&b, "What it means: %s\n\n", e.Meaning)
 	fmt.Fprintf(&b, "Why it matters: %s\n\n", e.WhyItMatters)
 	fmt.Fprintf(&b, "What to do: %s\n", e.WhatToDo)
+	if len(e.Commands) > 0 {
+		b.WriteString("\nCommands:\n")
+		for _, c := range e.Commands {
+			fmt.Fprintf(&b, "- %s (%s): %s\n", c.Title, c.Risk, c.Command)
+			if c.Consequence != "" {
+				fmt.Fprintf(&b, "  At the wrong moment: %s\n", c.Consequence)
+			}
+		}
+	}
 	if e.Runbook != "" {
 		fmt.Fprintf(&b, "\nRunbook: kafka-runbook run %s\n", e.Runbook)
 	}

@@ -61,7 +61,8 @@ Views:
   logdirs     log directories per broker: size, total and usable bytes, errors
   configs     the configs that decide risk, per topic and per broker
   security    each broker's listeners and their protocols, the authorizer and the
-              ACLs, with entries that let anybody write marked
+              ACLs, with entries that let anybody write marked, and the TLS
+              certificate chain each broker served (subject, names, issuer, expiry)
   quorum      the KRaft controller quorum: leader, epoch, high watermark, and each
               voter's and observer's log end, lag and last fetch (as
               kafka-metadata-quorum.sh describe --status and --replication)

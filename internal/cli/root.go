@@ -56,6 +56,7 @@ No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`
 		Example: `  kafka-runbook triage -b kafka1:9092,kafka2:9092          # start here in an incident
   kafka-runbook run broker-failure -b kafka1:9092
   kafka-runbook describe partitions --under-min-isr --command-config client.properties
+  kafka-runbook audit -b kafka1:9092                       # hygiene before the next incident
   KAFKA_BOOTSTRAP_SERVERS=kafka1:9092 kafka-runbook describe groups --output json
   kafka-runbook demo`,
 		Version:       app.Version,
@@ -81,7 +82,7 @@ No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`
 	})
 	conn.bindFlags(root)
 	_ = root.RegisterFlagCompletionFunc("context", completeContexts(app))
-	root.AddCommand(newTriageCmd(app, conn))
+	root.AddCommand(newTriageCmd(app, conn), newAuditCmd(app, conn))
 	root.AddCommand(newDescribeCmd(app, conn))
 	root.AddCommand(newCodesCmd(app), newExplainCmd(app))
 	root.AddCommand(newRunCmd(app, conn), newListCmd(app), newSnapshotCmd(app, conn))

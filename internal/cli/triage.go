@@ -67,7 +67,11 @@ collect_recovered), "status" (after that poll), "finding", "was", "since",
 
 Exit codes with --watch: 0 when --exit-when-healthy saw an OK status (at
 the first poll, or later), 130 on Ctrl-C (143 on SIGTERM), 3 for bad input.
-A cluster that cannot be reached does not end the watch.`,
+A cluster that cannot be reached does not end the watch.
+
+Of the hygiene checks ('kafka-runbook audit') triage reports only the urgent
+ones: a broker TLS certificate expired or expiring within 7 days, and a
+replication throttle left set that holds a follower out of the ISR.`,
 		Example: `  kafka-runbook triage -b kafka1:9092
   kafka-runbook triage -o json | jq -r '.findings[] | select(.severity=="critical") | .code'
   kafka-runbook triage --sample 30s       # also judge consumer lag and disk growth over 30 seconds

@@ -65,9 +65,14 @@ func FromSnapshots(name, title string, snaps []*snapshot.Snapshot) (*sim.Scenari
 	return sc, c.warnings, nil
 }
 
-// expected are the simulated codes the checks find in a snapshot.
+// expected are the simulated codes the checks find in a snapshot, judged
+// on what its scenario state can show: a broker's view differs from the
+// cluster metadata in a scenario only where it is older (view), so a view
+// newer than the cluster's answer (a poll that caught the brokers
+// mid-change and took the cluster metadata from the one behind) is left out
+// before judging, or the replay would be expected to show it and could not.
 func expected(s *snapshot.Snapshot) []string {
-	res := checks.Run(checks.Input{Snap: s}, nil)
+	res := checks.Run(checks.Input{Snap: withoutNewerViews(s)}, nil)
 	var out []string
 	for _, f := range res.Findings {
 		if simulated[f.Code] && !slices.Contains(out, f.Code) {
@@ -76,6 +81,26 @@ func expected(s *snapshot.Snapshot) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// withoutNewerViews is s with only the view differences view carries: those
+// older than the cluster metadata.
+func withoutNewerViews(s *snapshot.Snapshot) *snapshot.Snapshot {
+	epoch := map[tpKey]int32{}
+	for _, t := range s.Topics {
+		for _, p := range t.Partitions {
+			epoch[tpKey{t.Name, p.ID}] = p.LeaderEpoch
+		}
+	}
+	c := *s
+	c.BrokerViews = slices.Clone(s.BrokerViews)
+	for i := range c.BrokerViews {
+		c.BrokerViews[i].Differences = slices.DeleteFunc(slices.Clone(c.BrokerViews[i].Differences), func(lv snapshot.LeaderView) bool {
+			e, ok := epoch[tpKey{lv.Topic, lv.Partition}]
+			return !ok || lv.LeaderEpoch >= e
+		})
+	}
+	return &c
 }
 
 type tpKey struct {

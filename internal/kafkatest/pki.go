@@ -16,10 +16,12 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 )
 
-// certValidity is how long test certificates are valid. They live for one test run; the
-// backdated start absorbs clock differences between Go and the JVMs.
+// certValidity is how long test certificates are valid. They live for one test run, but a
+// year keeps them clear of the certificate checks' 30-day warning (TLS_CERT_EXPIRING), so
+// that only a certificate a test means to expire soon is reported; the backdated start
+// absorbs clock differences between Go and the JVMs.
 const (
-	certValidity = 24 * time.Hour
+	certValidity = 365 * 24 * time.Hour
 	certBackdate = time.Hour
 )
 
@@ -81,16 +83,22 @@ type KeyPair struct {
 // IssueServer issues a certificate for a broker: it names 127.0.0.1 and localhost, the only
 // addresses the harness uses, so host name verification passes.
 func (ca *CA) IssueServer(commonName string) (*KeyPair, error) {
-	return ca.issue(commonName, x509.ExtKeyUsageServerAuth, []net.IP{net.ParseIP(loopback)}, []string{"localhost"})
+	return ca.IssueServerFor(commonName, certValidity)
+}
+
+// IssueServerFor is IssueServer with a certificate valid for validity from now: a short one
+// makes a certificate about to expire.
+func (ca *CA) IssueServerFor(commonName string, validity time.Duration) (*KeyPair, error) {
+	return ca.issue(commonName, x509.ExtKeyUsageServerAuth, []net.IP{net.ParseIP(loopback)}, []string{"localhost"}, validity)
 }
 
 // IssueClient issues a client certificate for mutual TLS. With the harness's principal
 // mapping rule the broker sees it as User:commonName.
 func (ca *CA) IssueClient(commonName string) (*KeyPair, error) {
-	return ca.issue(commonName, x509.ExtKeyUsageClientAuth, nil, nil)
+	return ca.issue(commonName, x509.ExtKeyUsageClientAuth, nil, nil, certValidity)
 }
 
-func (ca *CA) issue(commonName string, usage x509.ExtKeyUsage, ips []net.IP, names []string) (*KeyPair, error) {
+func (ca *CA) issue(commonName string, usage x509.ExtKeyUsage, ips []net.IP, names []string, validity time.Duration) (*KeyPair, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -100,7 +108,7 @@ func (ca *CA) issue(commonName string, usage x509.ExtKeyUsage, ips []net.IP, nam
 		SerialNumber: serial(),
 		Subject:      pkix.Name{CommonName: commonName},
 		NotBefore:    now.Add(-certBackdate),
-		NotAfter:     now.Add(certValidity),
+		NotAfter:     now.Add(validity),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{usage},
 		IPAddresses:  ips,

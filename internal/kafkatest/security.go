@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Security protocols a secured listener may use (Kafka's security.protocol values).
@@ -70,6 +71,9 @@ type Security struct {
 	// User:name (ssl.principal.mapping.rules), so that one set of ACLs covers a tool whether
 	// it logs in with SASL or with a certificate. Without it the principal is User:CN=name.
 	PrincipalFromCN bool
+	// CertValidity sets how long a broker's certificate is valid from the start, by broker
+	// id: a few days makes one about to expire. Brokers not named get a year.
+	CertValidity map[int32]time.Duration
 }
 
 // Listener is one secured listener.
@@ -273,7 +277,11 @@ func (s *Security) serverJAAS(mechanism string) string {
 // broker serve it and trust ca for client certificates. PEM material goes inline, with
 // newlines escaped for the properties file; PKCS12 stores are written under dir.
 func (s *Security) writeBrokerTLS(ca *CA, id int32, dir string) (map[string]string, error) {
-	kp, err := ca.IssueServer(fmt.Sprintf("broker-%d", id))
+	validity := certValidity
+	if v, ok := s.CertValidity[id]; ok {
+		validity = v
+	}
+	kp, err := ca.IssueServerFor(fmt.Sprintf("broker-%d", id), validity)
 	if err != nil {
 		return nil, err
 	}

@@ -81,7 +81,7 @@ func BuildFrom(in checks.Input) Report {
 	res := checks.Run(in, nil)
 	r := Report{
 		SchemaVersion: SchemaVersion,
-		Cluster:       clusterOf(snap),
+		Cluster:       ClusterOf(snap),
 		Counts:        health.Count(snap),
 		Findings:      res.Findings,
 		Summary:       impact.Summarize(res.Findings),
@@ -103,7 +103,8 @@ func BuildFrom(in checks.Input) Report {
 	return r
 }
 
-func clusterOf(s *snapshot.Snapshot) Cluster {
+// ClusterOf says what was diagnosed: counts every report shares.
+func ClusterOf(s *snapshot.Snapshot) Cluster {
 	c := Cluster{ID: s.ClusterID, TakenAt: s.TakenAt, Brokers: len(s.Brokers), Topics: len(s.Topics)}
 	for _, ep := range s.Bootstrap {
 		c.Bootstrap = append(c.Bootstrap, ep.Address)

@@ -41,7 +41,7 @@ func TestBuild(t *testing.T) {
 				"AT_MIN_ISR", "GROUP_PARTITION_UNAVAILABLE", "LOG_DIR_LOW_SPACE", "LOW_REPLICATION_FACTOR", "MIN_ISR_TOO_LOW",
 				"OFFLINE_REPLICA", "UNDER_REPLICATED", "EMPTY_GROUP_LAGGING"},
 			errors:   6,
-			uneval:   []string{"log-dir-space", "log-dirs", "log-start-past-committed", "metadata-divergence", "replication", "security", "topic-config"},
+			uneval:   []string{"log-dir-space", "log-dirs", "log-start-past-committed", "metadata-divergence", "replication", "replication-throttles", "security", "topic-config"},
 			firstSum: "broker 3 is down (not registered in the cluster) and holds 10 replicas",
 		},
 		{

@@ -2,7 +2,10 @@ package views
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
@@ -19,7 +22,21 @@ type SecurityView struct {
 	AuthorizerKnown bool          `json:"authorizer_known"`
 	Listeners       []ListenerRow `json:"listeners"`
 	ACLs            []ACLRow      `json:"acls"`
-	Warnings        []Warning     `json:"warnings"`
+	// Certificates are the chains the brokers served in this tool's TLS handshakes, leaf
+	// first per broker; empty over PLAINTEXT.
+	Certificates []CertificateRow `json:"certificates"`
+	Warnings     []Warning        `json:"warnings"`
+}
+
+// CertificateRow is one certificate of the chain one broker served.
+type CertificateRow struct {
+	Broker  int32  `json:"broker"`
+	Address string `json:"address"`
+	// Position is 0 for the leaf, then 1, 2, ... up the chain.
+	Position int `json:"position"`
+	snapshot.Certificate
+	// DaysLeft is whole days from the snapshot to NotAfter, negative once expired.
+	DaysLeft int `json:"days_left"`
 }
 
 // ListenerRow is one listener one broker advertises.
@@ -38,7 +55,13 @@ type ACLRow struct {
 // Security builds the security view. The topic filter applies to topic ACLs; ACLs on other
 // resources are always shown because they may cover the topic too (cluster, wildcards).
 func Security(s *snapshot.Snapshot, f Filter) SecurityView {
-	v := SecurityView{Listeners: []ListenerRow{}, ACLs: []ACLRow{}}
+	v := SecurityView{Listeners: []ListenerRow{}, ACLs: []ACLRow{}, Certificates: []CertificateRow{}}
+	for _, b := range s.Brokers {
+		for i, c := range b.Certificates {
+			v.Certificates = append(v.Certificates, CertificateRow{Broker: b.ID, Address: b.Address(), Position: i,
+				Certificate: c, DaysLeft: int(math.Floor(c.NotAfter.Sub(s.TakenAt).Hours() / 24))})
+		}
+	}
 	v.Authorizer, v.AuthorizerKnown = s.Authorizer()
 	listeners, unknown := s.AdvertisedListeners()
 	for _, l := range listeners {
@@ -97,5 +120,24 @@ func (v SecurityView) Tables() []render.Table {
 		at.Rows = append(at.Rows, []string{a.Principal, a.Permission, a.Operation, a.ResourceType, a.ResourceName,
 			a.PatternType, a.Host, risk})
 	}
-	return []render.Table{lt, at}
+	if len(v.Certificates) == 0 {
+		return []render.Table{lt, at}
+	}
+	ct := render.Table{
+		Title: fmt.Sprintf("TLS certificates served (%d)", len(v.Certificates)),
+		Columns: []render.Column{{Name: "Broker", Align: render.AlignRight}, {Name: "Address", Drop: 3}, {Name: "Chain"},
+			{Name: "Subject", Wrap: true}, {Name: "Issuer", Wrap: true, Drop: 2}, {Name: "Names", Wrap: true, Drop: 1},
+			{Name: "Not after"}, {Name: "Days left", Align: render.AlignRight}},
+		Notes: []string{"From the TLS handshakes this tool made; 'kafka-runbook audit' judges expiry and host names."},
+	}
+	for _, c := range v.Certificates {
+		chain := "leaf"
+		if c.Position > 0 {
+			chain = fmt.Sprintf("issuer %d", c.Position)
+		}
+		names := strings.Join(append(slices.Clone(c.DNSNames), c.IPAddresses...), ", ")
+		ct.Rows = append(ct.Rows, []string{itoa(int(c.Broker)), c.Address, chain, c.Subject, c.Issuer, words.OrDash(names),
+			c.NotAfter.UTC().Format(time.RFC3339), itoa(c.DaysLeft)})
+	}
+	return []render.Table{lt, at, ct}
 }

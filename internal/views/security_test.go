@@ -3,6 +3,7 @@ package views
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/snapshot"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
@@ -52,5 +53,28 @@ func TestSecurityView(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// TestSecurityViewCertificates: every broker's served chain is listed, leaf first, with the
+// days left from the snapshot's time, and drawn as its own table; never key material.
+func TestSecurityViewCertificates(t *testing.T) {
+	taken := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	s := &snapshot.Snapshot{TakenAt: taken, Brokers: []snapshot.Broker{{ID: 1, Host: "b1", Port: 9093,
+		Certificates: []snapshot.Certificate{
+			{Subject: "CN=b1", Issuer: "CN=CA", DNSNames: []string{"b1"}, NotAfter: taken.Add(72 * time.Hour)},
+			{Subject: "CN=CA", Issuer: "CN=CA", IsCA: true, NotAfter: taken.AddDate(1, 0, 0)},
+		}}, {ID: 2, Host: "b2", Port: 9093}}}
+	v := Security(s, Filter{})
+	if len(v.Certificates) != 2 || v.Certificates[0].Position != 0 || v.Certificates[0].DaysLeft != 3 ||
+		v.Certificates[1].Subject != "CN=CA" || v.Certificates[0].Address != "b1:9093" {
+		t.Fatalf("certificates %+v", v.Certificates)
+	}
+	var b strings.Builder
+	if err := render.View(&b, render.Options{Format: render.FormatTable, Width: 200}, v); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "TLS certificates served (2)") || !strings.Contains(b.String(), "2026-12-06T12:00:00Z") {
+		t.Errorf("table:\n%s", b.String())
 	}
 }

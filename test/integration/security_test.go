@@ -33,6 +33,9 @@ func TestSecurity(t *testing.T) {
 	t.Run("mutual TLS without a client certificate", func(t *testing.T) { testMissingClientCertificate(t, sc) })
 	t.Run("topics hidden by ACLs are reported", func(t *testing.T) { testHiddenTopics(t, sc) })
 	t.Run("security posture", func(t *testing.T) { testPosture(t, sc) })
+	t.Run("a healthy, balanced cluster with valid certificates: audit raises no hygiene code", func(t *testing.T) {
+		testHealthyAudit(t, sc)
+	})
 }
 
 // connection is one way of reaching the secured cluster.
@@ -338,4 +341,39 @@ func (sc *securedCluster) triage(t *testing.T, props string) (report, result) {
 		t.Fatalf("triage exit %d, output not JSON: %v\n%s", r.code, err, r.stderr)
 	}
 	return rep, r
+}
+
+// testHealthyAudit: on a healthy, balanced cluster whose certificates are valid for a year,
+// reached over TLS by the read-only principal, audit raises none of the hygiene codes, has
+// no gap, and describe security lists each broker's chain.
+func testHealthyAudit(t *testing.T, sc *securedCluster) {
+	props := sc.properties(t, "audit.properties", sc.saslProps("SCRAM-SHA-512", "tool", toolPassword, "p12")...)
+	r := sc.cli(t, listenerSASL, props, "audit", "-o", "json")
+	var rep report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("audit exit %d: %v %s", r.code, err, r.stderr)
+	}
+	if got := keys(rep, hygieneCodes...); len(got) > 0 || len(rep.Unevaluated) > 0 || r.code != 0 {
+		t.Errorf("audit exit %d, hygiene findings %q, gaps %+v", r.code, got, rep.Unevaluated)
+	}
+	ds := sc.cli(t, listenerSASL, props, "describe", "security", "-o", "json")
+	var view struct {
+		Certificates []struct {
+			Broker   int32 `json:"broker"`
+			Position int   `json:"position"`
+			DaysLeft int   `json:"days_left"`
+		} `json:"certificates"`
+	}
+	if err := json.Unmarshal([]byte(ds.stdout), &view); err != nil {
+		t.Fatal(err)
+	}
+	leaves := 0
+	for _, c := range view.Certificates {
+		if c.Position == 0 && c.DaysLeft > 300 {
+			leaves++
+		}
+	}
+	if leaves != kafkatest.NumBrokers {
+		t.Errorf("describe security lists %d valid leaf certificates, want one per broker: %+v", leaves, view.Certificates)
+	}
 }
