@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 	"gopkg.in/yaml.v3"
 )
 
@@ -20,15 +21,7 @@ import (
 const requirePrometheusEnv = "KAFKA_RUNBOOK_REQUIRE_PROMETHEUS"
 
 func promtool(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv(requirePrometheusEnv) != "" {
-			t.Fatalf("promtool is required (%s is set) but not installed: apt-get install prometheus", requirePrometheusEnv)
-		}
-		t.Skip("promtool not installed (Debian package prometheus); set " + requirePrometheusEnv + "=1 to make this a failure")
-	}
-	return path
+	return testkit.RequirePeer(t, requirePrometheusEnv, "prometheus", "promtool")
 }
 
 // outputs are every combination the alerts command can write.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/internal/evidence"
 	"github.com/kafka-runbook/kafka-runbook/internal/kafkatest"
+	"github.com/kafka-runbook/kafka-runbook/internal/testkit"
 )
 
 // requirePrometheusEnv makes the Prometheus and Alertmanager peers
@@ -33,15 +34,7 @@ const (
 )
 
 func requireTool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv(requirePrometheusEnv) != "" {
-			t.Fatalf("%s is required (%s is set) but not installed: apt-get install %s", name, requirePrometheusEnv, pkg)
-		}
-		t.Skipf("%s not installed (Debian package %s); set %s=1 to make this a failure", name, pkg, requirePrometheusEnv)
-	}
-	return path
+	return testkit.RequirePeer(t, requirePrometheusEnv, pkg, name)
 }
 
 func freeAddr(t *testing.T) string {

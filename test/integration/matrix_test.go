@@ -2,7 +2,6 @@ package integration
 
 import (
 	"archive/zip"
-	"context"
 	"encoding/json"
 	"path/filepath"
 	"slices"
@@ -10,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/IBM/sarama"
 
 	"github.com/kafka-runbook/kafka-runbook/internal/kafkatest"
 )
@@ -91,7 +88,7 @@ func TestMatrix(t *testing.T) {
 				{"paused follower", matrixPausedFollower},
 				{"zombie leader", matrixZombie},
 				{"unclean election and data loss", matrixUncleanElection},
-				{"retention jump", matrixRetentionJump},
+				{"retention jump", retentionJumpPastCommittedOffset},
 			} {
 				subBegan := time.Now()
 				if !t.Run(sub.name, func(t *testing.T) { sub.run(t, c) }) {
@@ -347,100 +344,8 @@ func matrixZombie(t *testing.T, c *kafkatest.Cluster) {
 // offers it as dangerous, and after Kafka's own kafka-leader-election.sh --election-type unclean
 // it reports exactly the records lost. The dead leader is restarted for the next subtest.
 func matrixUncleanElection(t *testing.T, c *kafkatest.Cluster) {
-	const shared, acked = 10, 37
-	c.CreateTopic(t, "journal", [][]int32{{1, 2}}, map[string]string{"min.insync.replicas": "1"})
-	c.Produce(t, "journal", 0, shared)
-	c.Pause(t, 2)
-	eventually(t, 30*time.Second, "broker 2 out of journal/0's ISR", func() bool {
-		_, _ = c.TryProduce("journal", 0, 1, sarama.WaitForLocal)
-		md, err := c.BrokerMetadata(1, "journal")
-		return err == nil && slices.Equal(md.Topics[0].Partitions[0].Isr, []int32{1})
-	})
-	c.ProduceAcks(t, "journal", 0, acked, sarama.WaitForAll)
-	before := filepath.Join(t.TempDir(), "before.json")
-	if r := runCLI(t, "snapshot", "-b", bootstrap(c), "--out", before); r.code != 0 {
-		t.Fatalf("snapshot exit %d: %s", r.code, r.stderr)
-	}
-	hwBefore := snapshotLatest(t, before, "journal", 0)
-
-	c.Kill(t, 1)
-	c.Resume(t, 2)
-	var rep report
-	eventually(t, 60*time.Second, "journal/0 offline and only electable uncleanly", func() bool {
-		rep, _ = triage(t, c)
-		return slices.Contains(keys(rep, "UNCLEAN_ELECTION_REQUIRED"), "UNCLEAN_ELECTION_REQUIRED journal/0")
-	})
-	if !slices.Contains(keys(rep, "OFFLINE_PARTITION"), "OFFLINE_PARTITION journal/0") {
-		t.Errorf("journal/0 not offline: %v", keys(rep, faultCodes...))
-	}
-	r := runCLI(t, "run", "data-recovery", "--step", "1", "-b", bootstrap(c), "-o", "json", "--since", before)
-	if !strings.Contains(r.stdout, "kafka-leader-election.sh") || !strings.Contains(r.stdout, `"dangerous"`) {
-		t.Errorf("no dangerous unclean election action offered:\n%s", r.stdout)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if _, stderr, err := c.RunTool(ctx, "org.apache.kafka.tools.LeaderElectionCommand", "--bootstrap-server", bootstrap(c),
-		"--election-type", "unclean", "--topic", "journal", "--partition", "0"); err != nil {
-		t.Fatalf("unclean election: %v\n%s", err, stderr)
-	}
-	eventually(t, 30*time.Second, "broker 2 to lead journal/0", func() bool {
-		md, err := c.BrokerMetadata(2, "journal")
-		return err == nil && md.Topics[0].Partitions[0].Leader == 2
-	})
-	lost := hwBefore - latestOffset(t, c, "journal", 0)
-	if lost < acked {
-		t.Fatalf("only %d records lost, but %d were acknowledged by the old leader alone", lost, acked)
-	}
-	r = runCLI(t, "run", "data-recovery", "--step", "2", "-b", bootstrap(c), "-o", "json", "--since", before)
-	var tr struct {
-		Findings []finding `json:"findings"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &tr); err != nil {
-		t.Fatalf("data-recovery JSON: %v\n%s", err, r.stdout)
-	}
-	var got []string
-	for _, f := range tr.Findings {
-		if f.Code == "DATA_LOSS" {
-			got = append(got, f.key())
-			if n, _ := f.Evidence["records_lost"].(float64); int64(n) != lost {
-				t.Errorf("records_lost = %v, want %d", f.Evidence["records_lost"], lost)
-			}
-		}
-	}
-	if !slices.Equal(got, []string{"DATA_LOSS journal/0"}) {
-		t.Errorf("DATA_LOSS findings = %v, want journal/0 (exit %d)\n%s", got, r.code, r.stdout)
-	}
+	uncleanElectionLosesData(t, c, "journal")
 	c.Restart(t, 1)
-}
-
-// matrixRetentionJump is TestRetentionJumpPastCommittedOffset, with the version's own
-// kafka-configs.sh: retention moves the log start past a group's committed offset.
-func matrixRetentionJump(t *testing.T, c *kafkatest.Cluster) {
-	c.CreateTopic(t, "events", [][]int32{{1, 2, 3}}, map[string]string{"segment.ms": "500"})
-	c.Produce(t, "events", 0, 50)
-	c.CommitOffset(t, "reporting", "events", 0, 10)
-	time.Sleep(time.Second) // segment.ms must pass for the next write to roll the segment
-	c.Produce(t, "events", 0, 50)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if _, stderr, err := c.RunTool(ctx, configCommand(t, c), "--bootstrap-server", bootstrap(c),
-		"--entity-type", "topics", "--entity-name", "events", "--alter", "--add-config", "retention.ms=1000"); err != nil {
-		t.Fatalf("kafka-configs: %v\n%s", err, stderr)
-	}
-	var rep report
-	eventually(t, 60*time.Second, "retention to delete past the committed offset", func() bool {
-		c.Produce(t, "events", 0, 1)
-		rep, _ = triage(t, c)
-		return len(keys(rep, "LOG_START_ADVANCED")) > 0
-	})
-	if got := keys(rep, "LOG_START_ADVANCED"); !slices.Equal(got, []string{"LOG_START_ADVANCED events/0 group reporting"}) {
-		t.Errorf("LOG_START_ADVANCED = %v", got)
-	}
-	r := runCLI(t, "run", "data-recovery", "--step", "3", "-b", bootstrap(c))
-	if !strings.Contains(r.stdout, "--delete-config retention.ms") {
-		t.Errorf("data-recovery does not offer to remove the retention override:\n%s", r.stdout)
-	}
 }
 
 // configCommand is kafka-configs.sh's main class in the cluster's jars: it moved from the core

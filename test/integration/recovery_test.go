@@ -23,27 +23,35 @@ import (
 // lost: the snapshot's log end minus the new leader's, which covers every
 // record acknowledged while the follower was out.
 func TestUncleanElectionAndDataLoss(t *testing.T) {
-	const shared, acked = 10, 37
 	c := kafkatest.Start(t, kafkatest.Options{
 		// Without eligible leader replicas (KIP-966) the ISR keeps naming
 		// the dead leader, the case the unclean election runbook is for.
 		Features: map[string]int{"eligible.leader.replicas.version": 0},
 	})
-	c.CreateTopic(t, "ledger", [][]int32{{1, 2}}, map[string]string{"min.insync.replicas": "1"})
-	c.Produce(t, "ledger", 0, shared)
+	uncleanElectionLosesData(t, c, "ledger")
+}
+
+// uncleanElectionLosesData is the unclean election proof on topic (RF 2 on
+// brokers 1 and 2, min ISR 1), shared by the 4.1 test and the version
+// matrix. It leaves broker 1 killed and the topic led by broker 2.
+func uncleanElectionLosesData(t *testing.T, c *kafkatest.Cluster, topic string) {
+	const shared, acked = 10, 37
+	tp := topic + "/0"
+	c.CreateTopic(t, topic, [][]int32{{1, 2}}, map[string]string{"min.insync.replicas": "1"})
+	c.Produce(t, topic, 0, shared)
 
 	c.Pause(t, 2)
-	eventually(t, 30*time.Second, "broker 2 out of ledger/0's ISR", func() bool {
-		_, _ = c.TryProduce("ledger", 0, 1, sarama.WaitForLocal)
-		md, err := c.BrokerMetadata(1, "ledger")
+	eventually(t, 30*time.Second, "broker 2 out of "+tp+"'s ISR", func() bool {
+		_, _ = c.TryProduce(topic, 0, 1, sarama.WaitForLocal)
+		md, err := c.BrokerMetadata(1, topic)
 		return err == nil && slices.Equal(md.Topics[0].Partitions[0].Isr, []int32{1})
 	})
-	c.ProduceAcks(t, "ledger", 0, acked, sarama.WaitForAll)
+	c.ProduceAcks(t, topic, 0, acked, sarama.WaitForAll)
 	before := filepath.Join(t.TempDir(), "before.json")
-	if r := runCLI(t, "snapshot", "-b", bootstrap(c), "-f", before); r.code != 0 {
+	if r := runCLI(t, "snapshot", "-b", bootstrap(c), "--out", before); r.code != 0 {
 		t.Fatalf("snapshot exit %d: %s", r.code, r.stderr)
 	}
-	hwBefore := snapshotLatest(t, before, "ledger", 0)
+	hwBefore := snapshotLatest(t, before, topic, 0)
 	if hwBefore < shared+acked {
 		t.Fatalf("snapshot log end %d does not hold the %d acknowledged records", hwBefore, shared+acked)
 	}
@@ -51,12 +59,12 @@ func TestUncleanElectionAndDataLoss(t *testing.T) {
 	c.Kill(t, 1)
 	c.Resume(t, 2)
 	var rep report
-	eventually(t, 60*time.Second, "ledger/0 offline and only electable uncleanly", func() bool {
+	eventually(t, 60*time.Second, tp+" offline and only electable uncleanly", func() bool {
 		rep, _ = triage(t, c)
-		return slices.Contains(keys(rep, "UNCLEAN_ELECTION_REQUIRED"), "UNCLEAN_ELECTION_REQUIRED ledger/0")
+		return slices.Contains(keys(rep, "UNCLEAN_ELECTION_REQUIRED"), "UNCLEAN_ELECTION_REQUIRED "+tp)
 	})
-	if !slices.Contains(keys(rep, "OFFLINE_PARTITION"), "OFFLINE_PARTITION ledger/0") {
-		t.Errorf("ledger/0 not offline: %v", keys(rep, faultCodes...))
+	if !slices.Contains(keys(rep, "OFFLINE_PARTITION"), "OFFLINE_PARTITION "+tp) {
+		t.Errorf("%s not offline: %v", tp, keys(rep, faultCodes...))
 	}
 
 	r := runCLI(t, "run", "data-recovery", "--step", "1", "-b", bootstrap(c), "-o", "json", "--since", before)
@@ -67,15 +75,15 @@ func TestUncleanElectionAndDataLoss(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if _, stderr, err := c.RunTool(ctx, "org.apache.kafka.tools.LeaderElectionCommand", "--bootstrap-server", bootstrap(c),
-		"--election-type", "unclean", "--topic", "ledger", "--partition", "0"); err != nil {
+		"--election-type", "unclean", "--topic", topic, "--partition", "0"); err != nil {
 		t.Fatalf("unclean election: %v\n%s", err, stderr)
 	}
-	eventually(t, 30*time.Second, "broker 2 to lead ledger/0", func() bool {
-		md, err := c.BrokerMetadata(2, "ledger")
+	eventually(t, 30*time.Second, "broker 2 to lead "+tp, func() bool {
+		md, err := c.BrokerMetadata(2, topic)
 		return err == nil && md.Topics[0].Partitions[0].Leader == 2
 	})
 
-	lost := hwBefore - latestOffset(t, c, "ledger", 0)
+	lost := hwBefore - latestOffset(t, c, topic, 0)
 	if lost < acked {
 		t.Fatalf("only %d records lost, but %d were acknowledged by the old leader alone", lost, acked)
 	}
@@ -95,8 +103,8 @@ func TestUncleanElectionAndDataLoss(t *testing.T) {
 			}
 		}
 	}
-	if !slices.Equal(got, []string{"DATA_LOSS ledger/0"}) {
-		t.Errorf("DATA_LOSS findings = %v, want ledger/0 (exit %d)\n%s", got, r.code, r.stdout)
+	if !slices.Equal(got, []string{"DATA_LOSS " + tp}) {
+		t.Errorf("DATA_LOSS findings = %v, want %s (exit %d)\n%s", got, tp, r.code, r.stdout)
 	}
 }
 
@@ -104,7 +112,13 @@ func TestUncleanElectionAndDataLoss(t *testing.T) {
 // segments moves the log start past a group's committed offset;
 // kafka-runbook names the group.
 func TestRetentionJumpPastCommittedOffset(t *testing.T) {
-	c := kafkatest.Start(t, kafkatest.Options{})
+	retentionJumpPastCommittedOffset(t, kafkatest.Start(t, kafkatest.Options{}))
+}
+
+// retentionJumpPastCommittedOffset is the retention proof on topic
+// "events", with the cluster version's own kafka-configs.sh; shared by the
+// 4.1 test and the version matrix.
+func retentionJumpPastCommittedOffset(t *testing.T, c *kafkatest.Cluster) {
 	c.CreateTopic(t, "events", [][]int32{{1, 2, 3}}, map[string]string{"segment.ms": "500"})
 	c.Produce(t, "events", 0, 50)
 	c.CommitOffset(t, "reporting", "events", 0, 10)
@@ -113,7 +127,7 @@ func TestRetentionJumpPastCommittedOffset(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if _, stderr, err := c.RunTool(ctx, "kafka.admin.ConfigCommand", "--bootstrap-server", bootstrap(c),
+	if _, stderr, err := c.RunTool(ctx, configCommand(t, c), "--bootstrap-server", bootstrap(c),
 		"--entity-type", "topics", "--entity-name", "events", "--alter", "--add-config", "retention.ms=1000"); err != nil {
 		t.Fatalf("kafka-configs: %v\n%s", err, stderr)
 	}
