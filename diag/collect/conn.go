@@ -60,6 +60,8 @@ func (c *conn) wait(ctx context.Context) bool {
 
 // pool hands out one probed conn, with its lanes, per address.
 type pool struct {
+	// software is the ClientSoftwareVersion sent in ApiVersions.
+	software   string
 	cfg        *sarama.Config
 	reqTimeout time.Duration
 	lanes      int // connections per broker
@@ -71,7 +73,26 @@ func newPool(cfg *sarama.Config, reqTimeout time.Duration, lanes int) *pool {
 	if lanes <= 0 {
 		lanes = DefaultConnectionsPerBroker
 	}
-	return &pool{cfg: cfg, reqTimeout: reqTimeout, lanes: lanes, conns: map[string]*conn{}}
+	return &pool{cfg: cfg, reqTimeout: reqTimeout, lanes: lanes, conns: map[string]*conn{}, software: unknownSoftware}
+}
+
+// unknownSoftware is the ClientSoftwareVersion sent when none is known.
+const unknownSoftware = "unknown"
+
+// announcing sets the version the pool's connections announce, made
+// acceptable to brokers (KIP-511: letters, digits, '.', '-', starting and
+// ending with a letter or digit).
+func (p *pool) announcing(version string) *pool {
+	v := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			return r
+		}
+		return '-'
+	}, version)
+	if v = strings.Trim(v, ".-"); v != "" {
+		p.software = v
+	}
+	return p
 }
 
 // get returns the connection to addr, starting its probe on first use.
@@ -105,7 +126,7 @@ func (p *pool) probe(ctx context.Context, c *conn) {
 		}
 		// sarama negotiated versions during Open but keeps them private;
 		// ask again to record them. A broker that will not say is still up.
-		v, err := b.ApiVersions(&sarama.ApiVersionsRequest{Version: 3, ClientSoftwareName: "kafka-runbook", ClientSoftwareVersion: "1"})
+		v, err := b.ApiVersions(&sarama.ApiVersionsRequest{Version: 3, ClientSoftwareName: "kafka-runbook", ClientSoftwareVersion: p.software})
 		if errors.Is(err, sarama.ErrUnsupportedVersion) {
 			return &sarama.ApiVersionsResponse{}, nil
 		}
