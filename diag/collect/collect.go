@@ -262,6 +262,9 @@ func (c *collector) record(source string, broker int32, subject string, err erro
 type collectErr struct{ snapshot.CollectError }
 
 func (e *collectErr) Error() string {
+	if e.Broker < 0 {
+		return fmt.Sprintf("%s: %s", e.Source, e.Message)
+	}
 	return fmt.Sprintf("%s (broker %d): %s", e.Source, e.Broker, e.Message)
 }
 

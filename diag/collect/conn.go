@@ -278,8 +278,8 @@ func (c *conn) isBroken() bool {
 // and timeout. sarama takes no context, so on expiry the request is
 // abandoned and the connection closed in the background; the goroutine ends
 // by itself once sarama's own read timeout fires.
-func call[T any](ctx context.Context, timeout time.Duration, b *sarama.Broker, fn func() (T, error)) (T, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+func call[T any](parent context.Context, timeout time.Duration, b *sarama.Broker, fn func() (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	type result struct {
 		v   T
@@ -296,8 +296,52 @@ func call[T any](ctx context.Context, timeout time.Duration, b *sarama.Broker, f
 	case <-ctx.Done():
 		go func() { _ = b.Close() }()
 		var zero T
-		return zero, fmt.Errorf("no answer within %s: %w", timeout.Round(time.Millisecond), context.DeadlineExceeded)
+		return zero, noAnswer(parent, timeout)
 	}
+}
+
+// NoAnswerError is a request the broker did not answer in time. It says
+// which limit ran out, in words: the request's own (a share of --timeout,
+// so one hung broker cannot use up the command), or the command's whole
+// --timeout. It wraps context.DeadlineExceeded.
+type NoAnswerError struct {
+	// Limit is the request's own bound (RequestTimeout).
+	Limit time.Duration
+	// Command is the command's whole --timeout, 0 when not known (a
+	// collection not started through Live).
+	Command time.Duration
+	// CommandDeadline is true when the command's deadline, not the
+	// request's own bound, ran out first.
+	CommandDeadline bool
+}
+
+func (e *NoAnswerError) Error() string {
+	total := "--timeout"
+	if e.Command > 0 {
+		total = "--timeout " + e.Command.String()
+	}
+	if e.CommandDeadline {
+		return "no answer before the command's " + total + " ran out"
+	}
+	return fmt.Sprintf("no answer within %s, the most one request may take: a third of %s, between 0.5s and 5s",
+		e.Limit.Round(100*time.Millisecond), total)
+}
+
+func (e *NoAnswerError) Unwrap() error { return context.DeadlineExceeded }
+
+// noAnswer is the error of a request abandoned after limit, or when
+// parent (the command's context) ended first.
+func noAnswer(parent context.Context, limit time.Duration) error {
+	total, _ := parent.Value(commandTimeoutKey{}).(time.Duration)
+	return &NoAnswerError{Limit: limit, Command: total, CommandDeadline: parent.Err() != nil}
+}
+
+// commandTimeoutKey carries the command's --timeout in the context of its
+// requests, only so that one without an answer can name it.
+type commandTimeoutKey struct{}
+
+func withCommandTimeout(ctx context.Context, total time.Duration) context.Context {
+	return context.WithValue(ctx, commandTimeoutKey{}, total)
 }
 
 // describeConnErr renders a failure to connect as one line. An authentication failure names

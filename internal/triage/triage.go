@@ -232,7 +232,7 @@ func CollectErrorLine(e snapshot.CollectError) string {
 	if e.Subject != "" {
 		where += " for " + e.Subject
 	}
-	return fmt.Sprintf("could not read %s%s: %s (%s)", e.Source, where, e.Message, e.Kind)
+	return fmt.Sprintf("could not read %s%s: %s%s", e.Source, where, e.Message, snapshot.KindNote(e.Kind))
 }
 
 // subjectCount names what a folded row counts: partitions, topics,
