@@ -135,3 +135,25 @@ func TestSilentBrokerSaysWhatTimedOut(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 }
+
+// TestJSONStatusHasOneCasing: triage's and run's JSON write "status" in
+// lower case, like "severity", under schema_version 2; a bundle written
+// with the old casing still reports and replays.
+func TestJSONStatusHasOneCasing(t *testing.T) {
+	addr := demoCluster(t)
+	for _, args := range [][]string{{"triage"}, {"run", "broker-failure", "--yes"}} {
+		out, _, code := run(t, nil, append(args, "-b", addr, "-o", "json")...)
+		if code != 2 || !strings.Contains(out, `"schema_version": 2`) || !strings.Contains(out, `"status": "critical"`) ||
+			!strings.Contains(out, `"severity": "critical"`) || strings.Contains(out, `"status": "CRITICAL"`) {
+			t.Errorf("%v -o json: exit %d, status lines:\n%s", args, code, grepLines(out, `"status"`))
+		}
+	}
+	old := filepath.Join("..", "evidence", "testdata", "bundle-status-v1")
+	out, stderr, code := run(t, nil, "evidence", "report", old)
+	if code != 0 || !strings.Contains(out, "At the end: WARNING") || !strings.Contains(out, "### Runbook broker-failure: CRITICAL") {
+		t.Errorf("report of a schema_version 1 bundle: exit %d, %s\n%s", code, stderr, grepLines(out, "At the end"))
+	}
+	if _, stderr, code := run(t, nil, "triage", "--from", old); code != 1 {
+		t.Errorf("triage --from a schema_version 1 bundle: exit %d, %s", code, stderr)
+	}
+}

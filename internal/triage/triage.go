@@ -20,8 +20,9 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
-// SchemaVersion versions the JSON report.
-const SchemaVersion = 1
+// SchemaVersion versions the JSON report. Version 2 writes "status" in
+// lower case, as "severity" always was; version 1 reports still read.
+const SchemaVersion = 2
 
 // Cluster identifies what was diagnosed.
 type Cluster struct {
