@@ -46,7 +46,7 @@ func TestNoAnswerSaysWhichLimitRanOut(t *testing.T) {
 	if got := whole.Error(); got != "no answer before the command's --timeout 10s ran out" {
 		t.Errorf("command's deadline: %q", got)
 	}
-	for _, err := range []error{own, whole} {
+	for _, err := range []error{own, whole, errEarlierTimeout} {
 		if !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "context deadline exceeded") {
 			t.Errorf("%q: errors.Is DeadlineExceeded %v", err, errors.Is(err, context.DeadlineExceeded))
 		}

@@ -265,7 +265,17 @@ func request[T any](ctx context.Context, timeout time.Duration, cn *conn, fn fun
 // errEarlierTimeout is why a request to a broker was not sent, or failed
 // on a closed connection: an earlier request to it timed out in this
 // collection, and a hung broker costs one deadline, not one per request.
-var errEarlierTimeout = fmt.Errorf("not asked: an earlier request to this broker got no answer in time: %w", context.DeadlineExceeded)
+var errEarlierTimeout error = earlierTimeout{}
+
+// earlierTimeout says in words why a request was not sent; it is still
+// context.DeadlineExceeded to errors.Is, without Go's wording in the text.
+type earlierTimeout struct{}
+
+func (earlierTimeout) Error() string {
+	return "not asked: an earlier request to this broker got no answer in time"
+}
+
+func (earlierTimeout) Unwrap() error { return context.DeadlineExceeded }
 
 // isBroken reports whether a request to the broker timed out already.
 func (c *conn) isBroken() bool {
