@@ -221,6 +221,13 @@ func isrFollowerProgress(ctx context.Context, env *Env) (Outcome, error) {
 		case b <= a:
 			progress = "stalled"
 			stalled++
+			out.Findings = append(out.Findings, findings.Finding{
+				Code: findings.FollowerStalled, Severity: findings.Warning, Broker: findings.Int32(r.follower),
+				Topic: r.tp.Topic, Partition: findings.Int32(r.tp.Partition),
+				Summary: fmt.Sprintf("%s/%d: the follower on broker %d made no progress in %s (its log end stayed at %d, %d behind the leader)",
+					r.tp.Topic, r.tp.Partition, r.follower, env.PollInterval, b, lead-b),
+				Evidence: map[string]any{"first_log_end": a, "second_log_end": b, "leader_log_end": lead, "interval_ms": env.PollInterval.Milliseconds()},
+			})
 		case r.adding:
 			progress = "catching up (reassignment adding it)"
 		}
@@ -234,63 +241,6 @@ func isrFollowerProgress(ctx context.Context, env *Env) (Outcome, error) {
 			Consequence: "Read-only."}}
 	}
 	return out, nil
-}
-
-// flapPolls is how many snapshots isr-flapping compares.
-const flapPolls = 3
-
-// isrFlapping polls the ISR a few times: members leaving and rejoining
-// within seconds point at a follower on the edge of replica.lag.time.max.ms.
-func isrFlapping(ctx context.Context, env *Env) (Outcome, error) {
-	var snaps []*snapshot.Snapshot
-	for i := 0; i < flapPolls; i++ {
-		if i > 0 {
-			if err := env.sleep(ctx, env.PollInterval); err != nil {
-				return Outcome{}, err
-			}
-		}
-		s, err := env.Source.Snapshot(ctx, 0)
-		if err != nil {
-			return Outcome{}, err
-		}
-		snaps = append(snaps, s)
-	}
-	changes := map[string][]string{}
-	for i := 1; i < len(snaps); i++ {
-		prev := isrIndex(snaps[i-1])
-		for k, isr := range isrIndex(snaps[i]) {
-			if old, ok := prev[k]; ok && old != isr {
-				changes[k] = append(changes[k], old+" -> "+isr)
-			}
-		}
-	}
-	out := Outcome{Snapshot: snaps[len(snaps)-1]}
-	tbl := Table{Title: fmt.Sprintf("ISR changes over %d polls", flapPolls), Columns: []string{"Partition", "Changes"}, Empty: "the ISR did not change while polling"}
-	keys := make([]string, 0, len(changes))
-	for k := range changes {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		tbl.Add(k, strings.Join(changes[k], "; "))
-	}
-	out.Tables = []Table{tbl}
-	if len(keys) == 0 {
-		out.Verdict = "The ISR was stable while polling."
-	} else {
-		out.Verdict = fmt.Sprintf("The ISR changed on %s while polling: followers are on the edge of replica.lag.time.max.ms.", words.Plural(len(keys), "partition", "partitions"))
-	}
-	return out, nil
-}
-
-func isrIndex(s *snapshot.Snapshot) map[string]string {
-	out := map[string]string{}
-	for _, t := range s.Topics {
-		for _, p := range t.Partitions {
-			out[fmt.Sprintf("%s/%d", t.Name, p.ID)] = "[" + words.JoinIDs(p.ISR, ",") + "]"
-		}
-	}
-	return out
 }
 
 // isrBlockedProducers names the topics whose acks=all producers are failing.

@@ -200,6 +200,7 @@ func TestISRFollowerProgress(t *testing.T) {
 			prober: &fakeProber{samples: []logEnds{first, second}},
 			want: expect{
 				verdict:   []string{"3 followers out of the ISR on live brokers, 1 stalled."},
+				findings:  []string{"FOLLOWER_STALLED broker 3 payments/0"},
 				actions:   []wantAction{{Safe, "stalled follower", []string{"ReplicaFetcher", "iostat"}}},
 				evaluated: true,
 			},
@@ -292,16 +293,29 @@ func TestISRFlapping(t *testing.T) {
 		rows  [][]string
 	}{
 		{
-			name:  "1 a member leaves and rejoins",
+			name:  "1 a member leaves and rejoins: flapping",
 			polls: []func(t *testing.T) *snapshot.Snapshot{healthy, isr(1, 2), healthy},
-			want:  expect{verdict: []string{"The ISR changed on 1 partition while polling", "replica.lag.time.max.ms"}},
-			rows:  [][]string{{"orders/0", "[1,2,3] -> [1,2]; [1,2] -> [1,2,3]"}},
+			want: expect{verdict: []string{"The ISR flapped on 1 partition while polling", "replica.lag.time.max.ms"},
+				findings: []string{"ISR_FLAPPING orders/0"}},
+			rows: [][]string{{"orders/0", "[1,2,3] -> [1,2]; [1,2] -> [1,2,3]", "flapping"}},
 		},
 		{
-			name:  "2 a shrink seen once still counts as a change",
+			name:  "2 a shrink seen once is a change, not flapping",
 			polls: []func(t *testing.T) *snapshot.Snapshot{healthy, healthy, isr(1)},
-			want:  expect{verdict: []string{"The ISR changed on 1 partition"}},
-			rows:  [][]string{{"orders/0", "[1,2,3] -> [1]"}},
+			want:  expect{verdict: []string{"The ISR changed once (shrank on 1 partition), which is not flapping."}, findings: []string{}},
+			rows:  [][]string{{"orders/0", "[1,2,3] -> [1]", "one change: shrank"}},
+		},
+		{
+			name:  "2b a single recovery is not flapping",
+			polls: []func(t *testing.T) *snapshot.Snapshot{isr(1, 2), isr(1, 2), healthy},
+			want:  expect{verdict: []string{"The ISR changed once (grew back on 1 partition), which is not flapping."}, findings: []string{}},
+			rows:  [][]string{{"orders/0", "[1,2] -> [1,2,3]", "one change: grew back (recovering)"}},
+		},
+		{
+			name:  "2c the same members in another order is no change",
+			polls: []func(t *testing.T) *snapshot.Snapshot{healthy, isr(3, 2, 1), healthy},
+			want:  expect{verdict: []string{"The ISR was stable while polling."}, findings: []string{}},
+			rows:  [][]string{},
 		},
 		{
 			name:  "3 stable",

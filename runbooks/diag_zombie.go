@@ -1,6 +1,7 @@
 package runbooks
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -281,11 +282,17 @@ func zombieTruncation(ctx context.Context, env *Env) (Outcome, error) {
 			switch {
 			case !ok || errs[i] != nil:
 				tbl.Add(itoa(s.broker), fmt.Sprintf("%s/%d", s.topic, s.partition), "?", "?", "?")
+				why := cmp.Or(errs[i], perr, fmt.Errorf("broker %d did not report its log end", s.broker))
+				out.Unevaluated = append(out.Unevaluated, checks.Unevaluated{Check: "zombie-truncation",
+					Reason: fmt.Sprintf("%s/%d on broker %d not measured: %v", s.topic, s.partition, s.broker, why)})
 			default:
 				lost := max(leo-divs[i], 0)
 				total += lost
 				measured++
 				tbl.Add(itoa(s.broker), fmt.Sprintf("%s/%d", s.topic, s.partition), itoa(leo), itoa(divs[i]), itoa(lost))
+				if lost > 0 {
+					out.Findings = append(out.Findings, truncationFinding(s, lost))
+				}
 			}
 		}
 	}
@@ -309,6 +316,19 @@ func zombieTruncation(ctx context.Context, env *Env) (Outcome, error) {
 		})
 	}
 	return out, nil
+}
+
+// truncationFinding is what step 4 found on one zombie partition: records
+// it accepted that it will truncate when it rejoins. Acknowledged writes
+// about to vanish are critical, so the step's label says so too.
+func truncationFinding(s suspect, lost int64) findings.Finding {
+	return findings.Finding{
+		Code: findings.ZombieLeader, Severity: findings.Critical,
+		Broker: findings.Int32(s.broker), Topic: s.topic, Partition: findings.Int32(s.partition),
+		Summary: fmt.Sprintf("broker %d will truncate %s of %s/%d when it rejoins", s.broker,
+			words.Plural(int(lost), "record", "records"), s.topic, s.partition),
+		Evidence: map[string]any{"claimed_epoch": s.claimed, "current_epoch": s.truth, "records_to_truncate": lost},
+	}
 }
 
 // evidenceInt32 reads a numeric evidence field, -1 when absent.

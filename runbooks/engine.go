@@ -161,6 +161,11 @@ func RunStep(ctx context.Context, rb Runbook, n int, env *Env) StepResult {
 	return res
 }
 
+// severityName is the one rule for a step's label: the severity of what
+// the step found, its worst finding ("ok" when it found nothing). A
+// diagnostic that finds harm (records a zombie will truncate, a stalled
+// follower, a flapping ISR) therefore reports it as a finding, never only
+// in its verdict line, or the label would say "ok" above it.
 func severityName(fs []findings.Finding) string {
 	worst, ok := findings.Worst(fs)
 	if !ok {

@@ -11,7 +11,9 @@ import (
 )
 
 // TranscriptSchemaVersion versions the JSON document of a walked runbook.
-const TranscriptSchemaVersion = 1
+// Version 2 writes "status" in lower case, as each step's "severity"
+// always was; version 1 transcripts still read.
+const TranscriptSchemaVersion = 2
 
 // Transcript is a walked runbook: what every step found, in order. It is
 // the JSON output of `run` and what evidence bundles record.

@@ -10,8 +10,10 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/cli"
 )
 
-// version is set at build time: -ldflags "-X main.version=v1.2.3".
-var version = ""
+// version, commit and date are set at build time (Makefile):
+// -ldflags "-X main.version=v1.2.3 -X main.commit=... -X main.date=...".
+// Left empty, the commit and date come from the binary's VCS stamp.
+var version, commit, date = "", "", ""
 
 func main() {
 	// Ctrl-C and SIGTERM end the command's context with the signal as its
@@ -26,7 +28,7 @@ func main() {
 		<-signals
 		os.Exit(first.Code())
 	}()
-	code := cli.Main(ctx, &cli.App{IO: cli.SystemIO(), Getenv: os.Getenv, Version: version}, os.Args[1:])
+	code := cli.Main(ctx, &cli.App{IO: cli.SystemIO(), Getenv: os.Getenv, Version: version, Commit: commit, BuildDate: date}, os.Args[1:])
 	signal.Stop(signals)
 	cancel(nil)
 	os.Exit(code)

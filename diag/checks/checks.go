@@ -213,7 +213,7 @@ func sourceGaps(c Check, s *snapshot.Snapshot, r *Reporter) {
 		if e.Subject != "" {
 			where += " for " + e.Subject
 		}
-		r.CannotEvaluate("%s could not be read%s: %s (%s)", e.Source, where, e.Message, e.Kind)
+		r.CannotEvaluate("%s could not be read%s: %s%s", e.Source, where, e.Message, snapshot.KindNote(e.Kind))
 	}
 }
 

@@ -30,7 +30,7 @@ func logDirSpace() Check {
 		Run: func(in Input, r *Reporter) {
 			errs := in.Snap.ErrorsFor(snapshot.SourceLogDirs)
 			for _, e := range errs {
-				r.CannotEvaluate("log dirs of broker %d could not be read: %s", e.Broker, e.Message)
+				r.CannotEvaluate("log dirs%s could not be read: %s", e.OfBroker(), e.Message)
 			}
 			if len(in.Snap.LogDirs) == 0 && len(errs) == 0 {
 				r.CannotEvaluate("log dirs were not collected")

@@ -51,7 +51,7 @@ func unreachableQuorum(s *snapshot.Snapshot, r *Reporter) {
 	for _, e := range s.ErrorsFor(snapshot.SourceQuorum) {
 		switch e.Kind {
 		case snapshot.KindAuthorization, snapshot.KindUnsupported, snapshot.KindTLS, snapshot.KindAuth:
-			r.CannotEvaluate("controller quorum: %s (%s)", e.Message, e.Kind)
+			r.CannotEvaluate("controller quorum: %s%s", e.Message, snapshot.KindNote(e.Kind))
 			continue
 		}
 		unavailable = true

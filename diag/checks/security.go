@@ -28,7 +28,7 @@ func securityPosture() Check {
 // SASL_PLAINTEXT carry records, and for SASL/PLAIN passwords, in clear).
 func plaintextListeners(s *snapshot.Snapshot, r *Reporter) {
 	for _, e := range s.ErrorsFor(snapshot.SourceBrokerConfigs) {
-		r.CannotEvaluate("listeners of broker %d: %s", e.Broker, e.Message)
+		r.CannotEvaluate("listeners%s: %s", e.OfBroker(), e.Message)
 	}
 	if len(s.BrokerConfigs) == 0 && len(s.ErrorsFor(snapshot.SourceBrokerConfigs)) == 0 {
 		r.CannotEvaluate("listeners: broker configs were not collected")
@@ -64,7 +64,7 @@ func plaintextListeners(s *snapshot.Snapshot, r *Reporter) {
 func anonymousWrites(s *snapshot.Snapshot, r *Reporter) {
 	if errs := s.ErrorsFor(snapshot.SourceACLs); len(errs) > 0 {
 		for _, e := range errs {
-			r.CannotEvaluate("ACLs: %s (%s)", e.Message, e.Kind)
+			r.CannotEvaluate("ACLs: %s%s", e.Message, snapshot.KindNote(e.Kind))
 		}
 		return
 	}

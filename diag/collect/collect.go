@@ -59,6 +59,11 @@ type Options struct {
 	TimeLagReads int
 	// Now stamps the snapshot; nil means time.Now.
 	Now func() time.Time
+	// SoftwareVersion is the version kafka-runbook announces to brokers as
+	// its ClientSoftwareVersion (ApiVersions v3, KIP-511), so broker
+	// metrics and a drill's report name the build that asked; characters
+	// Kafka refuses there become '-', and empty means "unknown".
+	SoftwareVersion string
 }
 
 // NoClusterError is returned when no bootstrap address answered, nor any
@@ -140,7 +145,7 @@ func Collect(ctx context.Context, opts Options) (*snapshot.Snapshot, error) {
 	start := time.Now()
 	c := &collector{
 		opts: opts,
-		pool: newPool(cfg, opts.RequestTimeout, opts.ConnectionsPerBroker),
+		pool: newPool(cfg, opts.RequestTimeout, opts.ConnectionsPerBroker).announcing(opts.SoftwareVersion),
 		kc:   newKclients(opts.Kgo, opts.RequestTimeout),
 		snap: &snapshot.Snapshot{SchemaVersion: snapshot.SchemaVersion, TakenAt: opts.Now().UTC(), ControllerID: -1},
 	}
@@ -257,6 +262,9 @@ func (c *collector) record(source string, broker int32, subject string, err erro
 type collectErr struct{ snapshot.CollectError }
 
 func (e *collectErr) Error() string {
+	if e.Broker < 0 {
+		return fmt.Sprintf("%s: %s", e.Source, e.Message)
+	}
 	return fmt.Sprintf("%s (broker %d): %s", e.Source, e.Broker, e.Message)
 }
 

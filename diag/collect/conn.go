@@ -60,6 +60,8 @@ func (c *conn) wait(ctx context.Context) bool {
 
 // pool hands out one probed conn, with its lanes, per address.
 type pool struct {
+	// software is the ClientSoftwareVersion sent in ApiVersions.
+	software   string
 	cfg        *sarama.Config
 	reqTimeout time.Duration
 	lanes      int // connections per broker
@@ -71,7 +73,26 @@ func newPool(cfg *sarama.Config, reqTimeout time.Duration, lanes int) *pool {
 	if lanes <= 0 {
 		lanes = DefaultConnectionsPerBroker
 	}
-	return &pool{cfg: cfg, reqTimeout: reqTimeout, lanes: lanes, conns: map[string]*conn{}}
+	return &pool{cfg: cfg, reqTimeout: reqTimeout, lanes: lanes, conns: map[string]*conn{}, software: unknownSoftware}
+}
+
+// unknownSoftware is the ClientSoftwareVersion sent when none is known.
+const unknownSoftware = "unknown"
+
+// announcing sets the version the pool's connections announce, made
+// acceptable to brokers (KIP-511: letters, digits, '.', '-', starting and
+// ending with a letter or digit).
+func (p *pool) announcing(version string) *pool {
+	v := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			return r
+		}
+		return '-'
+	}, version)
+	if v = strings.Trim(v, ".-"); v != "" {
+		p.software = v
+	}
+	return p
 }
 
 // get returns the connection to addr, starting its probe on first use.
@@ -105,7 +126,7 @@ func (p *pool) probe(ctx context.Context, c *conn) {
 		}
 		// sarama negotiated versions during Open but keeps them private;
 		// ask again to record them. A broker that will not say is still up.
-		v, err := b.ApiVersions(&sarama.ApiVersionsRequest{Version: 3, ClientSoftwareName: "kafka-runbook", ClientSoftwareVersion: "1"})
+		v, err := b.ApiVersions(&sarama.ApiVersionsRequest{Version: 3, ClientSoftwareName: "kafka-runbook", ClientSoftwareVersion: p.software})
 		if errors.Is(err, sarama.ErrUnsupportedVersion) {
 			return &sarama.ApiVersionsResponse{}, nil
 		}
@@ -244,7 +265,17 @@ func request[T any](ctx context.Context, timeout time.Duration, cn *conn, fn fun
 // errEarlierTimeout is why a request to a broker was not sent, or failed
 // on a closed connection: an earlier request to it timed out in this
 // collection, and a hung broker costs one deadline, not one per request.
-var errEarlierTimeout = fmt.Errorf("not asked: an earlier request to this broker got no answer in time: %w", context.DeadlineExceeded)
+var errEarlierTimeout error = earlierTimeout{}
+
+// earlierTimeout says in words why a request was not sent; it is still
+// context.DeadlineExceeded to errors.Is, without Go's wording in the text.
+type earlierTimeout struct{}
+
+func (earlierTimeout) Error() string {
+	return "not asked: an earlier request to this broker got no answer in time"
+}
+
+func (earlierTimeout) Unwrap() error { return context.DeadlineExceeded }
 
 // isBroken reports whether a request to the broker timed out already.
 func (c *conn) isBroken() bool {
@@ -257,8 +288,8 @@ func (c *conn) isBroken() bool {
 // and timeout. sarama takes no context, so on expiry the request is
 // abandoned and the connection closed in the background; the goroutine ends
 // by itself once sarama's own read timeout fires.
-func call[T any](ctx context.Context, timeout time.Duration, b *sarama.Broker, fn func() (T, error)) (T, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+func call[T any](parent context.Context, timeout time.Duration, b *sarama.Broker, fn func() (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	type result struct {
 		v   T
@@ -275,8 +306,52 @@ func call[T any](ctx context.Context, timeout time.Duration, b *sarama.Broker, f
 	case <-ctx.Done():
 		go func() { _ = b.Close() }()
 		var zero T
-		return zero, fmt.Errorf("no answer within %s: %w", timeout.Round(time.Millisecond), context.DeadlineExceeded)
+		return zero, noAnswer(parent, timeout)
 	}
+}
+
+// NoAnswerError is a request the broker did not answer in time. It says
+// which limit ran out, in words: the request's own (a share of --timeout,
+// so one hung broker cannot use up the command), or the command's whole
+// --timeout. It wraps context.DeadlineExceeded.
+type NoAnswerError struct {
+	// Limit is the request's own bound (RequestTimeout).
+	Limit time.Duration
+	// Command is the command's whole --timeout, 0 when not known (a
+	// collection not started through Live).
+	Command time.Duration
+	// CommandDeadline is true when the command's deadline, not the
+	// request's own bound, ran out first.
+	CommandDeadline bool
+}
+
+func (e *NoAnswerError) Error() string {
+	total := "--timeout"
+	if e.Command > 0 {
+		total = "--timeout " + e.Command.String()
+	}
+	if e.CommandDeadline {
+		return "no answer before the command's " + total + " ran out"
+	}
+	return fmt.Sprintf("no answer within %s, the most one request may take: a third of %s, between 0.5s and 5s",
+		e.Limit.Round(100*time.Millisecond), total)
+}
+
+func (e *NoAnswerError) Unwrap() error { return context.DeadlineExceeded }
+
+// noAnswer is the error of a request abandoned after limit, or when
+// parent (the command's context) ended first.
+func noAnswer(parent context.Context, limit time.Duration) error {
+	total, _ := parent.Value(commandTimeoutKey{}).(time.Duration)
+	return &NoAnswerError{Limit: limit, Command: total, CommandDeadline: parent.Err() != nil}
+}
+
+// commandTimeoutKey carries the command's --timeout in the context of its
+// requests, only so that one without an answer can name it.
+type commandTimeoutKey struct{}
+
+func withCommandTimeout(ctx context.Context, total time.Duration) context.Context {
+	return context.WithValue(ctx, commandTimeoutKey{}, total)
 }
 
 // describeConnErr renders a failure to connect as one line. An authentication failure names

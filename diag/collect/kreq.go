@@ -3,7 +3,6 @@ package collect
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -83,6 +82,7 @@ func (k *kclients) requestOn(ctx context.Context, addr, lane string, req kmsg.Re
 	if err != nil {
 		return nil, err
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, k.timeout)
 	defer cancel()
 	resp, err := cl.SeedBrokers()[0].Request(ctx, req)
@@ -91,7 +91,7 @@ func (k *kclients) requestOn(ctx context.Context, addr, lane string, req kmsg.Re
 	case err == nil:
 		return resp, nil
 	case ctx.Err() != nil:
-		return nil, fmt.Errorf("no answer within %s: %w", k.timeout.Round(time.Millisecond), context.DeadlineExceeded)
+		return nil, noAnswer(parent, k.timeout)
 	case errors.As(err, &ke):
 		return nil, sarama.KError(ke.Code)
 	}

@@ -73,7 +73,7 @@ func (l *Live) Snapshot(ctx context.Context, parts source.Parts) (*snapshot.Snap
 func (l *Live) Collect(ctx context.Context, parts source.Parts, groups []string) (*snapshot.Snapshot, error) {
 	opts := l.opts
 	opts.Parts, opts.Groups = parts, groups
-	ctx, cancel := context.WithTimeout(ctx, l.timeout)
+	ctx, cancel := l.deadline(ctx)
 	defer cancel()
 	snap, err := Collect(ctx, opts)
 	if err == nil {
@@ -115,7 +115,7 @@ func (l *Live) probe(ctx context.Context, ask func(context.Context, *Prober) (ma
 	}
 	p := NewProber(l.opts, brokers)
 	defer p.Close()
-	ctx, cancel := context.WithTimeout(ctx, l.timeout)
+	ctx, cancel := l.deadline(ctx)
 	defer cancel()
 	return ask(ctx, p)
 }
@@ -143,7 +143,7 @@ func (l *Live) CheckLeaderEpoch(ctx context.Context, broker int32, topic string,
 		return source.EpochCheck{}, err
 	}
 	defer p.Close()
-	return p.CheckLeaderEpoch(ctx, broker, topic, partition, epoch)
+	return p.CheckLeaderEpoch(withCommandTimeout(ctx, l.timeout), broker, topic, partition, epoch)
 }
 
 // EpochEnd asks one broker where a leader epoch ended in its log.
@@ -153,5 +153,11 @@ func (l *Live) EpochEnd(ctx context.Context, broker int32, topic string, partiti
 		return -1, err
 	}
 	defer p.Close()
-	return p.EpochEnd(ctx, broker, topic, partition, epoch)
+	return p.EpochEnd(withCommandTimeout(ctx, l.timeout), broker, topic, partition, epoch)
+}
+
+// deadline bounds one collection by the command's --timeout, and lets a
+// request that gets no answer say what that timeout was.
+func (l *Live) deadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(withCommandTimeout(ctx, l.timeout), l.timeout)
 }

@@ -32,7 +32,7 @@ func NewProber(opts Options, brokers []snapshot.Broker) *Prober {
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = 3 * time.Second
 	}
-	p := &Prober{opts: opts, pool: newPool(tightened(opts.Config, opts.RequestTimeout), opts.RequestTimeout, opts.ConnectionsPerBroker), addrs: map[int32]string{}}
+	p := &Prober{opts: opts, pool: newPool(tightened(opts.Config, opts.RequestTimeout), opts.RequestTimeout, opts.ConnectionsPerBroker).announcing(opts.SoftwareVersion), addrs: map[int32]string{}}
 	for _, b := range brokers {
 		if a := b.Address(); a != "" {
 			p.addrs[b.ID] = a

@@ -164,4 +164,4 @@ var catalogue = append([]Entry{
 		WhyItMatters: "Every replica in that directory is offline on that broker.",
 		WhatToDo:     "Check the disk (dmesg, free space). Never delete segment files by hand; replace the disk and let replicas re-sync, or reassign them.",
 	},
-}, slices.Concat(securityCatalogue, controlCatalogue, lagCatalogue, diskCatalogue, hygieneCatalogue)...)
+}, slices.Concat(securityCatalogue, controlCatalogue, lagCatalogue, diskCatalogue, hygieneCatalogue, isrCatalogue)...)

@@ -1,5 +1,7 @@
 package snapshot
 
+import "strconv"
+
 // Error kinds: why a source could not be collected.
 const (
 	KindRefused       = "refused"
@@ -11,6 +13,26 @@ const (
 	KindProtocol      = "protocol"
 	KindOther         = "other"
 )
+
+// KindNote is how an error's kind is shown after its message: " (timeout)",
+// or nothing for KindOther and an empty kind, which tell the reader
+// nothing the message does not.
+func KindNote(kind string) string {
+	if kind == "" || kind == KindOther {
+		return ""
+	}
+	return " (" + kind + ")"
+}
+
+// OfBroker is " of broker N" for an error tied to a broker, and "" for
+// one that is not (Broker -1: the bootstrap, a recording's missing part),
+// so no message ever names "broker -1".
+func (e CollectError) OfBroker() string {
+	if e.Broker < 0 {
+		return ""
+	}
+	return " of broker " + strconv.Itoa(int(e.Broker))
+}
 
 // Collection sources, used in CollectError.Source.
 const (

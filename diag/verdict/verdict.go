@@ -7,6 +7,7 @@ package verdict
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/findings"
 )
@@ -33,20 +34,25 @@ func (s Status) String() string {
 	return names[s]
 }
 
-// Parse reads a status name as String writes it.
+// Parse reads a status name in any case: "CRITICAL" as String writes it
+// for people, "critical" as JSON documents carry it.
 func Parse(name string) (Status, error) {
 	for i, n := range names {
-		if n == name {
+		if strings.EqualFold(n, name) {
 			return Status(i), nil
 		}
 	}
 	return Unknown, fmt.Errorf("unknown status %q", name)
 }
 
-// MarshalJSON writes the status as its name.
-func (s Status) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+// MarshalJSON writes the status in lower case, as every severity-like value
+// in the JSON documents is written ("severity":"critical" beside
+// "status":"critical"): one casing for scripts to match. The triage report
+// and the runbook transcript changed to it in their schema_version 2;
+// documents of version 1 ("CRITICAL") still read.
+func (s Status) MarshalJSON() ([]byte, error) { return json.Marshal(strings.ToLower(s.String())) }
 
-// UnmarshalJSON reads the status from its name.
+// UnmarshalJSON reads the status from its name, in either case.
 func (s *Status) UnmarshalJSON(b []byte) error {
 	var name string
 	if err := json.Unmarshal(b, &name); err != nil {

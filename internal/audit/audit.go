@@ -19,8 +19,10 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
-// SchemaVersion versions the JSON report.
-const SchemaVersion = 1
+// SchemaVersion versions the JSON report. Version 2 writes "status" in
+// lower case, as "severity" always was (verdict.Status); version 1 read
+// "CRITICAL".
+const SchemaVersion = 2
 
 // Parts is what the hygiene checks read: broker and topic configs (drift,
 // throttles, the rebalance settings), reassignments (which explain

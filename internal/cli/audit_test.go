@@ -33,10 +33,10 @@ func TestAuditOnTheDemoIncident(t *testing.T) {
 		t.Fatalf("audit -o json is not JSON: %v\n%s\nstderr: %s", err, out, stderr)
 	}
 	t.Logf("exit %d, status %s, findings %+v, gaps %+v", code, report.Status, report.Findings, report.Unevaluated)
-	if report.SchemaVersion != 1 || report.Fixes == nil {
+	if report.SchemaVersion != 2 || report.Fixes == nil {
 		t.Errorf("schema_version %d, fixes %v", report.SchemaVersion, report.Fixes)
 	}
-	want := map[string]int{"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}[report.Status]
+	want := map[string]int{"ok": 0, "warning": 1, "critical": 2, "unknown": 3}[report.Status]
 	if code != want {
 		t.Errorf("exit %d for status %s, want %d", code, report.Status, want)
 	}
@@ -59,7 +59,7 @@ func TestAuditOnTheDemoIncident(t *testing.T) {
 	}
 	for _, format := range []string{"table", "markdown"} {
 		text, stderr, _ := run(t, nil, "audit", "-b", addr, "-o", format)
-		if !strings.Contains(text, "Audit "+report.Status) || !strings.Contains(text, "How to fix") {
+		if !strings.Contains(text, "Audit "+strings.ToUpper(report.Status)) || !strings.Contains(text, "How to fix") {
 			t.Errorf("audit -o %s:\n%s\nstderr: %s", format, text, stderr)
 		}
 	}

@@ -71,7 +71,7 @@ func TestTriageOnTheDemoIncident(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &report); err != nil {
 		t.Fatalf("triage JSON: %v\n%s", err, out)
 	}
-	if report.SchemaVersion != 1 || report.Cluster.ID == "" {
+	if report.SchemaVersion != 2 || report.Cluster.ID == "" {
 		t.Errorf("header = %+v", report)
 	}
 	has := map[string]bool{}

@@ -37,8 +37,15 @@ func newCodesCmd(app *App) *cobra.Command {
 		Long: `List the catalogue of finding codes. Codes are stable: scripts and alerts may
 match on them, and a shipped code is never renamed or re-used.
 
+Each row gives the code, its default severity, the runbook that walks it and
+what it means; 'kafka-runbook explain CODE' says why it matters and what to
+do. Nothing is sent to a cluster.
+
 --docs writes the full catalogue as a Markdown document (docs/CODES.md is
 generated this way, so the docs never drift from the tool).`,
+		Example: `  kafka-runbook codes
+  kafka-runbook codes -o json | jq -r '.codes[] | select(.severity == "critical") | .code'
+  kafka-runbook codes --docs > docs/CODES.md`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if docs {
@@ -59,21 +66,28 @@ func newExplainCmd(app *App) *cobra.Command {
 	return &cobra.Command{
 		Use:   "explain CODE",
 		Short: "Explain a finding code: what it means, why it matters, what to do",
+		Long: `Explain one finding code from the catalogue: what it means, why it matters
+during an incident, what to do first, and which runbook walks it.
+
+CODE is a code as triage prints it (UNDER_MIN_ISR), in any case, with dashes
+or underscores; the partition statuses describe prints (under-min-isr,
+at-min-isr, under-replicated, offline) name their codes too. A near miss is
+answered with the code it probably meant. Nothing is sent to a cluster.
+
+'kafka-runbook codes' lists every code; --output json prints the entry as
+JSON.`,
 		Example: `  kafka-runbook explain UNDER_MIN_ISR
-  kafka-runbook explain zombie_leader`,
-		Args: cobra.ExactArgs(1),
+  kafka-runbook explain zombie_leader
+  kafka-runbook explain under-min-isr        # the status describe partitions prints
+  kafka-runbook explain OFFLINE_PARTITION -o json`,
+		Args: oneOf("finding code", codeNames),
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-			var codes []string
-			for _, e := range findings.Catalogue() {
-				codes = append(codes, e.Code)
-			}
-			return codes, cobra.ShellCompDirectiveNoFileComp
+			return codeNames(), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			code := strings.ToUpper(strings.TrimSpace(args[0]))
-			e, ok := findings.Lookup(code)
-			if !ok {
-				return exitcode.Usagef("run 'kafka-runbook codes' to list them", "unknown finding code %q", args[0])
+			e, err := lookupCode(args[0])
+			if err != nil {
+				return err
 			}
 			if cmd.Flag("output").Value.String() == "json" {
 				return render.JSON(app.IO.Out, e)
@@ -81,6 +95,37 @@ func newExplainCmd(app *App) *cobra.Command {
 			return writeEntry(app.IO.Out, e, "")
 		},
 	}
+}
+
+func codeNames() []string {
+	var codes []string
+	for _, e := range findings.Catalogue() {
+		codes = append(codes, e.Code)
+	}
+	return codes
+}
+
+// statusCodes are the partition statuses describe prints whose name is
+// not their code's.
+var statusCodes = map[string]string{"OFFLINE": findings.OfflinePartition}
+
+// lookupCode finds the entry arg names: a code in any case, with dashes,
+// spaces or underscores, or a describe status. An unknown name is a usage
+// error that suggests the nearest code.
+func lookupCode(arg string) (findings.Entry, error) {
+	code := strings.ToUpper(strings.TrimSpace(arg))
+	code = strings.NewReplacer("-", "_", " ", "_").Replace(code)
+	if alias, ok := statusCodes[code]; ok {
+		code = alias
+	}
+	if e, ok := findings.Lookup(code); ok {
+		return e, nil
+	}
+	if near := closest(code, codeNames()); near != "" {
+		return findings.Entry{}, exitcode.Usagef(fmt.Sprintf("did you mean %s? (kafka-runbook explain %s)", near, near),
+			"unknown finding code %q", arg)
+	}
+	return findings.Entry{}, exitcode.Usagef("run 'kafka-runbook codes' to list them", "unknown finding code %q", arg)
 }
 
 // writeEntry writes one catalogue entry as Markdown-friendly text.

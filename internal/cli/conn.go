@@ -173,7 +173,7 @@ func (o *ConnOptions) load(app *App) (*connection, error) {
 	if err != nil {
 		return nil, exitcode.Usage(err, "check the TLS and SASL settings")
 	}
-	opts := collect.Options{Bootstrap: s.BootstrapServers, BootstrapControllers: controllers, Config: cfg}
+	opts := collect.Options{Bootstrap: s.BootstrapServers, BootstrapControllers: controllers, Config: cfg, SoftwareVersion: app.Version}
 	c := &connection{settings: s, live: collect.NewLive(opts, o.Timeout, kopts),
 		controllersFlag: o.BootstrapController != "", commandConfigArg: copts.CommandConfig != ""}
 	if ctx != nil {

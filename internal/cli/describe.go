@@ -84,7 +84,7 @@ do is a warning.`,
   kafka-runbook describe partitions --under-min-isr -o json | jq '.partitions | length'
   kafka-runbook describe groups --limit 200
   kafka-runbook describe groups --group billing -o markdown`,
-		Args:      cobra.ExactArgs(1),
+		Args:      oneOf("view", views.Names),
 		ValidArgs: views.Names(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.View = args[0]

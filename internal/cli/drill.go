@@ -216,7 +216,18 @@ func newDrillListCmd(app *App, conn *ConnOptions, opts *DrillOptions) *cobra.Com
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List the drill scenarios: embedded, and those in --scenario-dir",
-		Args:  cobra.NoArgs,
+		Long: `List the drill scenarios 'drill start' can serve: the embedded ones and, with
+--scenario-dir, your own (a file there replaces an embedded scenario of the
+same name). Each row gives the number of timed injects, when the last one
+fires, the runbook the team is expected to open and the title; --output json
+adds the expected findings. Nothing is served or sent to a cluster.
+
+A scenario file that does not load is named on stderr and the command
+exits 3 after listing the others. playbooks/FORMAT.md describes the format.`,
+		Example: `  kafka-runbook drill list
+  kafka-runbook drill list --scenario-dir ./our-drills
+  kafka-runbook drill list -o json | jq -r '.scenarios[].name'`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			ropts, err := conn.renderOptions(app.IO)
 			if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/exitcode"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
 	"github.com/kafka-runbook/kafka-runbook/internal/sim"
+	"github.com/kafka-runbook/kafka-runbook/playbooks"
 	"github.com/kafka-runbook/kafka-runbook/runbooks"
 )
 
@@ -43,13 +44,48 @@ foreground until 'kafka-runbook drill stop' (from any terminal, same
 SCENARIO is a name from 'drill list' or a path to a scenario .yaml file.`,
 		Example: `  kafka-runbook drill start isr-slow-follower
   kafka-runbook drill start ./our-outage.yaml --speed 10   # rehearse it fast`,
-		Args: cobra.ExactArgs(1),
+		Args:              oneOf("scenario", func() []string { return scenarioNames(common) }),
+		ValidArgsFunction: completeScenario(common),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDrillStart(cmd.Context(), app, opts, args[0])
 		},
 	}
 	cmd.Flags().Float64Var(&opts.Speed, "speed", 1, "play the injects this many times faster than written")
 	return cmd
+}
+
+// scenarioNames are the scenarios drill start takes by name, with
+// --scenario-dir's (none of them when that directory cannot be read).
+func scenarioNames(opts *DrillOptions) []string {
+	refs, err := opts.available()
+	if err != nil {
+		return playbooks.List()
+	}
+	names := make([]string, 0, len(refs))
+	for _, r := range refs {
+		names = append(names, r.name)
+	}
+	return names
+}
+
+// completeScenario completes SCENARIO: the names of 'drill list', or
+// .yaml files once what is typed looks like a path.
+func completeScenario(opts *DrillOptions) cobra.CompletionFunc {
+	return func(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		switch {
+		case len(args) > 0:
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		case strings.ContainsAny(toComplete, "./"+string(os.PathSeparator)):
+			return []string{"yaml"}, cobra.ShellCompDirectiveFilterFileExt
+		}
+		var names []string
+		for _, n := range scenarioNames(opts) {
+			if strings.HasPrefix(n, toComplete) {
+				names = append(names, n)
+			}
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	}
 }
 
 func runDrillStart(ctx context.Context, app *App, opts *DrillStartOptions, arg string) error {

@@ -50,6 +50,18 @@ func TestDrillRoundTrip(t *testing.T) {
 	sess, exit := startDrill(t, state, "zombie-leader", "--speed", "300")
 	boot := strings.Join(sess.Meta.Bootstrap, ",")
 
+	// A watch polls all along, as on-call engineers leave one running.
+	watched := make(chan string, 1)
+	go func() {
+		_, stderr, code := run(t, nil, "evidence", "watch", "-b", boot, "--interval", "1600ms", "--for", "5s",
+			"--out", filepath.Join(t.TempDir(), "watch"), "--timeout", "3s")
+		if code != 0 {
+			stderr = "exit " + itoa(int32(code)) + ": " + stderr
+		} else {
+			stderr = ""
+		}
+		watched <- stderr
+	}()
 	if _, stderr, code := run(t, nil, "triage", "-b", boot, "-o", "json", "--timeout", "3s"); code == 3 {
 		t.Fatalf("triage: %s", stderr)
 	}
@@ -62,6 +74,10 @@ func TestDrillRoundTrip(t *testing.T) {
 	}
 	uncleanElection(t, boot)
 	time.Sleep(time.Until(sess.Meta.StartedAt.Add(time.Second))) // both injects (+0.3s, +0.5s at 300x)
+
+	if msg := <-watched; msg != "" {
+		t.Fatalf("watch: %s", msg)
+	}
 
 	out, stderr, code := run(t, nil, "drill", "stop", "--state-dir", state, "-o", "json")
 	if code != 0 {
@@ -103,6 +119,40 @@ func TestDrillRoundTrip(t *testing.T) {
 	}
 	if _, err := drill.Active(state); err == nil {
 		t.Error("the drill is still marked active after stop")
+	}
+	checkDrillReportReadable(t, r, string(md))
+}
+
+// checkDrillReportReadable: kafka-runbook is one tool in the report (not
+// one row per library, none named "kafka-runbook 1"), the recorded
+// zombie-leader walk is listed once, and the watch's polls do not get a
+// timeline row each.
+func checkDrillReportReadable(t *testing.T, r drill.Report, md string) {
+	t.Helper()
+	var ours []drill.Tool
+	for _, tool := range r.Tools {
+		if tool.ClientID == "kafka-runbook" {
+			ours = append(ours, tool)
+		}
+	}
+	if len(ours) != 1 || strings.Contains(ours[0].Software, "kafka-runbook 1") || !strings.Contains(ours[0].Software, "kafka-runbook test") ||
+		!strings.Contains(ours[0].Software, "sarama") {
+		t.Errorf("kafka-runbook in the tools: %+v", ours)
+	}
+	var zombie []drill.RunbookRun
+	for _, rb := range r.Runbooks {
+		if strings.Contains(rb.Name, "zombie-leader") {
+			zombie = append(zombie, rb)
+		}
+	}
+	if len(zombie) != 1 || zombie[0].Source != "recorded" {
+		t.Errorf("zombie-leader runs: %+v", zombie)
+	}
+	timeline := md[strings.Index(md, "### Timeline"):]
+	timeline = timeline[:strings.Index(timeline, "### Changes")]
+	rows := strings.Count(timeline, "| kafka-runbook (")
+	if rows >= len(r.Looks) || !strings.Contains(timeline, " times until ") {
+		t.Errorf("%d looks are %d timeline rows, none folded:\n%s", len(r.Looks), rows, timeline)
 	}
 }
 

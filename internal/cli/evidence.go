@@ -41,7 +41,7 @@ Replay a bundle offline with 'kafka-runbook triage --from BUNDLE' and
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newEvidenceCaptureCmd(app, conn), newEvidenceWatchCmd(app, conn),
-		newEvidenceReportCmd(app), newEvidenceDiffCmd(app, conn))
+		offline(newEvidenceReportCmd(app)), offline(newEvidenceDiffCmd(app, conn)))
 	return cmd
 }
 

@@ -249,7 +249,7 @@ func TestBadEvidenceInputIsOneClearLineAndExit3(t *testing.T) {
 	}
 	findingsPath := filepath.Join(tampered, evidence.FindingsFile)
 	recorded, _ := os.ReadFile(findingsPath)
-	if err := os.WriteFile(findingsPath, []byte(strings.Replace(string(recorded), "CRITICAL", "WARNING!", 1)), 0o644); err != nil {
+	if err := os.WriteFile(findingsPath, []byte(strings.Replace(string(recorded), `"status": "critical"`, `"status": "warning!"`, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	truncated := filepath.Join(tmp, "truncated")

@@ -29,6 +29,9 @@ type App struct {
 	IO      *IO
 	Getenv  Env
 	Version string
+	// Commit and BuildDate are set by -ldflags (Makefile); empty ones are
+	// read from the binary's VCS stamp (resolveBuild).
+	Commit, BuildDate string
 	// LoadSettings reads the connection settings; nil means
 	// clientconfig.Load. Tests replace it to see how often it is called.
 	LoadSettings func(clientconfig.Options) (*clientconfig.Settings, error)
@@ -37,6 +40,7 @@ type App struct {
 // NewRootCmd builds the command tree.
 func NewRootCmd(app *App) *cobra.Command {
 	conn := &ConnOptions{}
+	build := resolveBuild(app, debug.ReadBuildInfo)
 	root := &cobra.Command{
 		Use:   "kafka-runbook",
 		Short: "Kafka incident response: what is broken, how the cluster looks, what to run next",
@@ -59,7 +63,7 @@ No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`
   kafka-runbook audit -b kafka1:9092                       # hygiene before the next incident
   KAFKA_BOOTSTRAP_SERVERS=kafka1:9092 kafka-runbook describe groups --output json
   kafka-runbook demo`,
-		Version:       app.Version,
+		Version:       build.Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
@@ -77,21 +81,21 @@ No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`
 		}
 		return checkOutputFlag(cmd)
 	}
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return exitcode.Usage(err, fmt.Sprintf("run '%s --help' for usage", cmd.CommandPath()))
-	})
+	root.SetFlagErrorFunc(flagError)
+	root.SetVersionTemplate(versionTemplate(build))
 	conn.bindFlags(root)
 	_ = root.RegisterFlagCompletionFunc("context", completeContexts(app))
 	root.AddCommand(newTriageCmd(app, conn), newAuditCmd(app, conn))
 	root.AddCommand(newDescribeCmd(app, conn))
-	root.AddCommand(newCodesCmd(app), newExplainCmd(app))
-	root.AddCommand(newRunCmd(app, conn), newListCmd(app), newSnapshotCmd(app, conn))
+	root.AddCommand(offline(newCodesCmd(app)), offline(newExplainCmd(app)))
+	root.AddCommand(newRunCmd(app, conn), offline(newListCmd(app)), newSnapshotCmd(app, conn))
 	root.AddCommand(newDemoCmd(app, conn))
-	root.AddCommand(newDrillCmd(app, conn))
+	root.AddCommand(offline(newDrillCmd(app, conn)))
 	root.AddCommand(newEvidenceCmd(app, conn))
-	root.AddCommand(newServeCmd(app, conn), newAlertsCmd(app))
-	root.AddCommand(newVersionCmd(app))
+	root.AddCommand(newServeCmd(app, conn), offline(newAlertsCmd(app)))
+	root.AddCommand(offline(newVersionCmd(app, build)))
 	root.AddCommand(newContextCmd(app))
+	hideConnectionFlagsOffline(root)
 	return root
 }
 
@@ -101,7 +105,7 @@ No cluster at hand? Run 'kafka-runbook demo' to see it on a simulated incident.`
 // because Go's own exit 2 would read as CRITICAL to a monitoring system.
 func Main(ctx context.Context, app *App, args []string) (code int) {
 	if app.Version == "" {
-		app.Version = defaultVersion
+		app.Version = resolveBuild(app, debug.ReadBuildInfo).Version
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -119,8 +123,9 @@ func Main(ctx context.Context, app *App, args []string) (code int) {
 		return verdict.code // the judgement is already printed
 	}
 	msg := strings.TrimSpace(err.Error())
-	if strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "accepts ") ||
-		strings.HasPrefix(msg, "requires ") || strings.HasPrefix(msg, "invalid argument") {
+	var coded *exitcode.Error
+	if !errors.As(err, &coded) && (strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "accepts ") ||
+		strings.HasPrefix(msg, "requires ") || strings.HasPrefix(msg, "invalid argument")) {
 		err = exitcode.Usage(err, "run 'kafka-runbook --help' for usage")
 	}
 	fmt.Fprintf(app.IO.Err, "Error: %s\n", oneLine(err.Error()))
@@ -153,16 +158,4 @@ func (v *verdictError) Error() string { return fmt.Sprintf("exit %d", v.code) }
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
-}
-
-func newVersionCmd(app *App) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version of kafka-runbook",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(app.IO.Out, "kafka-runbook %s\n", app.Version)
-			return err
-		},
-	}
 }

@@ -74,7 +74,7 @@ interrupted (Ctrl-C).`,
   kafka-runbook run isr-shrinkage --step 3
   kafka-runbook run disk-pressure --interval 10s --disk-warning-percent 25
   kafka-runbook run broker-failure --yes -o json > transcript.json`,
-		Args: cobra.ExactArgs(1),
+		Args: oneOf("runbook", func() []string { return runbookNames(opts.RunbookDir) }),
 		ValidArgsFunction: func(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 			lib, err := runbooks.Load(opts.RunbookDir)
 			if err != nil {
@@ -101,6 +101,18 @@ interrupted (Ctrl-C).`,
 	return cmd
 }
 
+// runbookNames lists the runbooks for an error message; a runbook
+// directory that does not load is reported when the command runs.
+func runbookNames(dir string) []string {
+	lib, err := runbooks.Load(dir)
+	if err != nil {
+		if lib, err = runbooks.Load(""); err != nil {
+			return nil
+		}
+	}
+	return lib.Names()
+}
+
 func addRunbookDirFlag(cmd *cobra.Command, dir *string) {
 	cmd.Flags().StringVar(dir, "runbook-dir", "", "directory of your own runbook YAML files (same name replaces a built-in one)")
 	_ = cmd.MarkFlagDirname("runbook-dir")
@@ -111,7 +123,14 @@ func newListCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the runbooks, one line each",
-		Args:  cobra.NoArgs,
+		Long: `List the runbooks 'kafka-runbook run' walks: name, number of steps and what
+each is for. With --runbook-dir, your own runbook files are listed too (a
+file with a built-in runbook's name replaces it). Nothing is sent to a
+cluster: 'kafka-runbook triage' says which runbook the cluster needs.`,
+		Example: `  kafka-runbook list
+  kafka-runbook list --runbook-dir ./team-runbooks
+  kafka-runbook list -o json | jq -r '.runbooks[].name'`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			lib, err := runbooks.Load(dir)
 			if err != nil {

@@ -167,14 +167,14 @@ func TestTriageWatchExitsWhenHealthy(t *testing.T) {
 		events = append(events, e)
 	}
 	first := events[0]
-	if first["event"] != "started" || first["status"] != "CRITICAL" || first["report"] == nil {
+	if first["event"] != "started" || first["status"] != "critical" || first["report"] == nil {
 		t.Errorf("first event: %v", first)
 	}
 	var clearedDown, toOK bool
 	for _, e := range events[1:] {
 		f, _ := e["finding"].(map[string]any)
 		clearedDown = clearedDown || (e["event"] == "cleared" && f["code"] == "BROKER_DOWN" && e["time"] != nil)
-		toOK = toOK || (e["event"] == "status" && e["status"] == "OK" && e["was"] == "CRITICAL")
+		toOK = toOK || (e["event"] == "status" && e["status"] == "ok" && e["was"] == "critical")
 	}
 	if !clearedDown || !toOK {
 		t.Errorf("cleared BROKER_DOWN %v, status OK %v in\n%s", clearedDown, toOK, r.out)

@@ -3,6 +3,7 @@ package drill
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/kafka-runbook/kafka-runbook/internal/sim"
 )
@@ -84,36 +85,37 @@ func stagesWithLooks(stages []Stage, ls []Look, notes []Note) []Stage {
 	return stages
 }
 
+// tools is one row per client id. A client id is one tool as people name
+// it: kafka-runbook's requests go through sarama and franz-go, and its
+// probes announce kafka-runbook itself, so listing each library apart
+// made one tool look like three (one named "kafka-runbook 1").
 func tools(reqs []sim.Request) []Tool {
-	byKey := map[[2]string]*Tool{}
+	byID := map[string]int{}
+	software := map[string][]string{}
 	var out []Tool
 	for _, q := range reqs {
-		k := [2]string{q.ClientID, q.Software}
-		t := byKey[k]
-		if t == nil {
-			out = append(out, Tool{ClientID: q.ClientID, Software: q.Software, First: q.At})
-			t = &out[len(out)-1]
-			byKey = reindex(out)
+		i, ok := byID[q.ClientID]
+		if !ok {
+			i = len(out)
+			byID[q.ClientID] = i
+			out = append(out, Tool{ClientID: q.ClientID, First: q.At})
 		}
-		t.Requests++
-		t.Last = q.At
+		out[i].Requests++
+		out[i].Last = q.At
+		if q.Software != "" && !slices.Contains(software[q.ClientID], q.Software) {
+			software[q.ClientID] = append(software[q.ClientID], q.Software)
+		}
+	}
+	for i := range out {
+		out[i].Software = strings.Join(slices.Sorted(slices.Values(software[out[i].ClientID])), ", ")
 	}
 	slices.SortFunc(out, func(a, b Tool) int {
-		return cmp.Or(a.First.Compare(b.First), cmp.Compare(a.ClientID, b.ClientID), cmp.Compare(a.Software, b.Software))
+		return cmp.Or(a.First.Compare(b.First), cmp.Compare(a.ClientID, b.ClientID))
 	})
 	if out == nil {
 		out = []Tool{}
 	}
 	return out
-}
-
-// reindex rebuilds the lookup after append may have moved the slice.
-func reindex(ts []Tool) map[[2]string]*Tool {
-	m := make(map[[2]string]*Tool, len(ts))
-	for i := range ts {
-		m[[2]string{ts[i].ClientID, ts[i].Software}] = &ts[i]
-	}
-	return m
 }
 
 func changes(reqs []sim.Request) []ChangeEvent {

@@ -76,9 +76,11 @@ type Look struct {
 	details map[string]bool
 }
 
-// Tool is one client (client id and library) and how much it asked.
+// Tool is one client (a client id) and how much it asked.
 type Tool struct {
-	ClientID string    `json:"client_id"`
+	ClientID string `json:"client_id"`
+	// Software is every client software the id announced (ApiVersions,
+	// KIP-511), sorted and comma-separated.
 	Software string    `json:"software,omitempty"`
 	Requests int       `json:"requests"`
 	First    time.Time `json:"first"`
@@ -104,6 +106,21 @@ type RunbookRun struct {
 	// Source is "recorded" (a transcript in the session's evidence
 	// bundle) or "inferred" (requests only that runbook sends).
 	Source string `json:"source"`
+
+	// from and until span a recorded walk's steps.
+	from, until time.Time
+}
+
+// walkSlack widens a recorded walk's span when matching the requests it
+// sent: the transcript's clock and the sim's journal are read apart.
+const walkSlack = 5 * time.Second
+
+// covers says whether the recorded walk rb sent requests inferred as run
+// x: same runbook, while it was walking. Such an inferred run is the same
+// walk seen twice, and the report lists it once, as recorded.
+func (rb RunbookRun) covers(x RunbookRun) bool {
+	return rb.Source == "recorded" && slices.Contains(strings.Split(x.Name, " or "), rb.Name) &&
+		!x.At.Before(rb.from.Add(-walkSlack)) && !x.At.After(rb.until.Add(walkSlack))
 }
 
 // SuggestedAction is a dangerous action a recorded runbook walk suggested.
@@ -160,7 +177,11 @@ func Build(s *Session) (*Report, error) {
 	r.Changes = changes(reqs)
 	r.Stages = stagesWithLooks(stages, r.Looks, notes)
 	r.readEvidence(s)
-	r.Runbooks = append(r.Runbooks, inferredRunbooks(r.Looks)...)
+	for _, x := range inferredRunbooks(r.Looks) {
+		if !slices.ContainsFunc(r.Runbooks, func(rb RunbookRun) bool { return rb.covers(x) }) {
+			r.Runbooks = append(r.Runbooks, x)
+		}
+	}
 	slices.SortStableFunc(r.Runbooks, func(a, b RunbookRun) int { return a.At.Compare(b.At) })
 	r.RunbookOpened = "no"
 	for _, rb := range r.Runbooks {
@@ -200,7 +221,13 @@ func (r *Report) readEvidence(s *Session) {
 		return
 	}
 	for _, tr := range trs {
-		r.Runbooks = append(r.Runbooks, RunbookRun{At: tr.Cluster.TakenAt, Name: tr.Runbook.Name, Status: tr.Status.String(), Source: "recorded"})
+		run := RunbookRun{At: tr.Cluster.TakenAt, Name: tr.Runbook.Name, Status: tr.Status.String(), Source: "recorded",
+			from: tr.Cluster.TakenAt, until: tr.Cluster.TakenAt}
+		for _, st := range tr.Steps {
+			run.from = minTime(run.from, st.StartedAt)
+			run.until = maxTime(run.until, st.StartedAt.Add(time.Duration(st.DurationMS)*time.Millisecond))
+		}
+		r.Runbooks = append(r.Runbooks, run)
 		for _, st := range tr.Steps {
 			for _, a := range st.Actions {
 				if a.Risk == runbooks.Dangerous {
@@ -281,6 +308,13 @@ func inferredRunbooks(ls []Look) []RunbookRun {
 		out = append(out, RunbookRun{At: l.Start, Name: name, Status: "requests seen", Source: "inferred"})
 	}
 	return out
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 func maxTime(a, b time.Time) time.Time {

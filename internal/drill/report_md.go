@@ -10,6 +10,7 @@ import (
 
 	"github.com/kafka-runbook/kafka-runbook/internal/atomicfile"
 	"github.com/kafka-runbook/kafka-runbook/internal/render"
+	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
 // since renders an offset from the drill's start: "+1m30s".
@@ -90,8 +91,8 @@ func (r *Report) timelineTable() render.Table {
 	for _, s := range r.Stages[1:] {
 		rows = append(rows, row{s.At, fmt.Sprintf("%s: %s", s.Name, s.Say)})
 	}
-	for _, l := range r.Looks {
-		rows = append(rows, row{l.Start, fmt.Sprintf("kafka-runbook (%s): %s, %d requests to %d brokers", l.Software, l.Kind, l.Requests, max(len(l.MetadataBrokers), 1))})
+	for _, ls := range lookSeriesOf(r.Looks) {
+		rows = append(rows, row{ls.first.Start, ls.String()})
 	}
 	for _, n := range r.Notes {
 		who := ""
@@ -139,7 +140,7 @@ func (r *Report) runbookTable() render.Table {
 
 func (r *Report) toolTable() render.Table {
 	t := render.Table{Title: "Tools that talked to the cluster", Empty: "no client connected",
-		Columns: []render.Column{{Name: "Client id"}, {Name: "Library"}, {Name: "Requests", Align: render.AlignRight}, {Name: "First"}, {Name: "Last"}}}
+		Columns: []render.Column{{Name: "Client id"}, {Name: "Software"}, {Name: "Requests", Align: render.AlignRight}, {Name: "First"}, {Name: "Last"}}}
 	for _, x := range r.Tools {
 		t.Rows = append(t.Rows, []string{x.ClientID, x.Software, fmt.Sprint(x.Requests), utc(x.First), utc(x.Last)})
 	}
@@ -172,4 +173,50 @@ func WriteReport(s *Session) (*Report, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// seriesGap is how far apart looks of the same kind may be and still be
+// one series in the timeline: a watch polls every few seconds, and each
+// poll as a row buried everything else the team did.
+const seriesGap = time.Minute
+
+// lookSeries is looks of one kind from one client library, each within
+// seriesGap of the one before.
+type lookSeries struct {
+	first    Look
+	n        int
+	last     time.Time
+	requests int
+}
+
+// lookSeriesOf folds the looks into series, in order of their first look.
+func lookSeriesOf(looks []Look) []*lookSeries {
+	var out []*lookSeries
+	open := map[string]*lookSeries{}
+	for _, l := range looks {
+		key := l.Kind + "\x00" + l.Software
+		s := open[key]
+		if s == nil || l.Start.Sub(s.last) > seriesGap {
+			s = &lookSeries{first: l}
+			open[key] = s
+			out = append(out, s)
+		}
+		s.n++
+		s.last = l.Start
+		s.requests += l.Requests
+	}
+	return out
+}
+
+// String is the series' timeline row: a single look as it was, repeated
+// ones as one row with how often and until when.
+func (s *lookSeries) String() string {
+	l := s.first
+	if s.n == 1 {
+		return fmt.Sprintf("kafka-runbook (%s): %s, %d requests to %s", l.Software, l.Kind, l.Requests,
+			words.Plural(max(len(l.MetadataBrokers), 1), "broker", "brokers"))
+	}
+	every := s.last.Sub(l.Start) / time.Duration(s.n-1)
+	return fmt.Sprintf("kafka-runbook (%s): %s, %d times until %s UTC, about every %s (a watch, or a command run again), %d requests",
+		l.Software, l.Kind, s.n, utc(s.last), every.Round(time.Second), s.requests)
 }

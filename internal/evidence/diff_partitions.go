@@ -87,13 +87,22 @@ func (d *differ) isr(p PartitionDelta) {
 		if below {
 			note = ", below min.insync.replicas: acks=all writes fail"
 		}
-		d.addf(e, "%s/%d ISR shrank %s -> %s (%s left%s)", p.Topic, p.Partition, ids(c.From), ids(c.To), words.JoinIDs(c.Removed, " "), note)
+		d.addf(e, "%s/%d ISR shrank %s -> %s (%s left the ISR%s)", p.Topic, p.Partition, ids(c.From), ids(c.To), brokersNamed(c.Removed), note)
 	}
 	if len(c.Added) > 0 {
 		e := partEvent(ISRExpand, findings.Info, p)
 		e.ISR = c
-		d.addf(e, "%s/%d ISR expanded %s -> %s (%s rejoined)", p.Topic, p.Partition, ids(c.From), ids(c.To), words.JoinIDs(c.Added, " "))
+		d.addf(e, "%s/%d ISR expanded %s -> %s (%s rejoined the ISR)", p.Topic, p.Partition, ids(c.From), ids(c.To), brokersNamed(c.Added))
 	}
+}
+
+// brokersNamed is "broker 3" or "brokers 1, 2": a bare "(2 left)" read as a
+// count of replicas left, not as the broker that left.
+func brokersNamed(ids []int32) string {
+	if len(ids) == 1 {
+		return "broker " + words.JoinIDs(ids, ", ")
+	}
+	return "brokers " + words.JoinIDs(ids, ", ")
 }
 
 // offsets words offsets that went backwards; offsets moving forward are

@@ -112,25 +112,50 @@ func mdRow(r []string, bold bool) []string {
 }
 
 // mdEscaper neutralises the characters that would end a cell ("|") or turn
-// broker text into formatting or HTML. Underscores are left alone: GFM
-// ignores them inside words, and escaping them would make every
-// __consumer_offsets unreadable in the raw text.
+// broker text into formatting. Underscores are left alone: GFM ignores them
+// inside words, and escaping them would make every __consumer_offsets
+// unreadable in the raw text. Angle brackets are handled by mdAngles.
 var mdEscaper = strings.NewReplacer(
 	`\`, `\\`,
 	`|`, `\|`,
 	"`", "\\`",
 	`*`, `\*`,
-	`<`, `&lt;`,
-	`>`, `&gt;`,
 )
 
-// mdSpecial are the characters mdEscaper replaces; most cells have none,
+// mdSpecial are the characters mdEscape may change; most cells have none,
 // and checking first spares the replacer's allocations.
 const mdSpecial = "\\|`*<>"
+
+// mdAngles escapes only the angle brackets Markdown would act on: a "<"
+// that could open an HTML tag or autolink, and a ">" that starts the text
+// (a blockquote). Every other one stays as typed, so "3 -> 1" reads as
+// "3 -> 1" in the raw report, not "3 -&gt; 1".
+func mdAngles(s string) string {
+	if strings.HasPrefix(s, ">") {
+		s = `\` + s
+	}
+	if !strings.Contains(s, "<") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '<' && i+1 < len(s) && opensTag(s[i+1]) {
+			b.WriteString(`\<`)
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// opensTag says whether c after "<" may start HTML or an autolink.
+func opensTag(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '/' || c == '!' || c == '?'
+}
 
 func mdEscape(s string) string {
 	if !strings.ContainsAny(s, mdSpecial) {
 		return s
 	}
-	return mdEscaper.Replace(s)
+	return mdAngles(mdEscaper.Replace(s))
 }

@@ -211,7 +211,7 @@ func (in *incidents) capture(ctx context.Context, i *Incident) {
 	if err == nil {
 		r, cerr := evidence.Capture(evidence.CaptureOptions{Out: dir, Snapshot: snap, Started: started, Meta: in.opts.Meta, Now: in.now})
 		err = cerr
-		status, summary = r.Status.String(), r.Summary.Lines
+		status, summary = strings.ToLower(r.Status.String()), r.Summary.Lines // the JSON casing of a status
 	}
 	in.mu.Lock()
 	i.Pending = false
@@ -228,7 +228,7 @@ func (in *incidents) capture(ctx context.Context, i *Incident) {
 	if err := evidence.RecordAlert(dir, record); err != nil {
 		fmt.Fprintf(in.log, "%s recording the alert in %s: %v\n", stamp(in.now()), dir, err)
 	}
-	fmt.Fprintf(in.log, "%s alert %s (%s) fired: captured %s: %s: %s\n", stamp(in.now()), i.Alert, i.Fingerprint, dir, status,
+	fmt.Fprintf(in.log, "%s alert %s (%s) fired: captured %s: %s: %s\n", stamp(in.now()), i.Alert, i.Fingerprint, dir, strings.ToUpper(status),
 		strings.Join(summary, "; "))
 	if err := prune(in.opts.Dir, in.opts.Budget, in.opts.Retention, in.now(), dir); err != nil {
 		fmt.Fprintf(in.log, "%s pruning %s: %v\n", stamp(in.now()), in.opts.Dir, err)

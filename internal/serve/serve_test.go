@@ -228,7 +228,7 @@ func TestWebhookCapturesOncePerFiringAlert(t *testing.T) {
 	waitFor(t, "the bundle", func() bool { is := incidentsOf(t, h); return len(is) == 1 && is[0].Bundle != "" })
 	webhook(t, h, "firing", "fp1", fired, labels)
 	i := incidentsOf(t, h)[0]
-	if i.Notifications != 4 || i.Triage != "CRITICAL" || len(i.Summary) == 0 {
+	if i.Notifications != 4 || i.Triage != "critical" || len(i.Summary) == 0 {
 		t.Fatalf("incident: %+v", i)
 	}
 	entries, _ := os.ReadDir(dir)

@@ -20,8 +20,9 @@ import (
 	"github.com/kafka-runbook/kafka-runbook/internal/words"
 )
 
-// SchemaVersion versions the JSON report.
-const SchemaVersion = 1
+// SchemaVersion versions the JSON report. Version 2 writes "status" in
+// lower case, as "severity" always was; version 1 reports still read.
+const SchemaVersion = 2
 
 // Cluster identifies what was diagnosed.
 type Cluster struct {
@@ -232,7 +233,7 @@ func CollectErrorLine(e snapshot.CollectError) string {
 	if e.Subject != "" {
 		where += " for " + e.Subject
 	}
-	return fmt.Sprintf("could not read %s%s: %s (%s)", e.Source, where, e.Message, e.Kind)
+	return fmt.Sprintf("could not read %s%s: %s%s", e.Source, where, e.Message, snapshot.KindNote(e.Kind))
 }
 
 // subjectCount names what a folded row counts: partitions, topics,

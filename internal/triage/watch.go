@@ -82,7 +82,7 @@ func (w *Watch) Poll(r Report) []WatchEvent {
 		out = append(out, e)
 	}
 	if r.Status != w.last.Status {
-		out = append(out, WatchEvent{Time: t, Event: StatusChanged, Status: r.Status, Was: w.last.Status.String()})
+		out = append(out, WatchEvent{Time: t, Event: StatusChanged, Status: r.Status, Was: strings.ToLower(w.last.Status.String())}) // the JSON casing of "status"
 	}
 	w.last = &r
 	return out
@@ -182,7 +182,7 @@ func lasted(d time.Duration) string {
 func otherLine(e WatchEvent) string {
 	switch e.Event {
 	case StatusChanged:
-		return fmt.Sprintf("%-9s %-8s was %s", e.Event, e.Status, e.Was)
+		return fmt.Sprintf("%-9s %-8s was %s", e.Event, e.Status, strings.ToUpper(e.Was))
 	case CollectFailed:
 		return fmt.Sprintf("%-9s %-8s cannot collect: %s", "failed", e.Status, e.Error)
 	case CollectRecovered:

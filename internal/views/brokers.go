@@ -47,7 +47,8 @@ type BrokerRow struct {
 	Controller bool `json:"controller"`
 	// Probe is how the broker answered us directly (snapshot.Status*).
 	Probe string `json:"probe"`
-	// LatencyMS is the probe's round trip, -1 when not probed.
+	// LatencyMS is the probe's round trip, -1 when the broker did not
+	// answer (not probed, refused, timed out, TLS or network failure).
 	LatencyMS int64  `json:"latency_ms"`
 	Error     string `json:"error"`
 	// Leaders, Replicas, NotInISR and OfflineReplicas count partitions
@@ -153,12 +154,15 @@ func countReplicas(rows map[int32]*BrokerRow, p snapshot.Partition) {
 	}
 }
 
-// latency is the probe's round trip, or -1 when nothing was sent.
+// latency is the probe's round trip, or -1 when the broker did not answer:
+// the time until a refusal or a deadline is no latency, and "0ms" beside
+// "refused" read as a fast, healthy broker.
 func latency(p snapshot.Probe) int64 {
-	if p.Status == snapshot.StatusNotProbed || p.Status == "" {
-		return -1
+	switch p.Status {
+	case snapshot.StatusOK, snapshot.StatusUnsupported, snapshot.StatusDenied, snapshot.StatusAuthError:
+		return p.LatencyMS // it answered, if only to refuse the request
 	}
-	return p.LatencyMS
+	return -1
 }
 
 // Tables returns the broker table, and the bootstrap table when a seed
@@ -279,7 +283,7 @@ func mark(b bool) string {
 // millis renders a latency, empty when unknown.
 func millis(ms int64) string {
 	if ms < 0 {
-		return ""
+		return "-"
 	}
 	return render.Millis(ms)
 }

@@ -60,7 +60,7 @@ func TestEmptyResultSaysSo(t *testing.T) {
 	if err := render.View(&b, render.Options{Format: render.FormatTable}, v); err != nil {
 		t.Fatal(err)
 	}
-	want := "Partitions (0 of 10)\nno partitions match\nfilter: unavailable\n"
+	want := "Partitions (0 of 10 match)\nno partitions match\nfilter: unavailable\n"
 	if b.String() != want {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}
@@ -84,7 +84,7 @@ func TestWarningString(t *testing.T) {
 		{Warning{Source: snapshot.SourceLogDirs, Broker: 3, Kind: snapshot.KindTimeout, Message: "i/o timeout"},
 			"log dirs unavailable from broker 3 (timeout): i/o timeout"},
 		{Warning{Source: snapshot.SourceOffsets, Broker: -1, Kind: snapshot.KindOther, Message: "x"},
-			"partition offsets unavailable (other): x"},
+			"partition offsets unavailable: x"}, // "(other)" says nothing
 		{missing(snapshot.SourceTopicConfigs, -1, "orders", "no configs collected"),
 			"topic configs for orders: no configs collected"},
 		{Warning{Source: "future_source", Broker: -1, Kind: "k", Message: "m"}, "future_source unavailable (k): m"},

@@ -144,7 +144,6 @@ func Groups(s *snapshot.Snapshot, f Filter) GroupsView {
 func (v GroupsView) Tables() []render.Table {
 	num := func(name string) render.Column { return render.Column{Name: name, Align: render.AlignRight} }
 	sum := render.Table{
-		Title: fmt.Sprintf("Consumer groups (%d of %d)", len(v.Groups), v.Total),
 		Columns: []render.Column{
 			// Drop: on a narrow terminal how a group is built goes before
 			// how far behind it is; the group never.
@@ -166,6 +165,7 @@ func (v GroupsView) Tables() []render.Table {
 		Empty: "no committed offsets",
 	}
 	groups := topK(v.Groups, rowsShown(v.limit), worseGroup)
+	sum.Title = listTitle("Consumer groups", len(groups), len(v.Groups), v.Total)
 	for _, g := range groups {
 		sum.Rows = append(sum.Rows, []string{
 			g.Group, words.OrDash(g.Type), g.State, words.OrDash(g.Status), itoa(g.MemberCount), v.coordinator(g.Coordinator), itoa(len(g.Offsets)), totalLag(g),

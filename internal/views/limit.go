@@ -32,6 +32,22 @@ func (f Filter) rowLimit() int {
 	return f.Limit
 }
 
+// listTitle is a long list's title with its counts: how many rows are
+// shown, of how many match the filter, of how many there are. "Partitions
+// (65 of 65)" above 50 rows counted the matches as if they were the rows;
+// every count now says what it counts.
+func listTitle(noun string, shown, matched, total int) string {
+	switch {
+	case shown == matched && matched == total:
+		return fmt.Sprintf("%s (%d)", noun, total)
+	case shown == matched:
+		return fmt.Sprintf("%s (%d of %d match)", noun, matched, total)
+	case matched == total:
+		return fmt.Sprintf("%s (%d shown of %d)", noun, shown, total)
+	}
+	return fmt.Sprintf("%s (%d shown of %d matching, %d in all)", noun, shown, matched, total)
+}
+
 // limitNote says how much of a list is shown and how to see the rest, or ""
 // when all of it is.
 func limitNote(shown, total int, noun, order string) string {

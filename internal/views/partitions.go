@@ -93,7 +93,6 @@ func Partitions(s *snapshot.Snapshot, f Filter) PartitionsView {
 func (v PartitionsView) Tables() []render.Table {
 	num := func(name string) render.Column { return render.Column{Name: name, Align: render.AlignRight} }
 	t := render.Table{
-		Title: fmt.Sprintf("Partitions (%d of %d)", len(v.Partitions), v.Total),
 		Columns: []render.Column{
 			// Drop: on a narrow terminal the offsets and epoch go first,
 			// the replica sets and the status last; the partition never.
@@ -121,6 +120,7 @@ func (v PartitionsView) Tables() []render.Table {
 			words.JoinIDs(p.OfflineReplicas, ","), p.Status, render.Int(p.MinISR), render.Int(p.EarliestOffset), render.Int(p.LatestOffset), p.Error,
 		})
 	}
+	t.Title = listTitle("Partitions", len(t.Rows), len(v.Partitions), v.Total)
 	if len(v.Partitions) > 0 {
 		t.Notes = append(t.Notes, v.countsSummary(counts[StatusOK]))
 	}

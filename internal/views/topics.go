@@ -2,7 +2,6 @@ package views
 
 import (
 	"cmp"
-	"fmt"
 	"strconv"
 
 	"github.com/kafka-runbook/kafka-runbook/diag/health"
@@ -160,7 +159,6 @@ func count(b bool) int {
 func (v TopicsView) Tables() []render.Table {
 	num := func(name string) render.Column { return render.Column{Name: name, Align: render.AlignRight} }
 	t := render.Table{
-		Title: fmt.Sprintf("Topics (%d of %d)", len(v.Topics), v.Total),
 		Columns: []render.Column{
 			// Drop: on a narrow terminal the settings go before the
 			// damage; the topic never.
@@ -174,6 +172,7 @@ func (v TopicsView) Tables() []render.Table {
 		Warnings: warningLines(v.Warnings),
 	}
 	shown := topK(v.Topics, rowsShown(v.limit), worseTopic)
+	t.Title = listTitle("Topics", len(shown), len(v.Topics), v.Total)
 	for _, r := range shown {
 		t.Rows = append(t.Rows, []string{
 			r.Name, words.YesNo(r.Internal), itoa(r.Partitions), itoa(r.ReplicationFactor), render.Int(r.MinISR),

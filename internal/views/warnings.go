@@ -42,7 +42,8 @@ var sourceNames = map[string]string{
 }
 
 // String is the warning as printed under a table, for example
-// "log dirs unavailable from broker 3 (timeout): i/o timeout".
+// "log dirs unavailable from broker 3 (timeout): i/o timeout"; a kind of
+// "other" is left out (snapshot.KindNote).
 func (w Warning) String() string {
 	what := sourceNames[w.Source]
 	if what == "" {
@@ -58,7 +59,7 @@ func (w Warning) String() string {
 	if w.Kind == KindMissing {
 		return fmt.Sprintf("%s%s: %s", what, from, w.Message)
 	}
-	return fmt.Sprintf("%s unavailable%s (%s): %s", what, from, w.Kind, w.Message)
+	return fmt.Sprintf("%s unavailable%s%s: %s", what, from, snapshot.KindNote(w.Kind), w.Message)
 }
 
 // warningsFrom returns the collection errors of the given sources that

@@ -267,7 +267,7 @@ func TestAlertToEvidence(t *testing.T) {
 			return len(is) == 1 && inc.Bundle != "" && inc.Notifications >= 3
 		})
 		entries, _ := filepath.Glob(filepath.Join(incidents, "alert-*-KafkaBrokerDown-*"))
-		if len(entries) != 1 || entries[0] != inc.Bundle || inc.Triage != "CRITICAL" {
+		if len(entries) != 1 || entries[0] != inc.Bundle || inc.Triage != "critical" {
 			t.Fatalf("%d notifications of KafkaBrokerDown made bundles %v, want exactly %s (triage %s)", inc.Notifications, entries, inc.Bundle, inc.Triage)
 		}
 		replay := runCLI(t, "triage", "--from", inc.Bundle, "-o", "json")

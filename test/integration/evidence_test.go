@@ -186,7 +186,7 @@ func checkWatchedRecovery(t *testing.T, recovery *exec.Cmd, recovered <-chan err
 		}
 		last = e
 	}
-	if first.Event != "started" || first.Status == "OK" || cleared == 0 || last.Status != "OK" {
+	if first.Event != "started" || first.Status == "ok" || cleared == 0 || last.Status != "ok" {
 		t.Errorf("watch of the recovery: first %+v, %d cleared, last %+v\n%s", first, cleared, last, out)
 	}
 }

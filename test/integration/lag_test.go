@@ -82,7 +82,7 @@ func testLagKeepsUp(t *testing.T, c *kafkatest.Cluster, admin sarama.ClusterAdmi
 	groups := sampledGroups(t, c, lagWindow)
 	rep, r := sampledTriage(t, c, lagWindow, nil)
 	noLagFindings(t, rep, classic, kip848)
-	wantStatus(t, rep, r, "OK")
+	wantStatus(t, rep, r, "ok")
 	view := groups()
 	for _, g := range []string{classic, kip848} {
 		row := view.group(t, g)
@@ -142,7 +142,7 @@ func testLagStopped(t *testing.T, c *kafkatest.Cluster, admin sarama.ClusterAdmi
 	if lagMS, ok := number(f, "time_lag_ms"); !ok || lagMS < since-1000 {
 		t.Errorf("CONSUMER_STOPPED time_lag_ms %d, but the group stopped %d ms before the snapshot", lagMS, since)
 	}
-	wantStatus(t, rep, r, "WARNING")
+	wantStatus(t, rep, r, "warning")
 
 	checkTimeLagSince(t, c, group, stopped)
 	checkRunbookNames(t, c, group)
@@ -242,7 +242,7 @@ func testLagSlowConsumer(t *testing.T, c *kafkatest.Cluster, admin sarama.Cluste
 	if eta < 0 || eta > byTime {
 		t.Errorf("eta_ms %d: want the sooner estimate, at most eta_by_time_ms %d", eta, byTime)
 	}
-	wantStatus(t, rep, r, "CRITICAL")
+	wantStatus(t, rep, r, "critical")
 }
 
 // testLagRebalanceStorm: a consumer in a crash loop (a new member joins,
@@ -268,7 +268,7 @@ func testLagRebalanceStorm(t *testing.T, c *kafkatest.Cluster, admin sarama.Clus
 	if got := rep.ofGroup(group); !slices.Equal(got, []string{"REBALANCE_STORM group " + group}) {
 		t.Errorf("findings of %s: %v, want REBALANCE_STORM alone", group, got)
 	}
-	wantStatus(t, rep, r, "WARNING")
+	wantStatus(t, rep, r, "warning")
 }
 
 // testLagRewind: a group without members and 20 records behind is reset
@@ -317,7 +317,7 @@ func testLagRewind(t *testing.T, c *kafkatest.Cluster, admin sarama.ClusterAdmin
 		t.Errorf("OFFSET_REWIND subject: %s", f.key())
 	}
 	t.Logf("OFFSET_REWIND: %s", f.Summary)
-	wantStatus(t, rep, r, "WARNING")
+	wantStatus(t, rep, r, "warning")
 }
 
 // testLagHangingTransaction: a franz-go transactional producer writes
@@ -369,7 +369,7 @@ func testLagHangingTransaction(t *testing.T, c *kafkatest.Cluster, admin sarama.
 			f.Severity, f.key(), lso, ids, topic, txnID)
 	}
 	noLagFindings(t, rep, group)
-	wantStatus(t, rep, r, "WARNING")
+	wantStatus(t, rep, r, "warning")
 
 	row := groups().group(t, group)
 	t.Logf("describe groups --sample: %s %s, lag %d, offsets %+v", group, row.Status, row.TotalLag, row.Offsets)

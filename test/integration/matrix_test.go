@@ -130,7 +130,7 @@ func matrixHealthy(t *testing.T, c *kafkatest.Cluster) {
 	defer stop()
 
 	rep := matrixTriage(t, c)
-	if bad := worseThanInfo(rep.report); len(bad) > 0 || rep.Status != "OK" {
+	if bad := worseThanInfo(rep.report); len(bad) > 0 || rep.Status != "ok" {
 		t.Errorf("healthy Kafka %s: status %s, findings %v", c.Version(), rep.Status, bad)
 	}
 	if len(rep.Errors) > 0 || len(rep.Unevaluated) > 0 {

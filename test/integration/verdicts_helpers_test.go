@@ -51,8 +51,9 @@ type collectError struct {
 	Message string `json:"message"`
 }
 
-// statusExit is the exit code of each status (internal/exitcode).
-var statusExit = map[string]int{"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}
+// statusExit is the exit code of each status (internal/exitcode), as the
+// JSON documents write it (lower case since schema_version 2).
+var statusExit = map[string]int{"ok": 0, "warning": 1, "critical": 2, "unknown": 3}
 
 // triageWithin runs `triage -o json --timeout d` and checks what must hold
 // of every run, whatever the cluster's state: it answered within d (plus
@@ -82,17 +83,17 @@ func triageWithin(t *testing.T, c *kafkatest.Cluster, d time.Duration, extra ...
 
 // ruleStatus is the verdict rule applied to a report from outside.
 func ruleStatus(v verdict) string {
-	worst := "OK"
+	worst := "ok"
 	for _, f := range v.Findings {
 		switch {
 		case f.Severity == "critical":
-			return "CRITICAL"
+			return "critical"
 		case f.Severity == "warning":
-			worst = "WARNING"
+			worst = "warning"
 		}
 	}
-	if worst == "OK" && len(v.Unevaluated) > 0 {
-		return "UNKNOWN"
+	if worst == "ok" && len(v.Unevaluated) > 0 {
+		return "unknown"
 	}
 	return worst
 }

@@ -87,7 +87,7 @@ func testQuorumAgreesWithKafka(t *testing.T, c *kafkatest.Cluster) {
 	}
 
 	v, _ := triageWithin(t, c, verdictTimeout)
-	if v.Status != "OK" || len(keys(v.report, "CONTROLLER_QUORUM_UNAVAILABLE", "CONTROLLER_VOTER_DOWN")) > 0 {
+	if v.Status != "ok" || len(keys(v.report, "CONTROLLER_QUORUM_UNAVAILABLE", "CONTROLLER_VOTER_DOWN")) > 0 {
 		t.Errorf("healthy cluster: status %s, findings %v, gaps %+v", v.Status, worseThanInfo(v.report), v.Unevaluated)
 	}
 }
@@ -206,7 +206,7 @@ func testHungAPIsAreUnknown(t *testing.T, c *kafkatest.Cluster) {
 	for _, e := range v.Errors {
 		t.Logf("error %s broker %d %s: %s (%s)", e.Source, e.Broker, e.Subject, e.Message, e.Kind)
 	}
-	if r.code != 3 || v.Status != "UNKNOWN" {
+	if r.code != 3 || v.Status != "unknown" {
 		t.Errorf("broker 3 hanging on configs, log dirs and offsets: exit %d %s, findings %v; want 3 UNKNOWN",
 			r.code, v.Status, worseThanInfo(v.report))
 	}
@@ -323,7 +323,7 @@ func testFencedButServing(t *testing.T, c *kafkatest.Cluster) {
 	if f, _ := findingOf(v, "BROKER_FENCED broker 3"); f.Severity != "critical" {
 		t.Errorf("BROKER_FENCED broker 3 is %s, want critical (it holds replicas)", f.Severity)
 	}
-	if r.code != 2 || v.Status != "CRITICAL" {
+	if r.code != 2 || v.Status != "critical" {
 		t.Errorf("exit %d %s, want 2 CRITICAL", r.code, v.Status)
 	}
 
@@ -507,7 +507,7 @@ func TestVerdictsThreeControllers(t *testing.T) {
 	if got := keys(v.report, "CONTROLLER_QUORUM_UNAVAILABLE"); len(got) > 0 {
 		t.Errorf("quorum called unavailable with 2 of 3 voters: %v", got)
 	}
-	if r.code != 1 || v.Status != "WARNING" {
+	if r.code != 1 || v.Status != "warning" {
 		t.Errorf("one voter of three down: exit %d %s, findings %v; want 1 WARNING", r.code, v.Status, worseThanInfo(v.report))
 	}
 
@@ -519,7 +519,7 @@ func TestVerdictsThreeControllers(t *testing.T) {
 	})
 	f, _ = findingOf(v, "CONTROLLER_QUORUM_UNAVAILABLE")
 	t.Logf("CONTROLLER_QUORUM_UNAVAILABLE: %s", f.Summary)
-	if f.Severity != "critical" || r.code != 2 || v.Status != "CRITICAL" {
+	if f.Severity != "critical" || r.code != 2 || v.Status != "critical" {
 		t.Errorf("two voters of three down: %s, exit %d %s; want critical, 2 CRITICAL", f.Severity, r.code, v.Status)
 	}
 }
