@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"cmp"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +40,8 @@ func TestLogDirSpace(t *testing.T) {
 		wantSeverity  string // "" for no finding
 		wantGap       string // part of a gap reason, "" for none
 		wantInSummary string
-		wantTTF       float64 // seconds_to_full, 0 for absent
+		wantTTF       float64       // seconds_to_full, 0 for absent
+		every         time.Duration // between the samples; a minute when zero
 	}{
 		{name: "roomy", total: 100 * gib, usable: 50 * gib},
 		{name: "just above warning", total: 100 * gib, usable: 16 * gib},
@@ -63,8 +65,10 @@ func TestLogDirSpace(t *testing.T) {
 			total: 100 * gib, usable: 10 * gib, wantSeverity: "critical", wantInSummary: "full in ~10 minutes at the current rate (17.1 MiB/s)", wantTTF: 600},
 		{name: "filling fast on a roomy disk is critical", window: []int64{60 * gib, 50 * gib},
 			total: 200 * gib, usable: 40 * gib, wantSeverity: "critical", wantInSummary: "full in ~4 minutes", wantTTF: 240},
-		{name: "filling slowly, full within 12h, is a warning", window: []int64{50*gib + 100<<20},
-			total: 100 * gib, usable: 50 * gib, wantSeverity: "warning", wantInSummary: "full in ~9 hours", wantTTF: 50 * 1024 * 60 / 100},
+		{name: "filling slowly, full within 12h, is a warning", window: []int64{50*gib + 1000<<20},
+			total: 100 * gib, usable: 50 * gib, every: 10 * time.Minute, wantSeverity: "warning", wantInSummary: "full in ~9 hours", wantTTF: 50 * 1024 * 600 / 1000},
+		{name: "a minute's rate does not tell the next 9 hours: nothing", window: []int64{50*gib + 100<<20},
+			total: 100 * gib, usable: 50 * gib},
 		{name: "zero growth: no time to full", window: []int64{14 * gib, 14 * gib},
 			total: 100 * gib, usable: 14 * gib, wantSeverity: "warning"},
 		{name: "shrinking: no time to full", window: []int64{12 * gib, 13 * gib},
@@ -73,11 +77,12 @@ func TestLogDirSpace(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n := len(tt.window)
+			every := cmp.Or(tt.every, time.Minute)
 			var window []*snapshot.Snapshot
 			for i, u := range tt.window {
-				window = append(window, cluster(withDirs(diskT0.Add(time.Duration(i)*time.Minute), tt.total, u)))
+				window = append(window, cluster(withDirs(diskT0.Add(time.Duration(i)*every), tt.total, u)))
 			}
-			opts := []func(*snapshot.Snapshot){withDirs(diskT0.Add(time.Duration(n)*time.Minute), tt.total, tt.usable)}
+			opts := []func(*snapshot.Snapshot){withDirs(diskT0.Add(time.Duration(n)*every), tt.total, tt.usable)}
 			if tt.mutate != nil {
 				opts = append(opts, tt.mutate)
 			}

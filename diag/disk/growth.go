@@ -49,15 +49,23 @@ func (d Dir) UsablePercent() float64 {
 	return 100 * float64(d.UsableBytes) / float64(d.TotalBytes)
 }
 
+// ProjectionLimit is how far ahead a window's fill rate is trusted, in
+// multiples of the window: a few seconds of a busy host's writes say nothing
+// about the next twelve hours (a 6 s sample judges at most 6 minutes ahead,
+// a 30-minute watch 30 hours).
+const ProjectionLimit = 60
+
 // TimeToFull is when the usable space runs out at the current fill rate,
-// and false when it is not filling (or the rate is unknown): a disk that
-// does not fill has no time to full.
+// and false when it is not filling, the rate is unknown, or the time lies
+// beyond ProjectionLimit times the window the rate was measured over: a
+// disk that does not fill, or not measurably within the window, has no
+// time to full.
 func (d Dir) TimeToFull() (time.Duration, bool) {
-	if !d.FillRateKnown || d.FillRate <= 0 || d.UsableBytes < 0 {
+	if !d.FillRateKnown || d.FillRate <= 0 || d.UsableBytes < 0 || d.Span <= 0 {
 		return 0, false
 	}
 	secs := float64(d.UsableBytes) / d.FillRate
-	if secs > float64(math.MaxInt64/int64(time.Second)) {
+	if secs > ProjectionLimit*d.Span.Seconds() || secs > float64(math.MaxInt64/int64(time.Second)) {
 		return 0, false
 	}
 	return time.Duration(secs * float64(time.Second)), true

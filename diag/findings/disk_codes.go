@@ -10,7 +10,9 @@ var diskCatalogue = []Entry{
 		Meaning: "A broker's log directory has little usable space left: a warning under 15% of its filesystem or when it " +
 			"will be full within 12 hours at the rate it fills; critical under 5% or under 1 GiB (Kafka's default " +
 			"segment.bytes), or when it will be full within the hour. The rate is fitted over a window of samples " +
-			"(triage --sample, evidence watch, the disk-pressure runbook); one snapshot gives no time to full. The " +
+			"(triage --sample, evidence watch, the disk-pressure runbook) and trusted at most 60 times the window " +
+			"ahead (a 6 s sample judges the next 6 minutes, a 30-minute watch the next 30 hours); one snapshot " +
+			"gives no time to full. The " +
 			"thresholds are flags of triage and run (--disk-warning-percent, --disk-critical-percent, " +
 			"--disk-critical-free, --disk-warning-within, --disk-critical-within). A directory that does not report " +
 			"its space (brokers before Kafka 2.8) is a gap, never a pass.",

@@ -51,7 +51,8 @@ plus its usual time.
 
 Log dirs low on space (LOG_DIR_LOW_SPACE): a warning under 15% usable or
 full within 12 hours, critical under 5% or 1 GiB usable or full within the
-hour; the --disk-* flags change these.
+hour; the --disk-* flags change these. A fill rate is trusted at most 60
+times the window ahead: --sample 6s judges the next 6 minutes.
 
 With --watch [INTERVAL] (default 5s), triage runs again every INTERVAL
 until Ctrl-C: the first poll prints the whole report, later ones only what

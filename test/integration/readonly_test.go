@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -67,15 +68,20 @@ func TestEveryCommandOnlyReads(t *testing.T) {
 	dir := t.TempDir()
 	commands := [][]string{
 		{"describe", "brokers"}, {"describe", "topics"}, {"describe", "partitions"}, {"describe", "groups"},
-		{"describe", "logdirs"}, {"describe", "configs"}, {"describe", "partitions", "--topic", "no-such-topic"},
-		{"triage"}, {"snapshot", "-f", dir + "/snap.json"},
+		{"describe", "logdirs"}, {"describe", "configs"}, {"describe", "security"}, {"describe", "quorum"},
+		{"describe", "partitions", "--topic", "orders"},
+		{"triage"}, {"triage", "--sample", "1s"}, {"audit"}, {"snapshot", "-f", dir + "/snap.json"},
 		{"run", "broker-failure", "--plan-dir", dir}, {"run", "isr-shrinkage", "--interval", "100ms"},
-		{"run", "zombie-leader", "--interval", "100ms"},
+		{"run", "zombie-leader", "--interval", "100ms"}, {"run", "consumer-lag", "--interval", "100ms"},
+		{"run", "disk-pressure", "--interval", "100ms", "--plan-dir", dir},
 		{"run", "data-recovery", "--since", dir + "/snap.json", "--to-datetime", time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)},
 	}
+	// With broker 3 dead, the hygiene report and disk-pressure cannot read its configs and
+	// log dirs and nothing worse may be found: UNKNOWN is their true answer, with a report.
+	mayBeUnknown := func(args []string) bool { return args[0] == "audit" || slices.Contains(args, "disk-pressure") }
 	for _, args := range commands {
 		r := runCLI(t, append(args, "-b", proxies[1].Addr(), "-o", "json")...)
-		if r.code == 3 {
+		if r.code == 3 && (!mayBeUnknown(args) || !json.Valid([]byte(r.stdout)) || r.stdout == "") {
 			t.Errorf("%v could not evaluate: %s", args, r.stderr)
 		}
 	}

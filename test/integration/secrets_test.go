@@ -2,10 +2,12 @@ package integration
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,7 +32,8 @@ const wrongPassword = "Sup3r-Secret-Pa55word-XYZZZ"
 // The context commands read only the contexts file, never a cluster or a
 // --command-config; that they redact its inline secrets is internal/cli's
 // TestContextListUseShow.
-var exemptCommands = []string{"demo", "help", "completion", "drill start", "drill note", "drill stop",
+// serve runs until stopped: assertServeKeepsSecrets reads its every endpoint instead.
+var exemptCommands = []string{"demo", "help", "completion", "drill start", "drill note", "drill stop", "serve",
 	"context list", "context use", "context show"}
 
 // TestSecurityNoSecretLeaks runs every command against the SASL_SSL SCRAM-SHA-512 listener with
@@ -80,6 +83,7 @@ func TestSecurityNoSecretLeaks(t *testing.T) {
 	for _, v := range variants {
 		runs = runVariant(t, sc, v, commands, runs, secrets)
 	}
+	assertServeKeepsSecrets(t, sc, props.full, out, secrets)
 	files := assertNoSecretInFiles(t, work, secrets)
 	if files < 2 {
 		t.Errorf("%d files written: the snapshot and a reassignment plan should have been", files)
@@ -222,6 +226,9 @@ func secretCommands(t *testing.T, out, ref string) []secretCommand {
 		{args: []string{"evidence", "diff", ref}},
 		{args: []string{"drill", "from-bundle", ref, "--out", filepath.Join(out, "drill-%RUN%.yaml")}},
 		{args: []string{"drill", "list"}},
+		{args: []string{"audit"}, cluster: true},
+		{args: []string{"audit", "--from", ref}},
+		{args: []string{"alerts"}},
 	}
 	for _, v := range views.Names() {
 		cmds = append(cmds, secretCommand{args: []string{"describe", v}, cluster: true})
@@ -372,4 +379,52 @@ func pemLines(pemText []byte) []string {
 		}
 	}
 	return out
+}
+
+// assertServeKeepsSecrets runs serve with the secrets in its --command-config, reads every
+// endpoint after a poll, has an alert capture a bundle into out, and searches the answers,
+// the command's output and (through the caller's file search) the bundle for the secrets.
+// serve runs until stopped, so it cannot be one of secretCommands' runs.
+func assertServeKeepsSecrets(t *testing.T, sc *securedCluster, props, out string, secrets []string) {
+	t.Helper()
+	addr := freeAddr(t)
+	base := "http://" + addr
+	var stdout, stderr bytes.Buffer
+	app := &cli.App{IO: &cli.IO{In: strings.NewReader(""), Out: &stdout, Err: &stderr}, Getenv: func(string) string { return "" }, Version: "integration"}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- cli.Main(ctx, app, []string{"serve", "-b", sc.bootstrap(listenerSASL), "--command-config", props,
+			"--listen", addr, "--interval", "500ms", "--incident-dir", filepath.Join(out, "incidents")})
+	}()
+	eventually(t, 30*time.Second, "serve to have polled the cluster", func() bool {
+		code, body, err := httpBody(base + "/triage")
+		return err == nil && code == http.StatusOK && strings.Contains(body, `"findings"`)
+	})
+	alert := map[string]any{"status": "firing", "labels": map[string]string{"alertname": "KafkaBrokerDown", "code": "BROKER_DOWN"},
+		"startsAt": time.Now().UTC(), "fingerprint": "secrets-test"}
+	payload, _ := json.Marshal(map[string]any{"version": "4", "status": "firing", "receiver": "kafka-runbook", "alerts": []any{alert}})
+	resp, err := http.Post(base+"/alertmanager", "application/json", bytes.NewReader(payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	eventually(t, 30*time.Second, "the alert's evidence bundle", func() bool {
+		_, body, err := httpBody(base + "/incidents")
+		return err == nil && strings.Contains(body, "secrets-test")
+	})
+	for _, path := range []string{"/metrics", "/triage", "/healthz", "/incidents"} {
+		code, body, err := httpBody(base + path)
+		if err != nil || code != http.StatusOK {
+			t.Errorf("serve %s: %d %v", path, code, err)
+		}
+		assertNoSecret(t, "serve "+path, body, secrets)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("serve exit %d: %s", code, stderr.String())
+	}
+	assertNoSecret(t, "serve stdout", stdout.String(), secrets)
+	assertNoSecret(t, "serve stderr", stderr.String(), secrets)
 }
