@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -162,11 +163,41 @@ func Collect(ctx context.Context, opts Options) (*snapshot.Snapshot, error) {
 		c.probeBrokers(ctx)
 		c.applyMode()
 		c.details(ctx)
+		c.unlistByTheOthers()
 	}
 	c.finish()
 	c.snap.DurationMillis = time.Since(start).Milliseconds()
 	c.snap.Normalize()
 	return c.snap, nil
+}
+
+// unlistByTheOthers corrects a cluster metadata answered by a broker the rest of the cluster
+// no longer lists. The seed is whichever bootstrap address answers first; when that is a
+// broker cut off the controller (a zombie), its stale answer still lists itself, and where
+// brokers cannot report fencing (before Kafka 4.0, ZooKeeper) or report it from the same
+// stale view, it would pass as up. When most of the other brokers that answered list it in
+// their own views, the cluster does know it; when most do not, it is not registered, which
+// the checks judge as cut off (answering) or down.
+func (c *collector) unlistByTheOthers() {
+	for i := range c.snap.Brokers {
+		b := &c.snap.Brokers[i]
+		if !b.Registered || (b.FencedKnown && b.Fenced) {
+			continue // already judged by the cluster: unlisted, or registered and fenced
+		}
+		others, listing := 0, 0
+		for _, v := range c.snap.BrokerViews {
+			if v.Broker == b.ID || !v.Probe.Answered() {
+				continue
+			}
+			others++
+			if slices.Contains(v.Brokers, b.ID) {
+				listing++
+			}
+		}
+		if others >= 2 && 2*listing < others {
+			b.Registered = false
+		}
+	}
 }
 
 // controllersOnly is the collection when no broker answered: with
