@@ -94,6 +94,7 @@ func TestHygiene(t *testing.T) {
 		{"racks, an expiring certificate and a drifted config", testHygieneAtStart},
 		{"a throttle left after a completed reassignment", testThrottleLeft},
 		{"leader imbalance after a restart, and a broker restarted without its rack", testImbalanceAfterRestart},
+		{"topic configs that weaken durability", testWeakTopicConfigs},
 	} {
 		if !t.Run(st.name, func(t *testing.T) { st.run(t, hc) }) {
 			break // each step builds on the one before
@@ -192,6 +193,32 @@ func testImbalanceAfterRestart(t *testing.T, hc *hygieneCluster) {
 		rep, _ = hc.audit(t)
 		return len(keys(rep, "PREFERRED_LEADER_IMBALANCE")) == 0
 	})
+}
+
+// testWeakTopicConfigs: topics created with one replica, with min.insync.replicas equal to
+// their two replicas, and with unclean leader election allowed are named by triage's topic
+// config check, each on its own topic.
+func testWeakTopicConfigs(t *testing.T, hc *hygieneCluster) {
+	hc.CreateTopic(t, "lax-rf1", [][]int32{{1}}, nil)
+	hc.CreateTopic(t, "lax-minisr", [][]int32{{1, 2}}, map[string]string{"min.insync.replicas": "2"})
+	hc.CreateTopic(t, "lax-unclean", [][]int32{{1, 2, 3}}, map[string]string{"unclean.leader.election.enable": "true"})
+	defer deleteTopics(t, hc.Cluster, "lax-rf1", "lax-minisr", "lax-unclean")
+	var rep report
+	eventually(t, 30*time.Second, "triage to name the three topics", func() bool {
+		r := hc.run(t, "triage", "-o", "json")
+		rep = report{}
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatalf("triage output is not JSON (exit %d): %v\n%s", r.code, err, r.stderr)
+		}
+		return len(keys(rep, "UNCLEAN_ELECTION_ENABLED")) > 0
+	})
+	// The earlier steps' two-replica topics (moved, same-rack) are named too: only these are asserted.
+	got := slices.DeleteFunc(keys(rep, "LOW_REPLICATION_FACTOR", "MIN_ISR_TOO_LOW", "UNCLEAN_ELECTION_ENABLED"),
+		func(k string) bool { return !strings.Contains(k, " lax-") })
+	want := []string{"LOW_REPLICATION_FACTOR lax-minisr", "LOW_REPLICATION_FACTOR lax-rf1", "MIN_ISR_TOO_LOW lax-minisr", "UNCLEAN_ELECTION_ENABLED lax-unclean"}
+	if !slices.Equal(got, want) {
+		t.Errorf("topic config findings:\n got  %q\n want %q", got, want)
+	}
 }
 
 // hygieneFinding returns the first finding of code.

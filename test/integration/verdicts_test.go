@@ -35,6 +35,7 @@ func TestVerdictsSingleController(t *testing.T) {
 		{"KIP-848 group lag agrees with kafka-consumer-groups", testConsumerProtocolGroup},
 		{"hung APIs give UNKNOWN within the deadline", testHungAPIsAreUnknown},
 		{"throttled reassignment is not under-replicated", testThrottledReassignment},
+		{"a throttled follower stalls", testThrottledFollowerStalls},
 		{"fenced broker still serving is no dead broker", testFencedButServing},
 		{"offline partition with eligible leader replicas", testEligibleLeaderReplicas},
 		{"lost controller quorum", testSingleControllerLost}, // destroys the quorum: last
@@ -268,6 +269,14 @@ func testThrottledReassignment(t *testing.T, c *kafkatest.Cluster) {
 		t.Errorf("counts.reassigning = %d, want 1", v.Counts.Reassigning)
 	}
 
+	// At 10 KB/s a 100 KB record takes ten seconds to copy: over a second's samples the
+	// adding replica's log end does not move, which isr-shrinkage calls a stalled
+	// reassignment (not a stalled follower).
+	eventually(t, 30*time.Second, "isr-shrinkage to call the reassignment stalled", func() bool {
+		r := runCLI(t, "run", "isr-shrinkage", "-b", bootstrap(c), "-o", "json", "--yes", "--interval", "1s")
+		return strings.Contains(r.stdout, `"REASSIGNMENT_STALLED"`) && !strings.Contains(r.stdout, `"FOLLOWER_STALLED"`)
+	})
+
 	var under partitionsJSON
 	describeJSON(t, c, &under, "partitions", "--under-replicated")
 	for _, p := range under.Partitions {
@@ -285,6 +294,48 @@ func testThrottledReassignment(t *testing.T, c *kafkatest.Cluster) {
 		v, _ = triageWithin(t, c, verdictTimeout)
 		return len(keys(v.report, "REASSIGNMENT_IN_PROGRESS", "UNDER_REPLICATED")) == 0
 	})
+}
+
+// testThrottledFollowerStalls: a follower held back by a replication throttle left on its
+// topic and broker (the classic leftover of a reassignment) drops out of the ISR while its
+// broker answers: isr-shrinkage calls it a stalled follower, and triage names the throttle
+// that holds it (REPLICATION_THROTTLE_LEFT, urgent while a replica is out of the ISR).
+func testThrottledFollowerStalls(t *testing.T, c *kafkatest.Cluster) {
+	const topic = "held"
+	alter := func(args ...string) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, stderr, err := c.RunTool(ctx, configCommand(t, c), append([]string{"--bootstrap-server", bootstrap(c), "--alter"}, args...)...); err != nil {
+			t.Fatalf("kafka-configs %v: %v\n%s", args, err, stderr)
+		}
+	}
+	c.CreateTopic(t, topic, [][]int32{{1, 2, 3}}, map[string]string{"follower.replication.throttled.replicas": "0:3"})
+	alter("--entity-type", "brokers", "--entity-name", "3", "--add-config", "follower.replication.throttled.rate=10000")
+	defer func() {
+		alter("--entity-type", "brokers", "--entity-name", "3", "--delete-config", "follower.replication.throttled.rate")
+		deleteTopics(t, c, topic)
+	}()
+	// Kafka throttles only followers out of the ISR: broker 3 is paused until it drops out,
+	// then 3 MB behind at 10 KB/s it stays out for minutes.
+	c.Pause(t, 3)
+	c.ProduceSized(t, topic, 0, 30, 100<<10)
+	eventually(t, 30*time.Second, "broker 3 out of held/0's ISR", func() bool {
+		md, err := c.BrokerMetadata(1, topic)
+		return err == nil && len(md.Topics) == 1 && len(md.Topics[0].Partitions) == 1 && !slices.Contains(md.Topics[0].Partitions[0].Isr, 3)
+	})
+	c.Resume(t, 3)
+	eventually(t, 30*time.Second, "broker 3 registered and answering again", func() bool {
+		rep, _ := triage(t, c)
+		return len(keys(rep, "BROKER_DOWN", "BROKER_FENCED", "BROKER_UNRESPONSIVE")) == 0
+	})
+	eventually(t, 30*time.Second, "isr-shrinkage to call broker 3's follower stalled", func() bool {
+		r := runCLI(t, "run", "isr-shrinkage", "-b", bootstrap(c), "-o", "json", "--yes", "--interval", "1s")
+		return strings.Contains(r.stdout, `"FOLLOWER_STALLED"`) && !strings.Contains(r.stdout, `"REASSIGNMENT_STALLED"`)
+	})
+	rep, _ := triage(t, c)
+	if got := keys(rep, "REPLICATION_THROTTLE_LEFT"); !slices.ContainsFunc(got, func(k string) bool { return strings.Contains(k, topic) }) {
+		t.Errorf("triage does not name the throttle holding %s/0's follower: %q", topic, got)
+	}
 }
 
 // testFencedButServing: broker 3 loses its path to the controller but
